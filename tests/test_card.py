@@ -1,0 +1,305 @@
+"""The dataset card: YAML metadata checked locally, body numbers equal to the inputs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import yaml
+from huggingface_hub import DatasetCard
+
+from hf_synthmh.card import (
+    HUB_LICENSES,
+    SIZE_CATEGORIES,
+    build_card,
+    check_card_metadata,
+    size_category,
+    template_path,
+)
+
+LABELS = ["F32.1", "F41.1", "F43.1"]
+
+
+def card_inputs() -> dict[str, Any]:
+    """Inputs shaped like ``pipeline.augment`` output (one label has no synthetic rows)."""
+    return {
+        "pretty_name": "Synthetic mental-health evaluation reports",
+        "metrics": {
+            "fidelity": {"centroid_similarity": 0.81234, "label_accuracy": 0.5},
+            "diversity": {"distinct_2": 0.44449, "self_bleu": 0.1206},
+            "privacy": {"max_containment": 0.2, "longest_span": 7, "nearest_similarity": float("nan")},
+            "per_label": {
+                "F32.1": {
+                    "fidelity": {"centroid_similarity": 0.9004},
+                    "diversity": {"distinct_2": 0.3},
+                    "privacy": {"max_containment": 0.1234},
+                    "n_synthetic": 3,
+                },
+                "F41.1": {
+                    "fidelity": {"centroid_similarity": 0.7},
+                    "diversity": {"distinct_2": 0.5556},
+                    "privacy": {"max_containment": None},
+                    "n_synthetic": 2,
+                },
+            },
+        },
+        "gate": {
+            "settings": {"ngram": 8, "max_containment": 0.5, "phi_entities": ["PERSON", "PHONE_NUMBER"]},
+            "counts": {"membership:ngram": 4, "phi:PERSON": 1, "empty": 1},
+            "counts_per_label": {
+                "F32.1": {"kept": 3, "membership:ngram": 2},
+                "F41.1": {"kept": 2, "phi:PERSON": 1, "membership:ngram": 2},
+                "F43.1": {"kept": 0, "empty": 1},
+            },
+            "n_in": 11,
+            "n_kept": 5,
+        },
+        "generation": {
+            "models": ["tiny-llama-demo"],
+            "prompt_template": "report.jinja",
+            "prompt_hashes": 11,
+            "sampling": {"temperature": 0.8, "top_p": 0.95, "max_new_tokens": 256},
+            "seed": 1234,
+            "n_exemplars": 2,
+            "per_label": {"F32.1": 5, "F41.1": 5, "F43.1": 1},
+            "titles": {
+                "F32.1": "Major depressive disorder, single episode, moderate",
+                "F41.1": "Generalized anxiety disorder",
+                "F43.1": "Post-traumatic stress disorder (PTSD)",
+            },
+        },
+        "n_rows": 5,
+        "labels": LABELS,
+        "source_note": "Measured against the bundled fictional demo corpus.",
+    }
+
+
+@pytest.fixture()
+def card() -> DatasetCard:
+    return build_card(**card_inputs(), caveats=["A ~1M-parameter toy model wrote these reports."])
+
+
+def table_rows(text: str, header: str) -> list[list[str]]:
+    """The body rows of the markdown table whose header line starts with ``header``."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split(" | ")])
+    return rows
+
+
+def section(text: str, title: str) -> str:
+    match = re.search(rf"^#+ {re.escape(title)}\n(.*?)(?=^#+ |\Z)", text, re.MULTILINE | re.DOTALL)
+    assert match, f"no section {title!r}"
+    return match.group(1)
+
+
+def test_yaml_metadata_is_valid_and_right(card: DatasetCard) -> None:
+    check_card_metadata(card)
+    data = yaml.safe_load(card.content.split("---")[1])
+    assert data["license"] == "cc0-1.0"
+    assert data["language"] == ["en"]
+    assert data["task_categories"] == ["text-classification", "text-generation"]
+    assert data["tags"] == ["synthetic", "medical", "mental-health", "clinical", "icd-10", "privacy"]
+    assert data["size_categories"] == ["n<1K"]
+    assert data["pretty_name"] == "Synthetic mental-health evaluation reports"
+    assert card.text.lstrip().startswith("# Synthetic mental-health evaluation reports")
+
+
+def test_overall_metrics_table_matches_inputs(card: DatasetCard) -> None:
+    rows = table_rows(card.text, "| dimension | metric | value |")
+    shown = {(dimension, name): value for dimension, name, value in rows}
+    metrics = card_inputs()["metrics"]
+    expected = {
+        (dimension, name): value
+        for dimension in ("fidelity", "diversity", "privacy")
+        for name, value in metrics[dimension].items()
+    }
+    assert set(shown) == set(expected)
+    for key, value in expected.items():
+        if isinstance(value, int):
+            assert shown[key] == str(value)
+        elif value != value:  # NaN
+            assert shown[key] == "n/a"
+        else:
+            assert re.fullmatch(r"-?\d+\.\d{3}", shown[key]), shown[key]
+            assert float(shown[key]) == round(value, 3)
+
+
+def test_per_label_tables_match_inputs(card: DatasetCard) -> None:
+    per_label = card_inputs()["metrics"]["per_label"]
+    for dimension, metric in (("fidelity", "centroid_similarity"), ("diversity", "distinct_2")):
+        rows = table_rows(card.text, f"| code | n_synthetic | {metric} |")
+        assert f"### Per label: {dimension}" in card.text
+        assert [row[0] for row in rows] == list(per_label)
+        for code, n_synthetic, value in rows:
+            assert int(n_synthetic) == per_label[code]["n_synthetic"]
+            assert float(value) == round(per_label[code][dimension][metric], 3)
+    privacy = {row[0]: row[2] for row in table_rows(card.text, "| code | n_synthetic | max_containment |")}
+    assert privacy == {"F32.1": "0.123", "F41.1": "n/a"}
+
+
+def test_gate_section_has_settings_and_counts(card: DatasetCard) -> None:
+    gate = section(card.text, "The gate")
+    assert "5 of 11 generated reports were kept (45.5%)" in gate
+    assert "- `ngram`: `8`" in gate
+    assert "- `phi_entities`: `['PERSON', 'PHONE_NUMBER']`" in gate
+    reasons = {row[0].strip("`"): int(row[1]) for row in table_rows(gate, "| reason | reports |")}
+    assert reasons == card_inputs()["gate"]["counts"]
+    per_label = table_rows(gate, "| code | kept |")
+    assert per_label == [
+        ["F32.1", "3", "0", "2", "0"],
+        ["F41.1", "2", "0", "2", "1"],
+        ["F43.1", "0", "1", "0", "0"],
+    ]
+
+
+def test_generation_section(card: DatasetCard) -> None:
+    generation = section(card.text, "How the data was generated")
+    assert "`tiny-llama-demo`" in generation
+    assert "`report.jinja` (11 distinct" in generation
+    assert "`temperature=0.8`, `top_p=0.95`, `max_new_tokens=256`" in generation
+    assert "Seed: 1234" in generation
+    assert "F32.1: 5, F41.1: 5, F43.1: 1" in generation
+    assert "up to 2 real report(s)" in generation
+
+
+def test_codes_titles_and_counts(card: DatasetCard) -> None:
+    rows = table_rows(section(card.text, "ICD-10 codes"), "| code | title |")
+    assert rows == [
+        ["F32.1", "Major depressive disorder, single episode, moderate", "5", "3"],
+        ["F41.1", "Generalized anxiety disorder", "5", "2"],
+        ["F43.1", "Post-traumatic stress disorder (PTSD)", "1", "0"],
+    ]
+
+
+def test_uses_limitations_and_privacy(card: DatasetCard) -> None:
+    text = card.text
+    assert "Measured against the bundled fictional demo corpus." in text
+    assert "Diagnosis, triage" in section(text, "Out-of-scope uses")
+    limitations = section(text, "Limitations")
+    assert "Synthetic is not clinical truth" in limitations
+    assert "Not for diagnosis" in limitations
+    assert "- A ~1M-parameter toy model wrote these reports." in limitations
+    privacy = section(text, "Privacy")
+    assert "No real rows are published" in privacy
+    assert "kept locally" in privacy
+    assert "Augmenting" in section(text, "Intended uses")
+
+
+def test_missing_inputs_render_as_not_recorded() -> None:
+    card = build_card(pretty_name="Bare", metrics={}, gate={}, generation={}, n_rows=0, labels=["F32.1"])
+    check_card_metadata(card)
+    assert "- Models: not recorded" in card.text
+    assert "- Exemplars: not recorded" in card.text
+    assert "toy model" not in card.text
+    assert table_rows(card.text, "| code | title |") == [["F32.1", "", "n/a", "n/a"]]
+
+
+def test_table_cells_are_escaped() -> None:
+    inputs = card_inputs()
+    inputs["generation"]["titles"]["F32.1"] = "Depression | moderate\nsecond line"
+    card = build_card(**inputs)
+    assert "| F32.1 | Depression \\| moderate second line | 5 | 3 |" in card.text
+
+
+@pytest.mark.parametrize(
+    ("n_rows", "expected"),
+    [
+        (0, "n<1K"),
+        (999, "n<1K"),
+        (1_000, "1K<n<10K"),
+        (9_999, "1K<n<10K"),
+        (10_000, "10K<n<100K"),
+        (99_999, "10K<n<100K"),
+        (100_000, "100K<n<1M"),
+        (1_000_000, "1M<n<10M"),
+        (10**9, "1B<n<10B"),
+        (10**12 - 1, "100B<n<1T"),
+        (10**12, "n>1T"),
+    ],
+)
+def test_size_category_boundaries(n_rows: int, expected: str) -> None:
+    assert size_category(n_rows) == expected
+    assert expected in SIZE_CATEGORIES
+
+
+def test_size_category_in_card_and_negative_rows() -> None:
+    inputs = card_inputs()
+    inputs["n_rows"] = 1_000
+    assert build_card(**inputs).data["size_categories"] == ["1K<n<10K"]
+    with pytest.raises(ValueError, match="n_rows"):
+        size_category(-1)
+
+
+def test_license_choice() -> None:
+    assert build_card(**{**card_inputs(), "license": "cc-by-4.0"}).data["license"] == "cc-by-4.0"
+    with pytest.raises(ValueError, match="not a Hub license"):
+        build_card(**{**card_inputs(), "license": "CC0"})
+    assert {"cc0-1.0", "apache-2.0", "other"} <= HUB_LICENSES
+
+
+def good_yaml() -> dict[str, Any]:
+    return {
+        "license": "cc0-1.0",
+        "language": ["en"],
+        "task_categories": ["text-classification"],
+        "tags": ["synthetic"],
+        "size_categories": ["n<1K"],
+        "pretty_name": "x",
+    }
+
+
+def as_card_text(data: Any) -> str:
+    return f"---\n{yaml.safe_dump(data)}---\n# body\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"license": None}, "lacks required key.*license"),
+        ({"tags": []}, "lacks required key.*tags"),
+        ({"license": "cc0"}, "license 'cc0' is not a Hub license"),
+        ({"license": ["mit", "nope"]}, "license 'nope'"),
+        ({"size_categories": ["n<2K"]}, "size_categories value 'n<2K'"),
+        ({"language": ["English"]}, "language 'English'"),
+        ({"task_categories": [1]}, "task_categories must be"),
+        ({"pretty_name": ["x"]}, "pretty_name must be a string"),
+        (
+            {"dataset_info": {"splits": [{"name": "train", "num_examples": 1500}]}},
+            "does not fit the 1500 rows.*'1K<n<10K'",
+        ),
+    ],
+)
+def test_check_card_metadata_names_the_problem(change: dict[str, Any], message: str) -> None:
+    data = {**good_yaml(), **change}
+    with pytest.raises(ValueError, match=message):
+        check_card_metadata(as_card_text(data))
+
+
+def test_check_card_metadata_accepts_good_and_rejects_malformed() -> None:
+    check_card_metadata(as_card_text(good_yaml()))
+    check_card_metadata(as_card_text({**good_yaml(), "size_categories": "other", "license": "mit"}))
+    with pytest.raises(ValueError, match="no YAML metadata block"):
+        check_card_metadata("# just a body\n")
+    with pytest.raises(ValueError, match="not valid YAML"):
+        check_card_metadata("---\nlicense: [mit\n---\n# body\n")
+    with pytest.raises(ValueError, match="must be a mapping"):
+        check_card_metadata("---\n- a\n- b\n---\n# body\n")
+
+
+def test_card_survives_save_and_load(card: DatasetCard, tmp_path: Any) -> None:
+    card.save(tmp_path / "README.md")
+    loaded = DatasetCard.load(tmp_path / "README.md")
+    assert loaded.content == card.content
+    check_card_metadata(loaded)
+
+
+def test_template_is_found_in_the_checkout() -> None:
+    path = template_path()
+    assert path.name == "synthetic_reports.md"
+    assert path.read_text().startswith("---\n{{ card_data }}\n---")
