@@ -123,8 +123,6 @@ def _cast_labels(ds: Dataset, path: Path) -> Dataset:
     return ds.cast_column("label", label)
 
 
-
-
 def write_jsonl(ds: Dataset, path: str | Path) -> Path:
     """Write rows as JSON lines with ClassLabel columns as their names (ICD-10 codes), not integers."""
     import json

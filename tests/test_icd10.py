@@ -7,7 +7,14 @@ from hf_synthmh import icd10
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("f32.1", "F32.1"), ("F321", "F32.1"), (" F32.1 ", "F32.1"), ("F4310", "F43.10"), ("F20", "F20"), ("F32.", "F32")],
+    [
+        ("f32.1", "F32.1"),
+        ("F321", "F32.1"),
+        (" F32.1 ", "F32.1"),
+        ("F4310", "F43.10"),
+        ("F20", "F20"),
+        ("F32.", "F32"),
+    ],
 )
 def test_normalize(raw: str, expected: str) -> None:
     assert icd10.normalize(raw) == expected

@@ -39,7 +39,9 @@ def test_plan_is_deterministic_and_varied() -> None:
 
 def test_exemplars_come_from_the_same_code() -> None:
     plan = make_plan(ids=IDS, codes=CODES, texts=TEXTS, per_label=5, n_exemplars=3, seed=0)
-    for code, ex_ids, ex_texts in zip(plan["code"], plan["exemplar_ids"], plan["exemplar_texts"], strict=True):
+    for code, ex_ids, ex_texts in zip(
+        plan["code"], plan["exemplar_ids"], plan["exemplar_texts"], strict=True
+    ):
         assert all(CODES[IDS.index(i)] == code for i in ex_ids)
         assert ex_texts == [TEXTS[IDS.index(i)] for i in ex_ids]
         assert len(ex_ids) == min(3, CODES.count(code))
@@ -60,7 +62,13 @@ def test_plan_dataset_from_classlabel_split() -> None:
     ).cast_column("label", label)
     plan = plan_dataset(real, target_per_label=4, n_exemplars=1)
     assert plan.column_names == [
-        "request_id", "code", "title", "seed", "attributes", "exemplar_ids", "exemplar_texts"
+        "request_id",
+        "code",
+        "title",
+        "seed",
+        "attributes",
+        "exemplar_ids",
+        "exemplar_texts",
     ]
     assert sorted(set(plan["code"])) == ["F20.0", "F41.1"]
     assert plan["title"][0] == "Paranoid schizophrenia"

@@ -24,6 +24,7 @@ writes as ``NaN``.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,7 +45,11 @@ def default_embedder() -> Embedder:
 
 
 def _plain(value: Any) -> Any:
-    """``value`` with numpy scalars turned into Python floats/ints, recursively."""
+    """``value`` with numpy scalars turned into Python floats/ints, recursively.
+
+    Undefined values (NaN, e.g. a mean over zero kept rows) become ``None``, so the result is strict
+    JSON (``null``) that Hub metadata and other parsers accept.
+    """
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, bool | np.bool_):
@@ -52,7 +57,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, int | np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
-        return float(value)
+        return None if math.isnan(value) else float(value)
     raise TypeError(f"unexpected metric value of type {type(value).__name__}")
 
 

@@ -1,0 +1,123 @@
+"""The CLI contracts: files in, files out, and a non-zero exit naming the problem on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hf_synthmh.cli import main
+
+REAL = [
+    {
+        "text": (
+            "Reason for referral: low mood for four months after redundancy. History: early waking, poor "
+            "appetite, loss of interest in football and guilt about money. Mental state: tearful, slowed "
+            "speech, no psychotic features. Risk: passive thoughts of death without plans. Impression: "
+            "F32.1 moderate depressive episode. Plan: sertraline 50 mg and behavioural activation."
+        ),
+        "label": "F32.1",
+    },
+    {
+        "text": (
+            "Reason for referral: constant worry about work and health for over a year. History: muscle "
+            "tension, poor sleep, irritability, GAD-7 16. Mental state: restless, anxious affect, thought "
+            "content dominated by catastrophic predictions. Risk: low. Impression: F41.1 generalized "
+            "anxiety disorder. Plan: CBT referral and review in six weeks."
+        ),
+        "label": "F41.1",
+    },
+]
+NOVEL = {
+    "text": (
+        "Referral reason: the patient described months of flat mood and withdrawal from friends after a "
+        "bereavement. Sleep is broken and concentration poor; PHQ-9 17. Mental state examination found "
+        "psychomotor slowing and a depressed affect without perceptual disturbance. Risk assessment: no "
+        "current intent. Impression: F32.1. Plan: start mirtazapine 15 mg at night, review in two weeks."
+    ),
+    "label": "F32.1",
+}
+PHI = {
+    "text": (
+        "Reason for referral: Mr Jonathan Okonkwo (DOB 14/03/1987, MRN 4821937) was seen today with worry "
+        "about his finances. He can be reached on 07700 900123. Impression: F41.1. Plan: CBT."
+    ),
+    "label": "F41.1",
+}
+
+
+def _jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def _run(args: list[str]) -> int:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+        raise SystemExit(0)
+    return int(info.value.code or 0)
+
+
+def test_scan_writes_kept_rejected_and_report(tmp_path: Path) -> None:
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    syn = _jsonl(tmp_path / "syn.jsonl", [NOVEL, PHI, REAL[0]])
+    out = tmp_path / "scan"
+    assert _run(["scan", "--real", str(real), "--synthetic", str(syn), "--out", str(out)]) == 0
+    kept = [json.loads(x) for x in (out / "kept.jsonl").read_text().splitlines()]
+    rejected = [json.loads(x) for x in (out / "rejected.jsonl").read_text().splitlines()]
+    assert [r["text"] for r in kept] == [NOVEL["text"]]
+    by_text = {r["text"]: r for r in rejected}
+    assert any(reason.startswith("phi:") for reason in by_text[PHI["text"]]["reject_reasons"])
+    assert any(reason.startswith("membership:") for reason in by_text[REAL[0]["text"]]["reject_reasons"])
+    assert by_text[REAL[0]["text"]]["label"] == "F32.1"  # codes, not ClassLabel ints
+    report = json.loads((out / "scan_report.json").read_text())
+    assert report["n_in"] == 3 and report["n_kept"] == 1
+    assert sum(1 for k in report["counts"] if k.startswith("phi:")) >= 1
+    assert report["counts_per_label"]["F41.1"]
+
+
+def test_evaluate_writes_the_contract(tmp_path: Path) -> None:
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    syn = _jsonl(tmp_path / "syn.jsonl", [NOVEL, REAL[1]])
+    out = tmp_path / "m" / "metrics.json"
+    code = _run(
+        ["evaluate", "--real", str(real), "--synthetic", str(syn), "--holdout", str(syn), "--out", str(out)]
+    )
+    assert code == 0
+    metrics = json.loads(out.read_text())
+    for key in ("fidelity", "diversity", "privacy", "per_label"):
+        assert key in metrics
+    assert set(metrics["per_label"]) == {"F32.1", "F41.1"}
+    assert all(isinstance(v, (int, float)) for v in metrics["privacy"].values())
+    assert metrics["privacy"]["exact_match_rate"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([{"body": "x", "label": "F32.1"}], "missing column"),
+        ([{"text": "", "label": "F32.1"}], "empty or missing text"),
+        ([{"text": "fine", "label": "F32.7"}], "unknown ICD-10 code"),
+    ],
+)
+def test_bad_input_exits_non_zero_naming_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: list[dict], message: str
+) -> None:
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    syn = _jsonl(tmp_path / "syn.jsonl", rows)
+    code = _run(["scan", "--real", str(real), "--synthetic", str(syn), "--out", str(tmp_path / "o")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "syn.jsonl" in err
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    code = _run(["evaluate", "--real", str(real), "--synthetic", str(tmp_path / "nope.csv")])
+    assert code == 2
+    assert "nope.csv: no such file" in capsys.readouterr().err
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(["scan", "--real", "x"]) == 2
