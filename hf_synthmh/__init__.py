@@ -1,5 +1,5 @@
 """Synthetic mental-health evaluation reports for Hugging Face datasets."""
+
 from __future__ import annotations
 
 __version__ = "0.1.0"
-

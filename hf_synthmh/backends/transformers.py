@@ -1,0 +1,294 @@
+"""Generate with any causal LM that ``transformers`` loads: Hub id or local folder, optional peft adapter.
+
+Sampling is batched and left-padded, yet every row is reproducible on its own: decoding is greedy over
+``logits + Gumbel noise`` where the noise for row ``i`` at step ``t`` comes from a generator seeded by
+``(seeds[i], t)`` alone. Taking the argmax of Gumbel-perturbed logits is an exact sample from the softmax
+(the Gumbel-max trick), so this *is* temperature/top-k/top-p sampling, only with per-row randomness. The
+same request and seed therefore give the same text alone or in a batch of eight (up to float round-off in
+the forward pass, which almost never flips a perturbed argmax).
+
+The model loads lazily on the first :meth:`TransformersBackend.generate` call and is never pickled, so
+``datasets`` fingerprints the backend by its settings alone, before and after loading.
+
+Example (needs a model; see ``tests/backends`` for tiny ones built in code)::
+
+    backend = TransformersBackend(model="Qwen/Qwen3-8B", chat_template_kwargs={"enable_thinking": False})
+    backend.generate([request], seeds=[0], sampling=SamplingSettings())
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hf_synthmh._deps import require
+from hf_synthmh.backends.base import Request, SamplingSettings
+
+if TYPE_CHECKING:
+    import torch
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["RowSeededSampler", "TransformersBackend"]
+
+#: Reasoning markers are kept when decoding even if a tokenizer marks them special, so that
+#: :func:`hf_synthmh.prompts.split_reasoning` can find them.
+_KEEP_TOKENS = ("<think>", "</think>")
+
+
+def _noise_seed(seed: int, step: int) -> int:
+    digest = hashlib.blake2b(f"{seed}:{step}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+class RowSeededSampler:
+    """A ``transformers`` logits processor that samples each row from its own seeded stream.
+
+    Use it with ``do_sample=False``: it applies temperature, top-k and top-p to the float32 scores, then
+    adds Gumbel noise from ``torch.Generator(seed=hash(seeds[i], step))``, so the following argmax is a
+    sample. ``prompt_length`` is the padded prompt length; steps count from the first generated token.
+    With ``temperature == 0`` it returns the scores unchanged (greedy decoding).
+    """
+
+    def __init__(self, *, seeds: Sequence[int], sampling: SamplingSettings, prompt_length: int) -> None:
+        self.seeds = [int(s) for s in seeds]
+        self.sampling = sampling
+        self.prompt_length = prompt_length
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        import torch
+
+        s = self.sampling
+        scores = scores.float()
+        if s.temperature == 0:
+            return scores
+        step = input_ids.shape[1] - self.prompt_length
+        scores = scores / s.temperature
+        vocab = scores.shape[-1]
+        if 0 < s.top_k < vocab:
+            kth = torch.topk(scores, s.top_k, dim=-1).values[:, -1:]
+            scores = scores.masked_fill(scores < kth, float("-inf"))
+        if s.top_p < 1.0:
+            ordered, order = torch.sort(scores, dim=-1, descending=True, stable=True)
+            probs = ordered.softmax(dim=-1)
+            drop_sorted = (probs.cumsum(dim=-1) - probs) > s.top_p  # the top token is always kept
+            drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
+            scores = scores.masked_fill(drop, float("-inf"))
+        noise = torch.empty((len(self.seeds), vocab), dtype=torch.float32)
+        for row, seed in enumerate(self.seeds):
+            gen = torch.Generator().manual_seed(_noise_seed(seed, step))
+            noise[row] = torch.rand(vocab, generator=gen, dtype=torch.float32)
+        gumbel = -torch.log(-torch.log(noise.clamp(min=1e-20, max=1.0 - 1e-7)))
+        return scores + gumbel.to(scores.device)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransformersBackend:
+    """Settings of a ``transformers`` causal LM; the model itself loads on first use.
+
+    ``model`` is a Hub id or local folder, ``adapter`` an optional peft adapter (id or folder) merged into
+    it, ``device`` is ``"cpu"``, ``"cuda"``, ``"cuda:1"`` or ``"auto"`` (``device_map="auto"``), ``dtype``
+    is passed to ``from_pretrained`` (``"auto"``, ``"bfloat16"``, ...), ``batch_size`` is the micro-batch.
+    ``chat_template_kwargs`` go to ``apply_chat_template`` (``{"enable_thinking": False}`` for Qwen3).
+    Tokenizers without a chat template get the request's plain prompt. Remote code is never run.
+    ``display_name`` overrides :attr:`name`, the value of the ``model`` column.
+
+    >>> TransformersBackend(model="/models/llama", adapter="/adapters/lora-f32", revision=None).name
+    'llama+lora-f32'
+    """
+
+    model: str
+    adapter: str | None = None
+    revision: str | None = None
+    device: str = "cpu"
+    dtype: str = "auto"
+    batch_size: int = 8
+    chat_template_kwargs: Mapping[str, Any] | None = None
+    display_name: str | None = None
+    _loaded: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+
+    # -- pickling and hashing: settings only, never the loaded model --------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_loaded"}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "_loaded", {})
+
+    @property
+    def name(self) -> str:
+        """Hub id, or the folder name of a local model (never a full local path), plus revision/adapter."""
+        if self.display_name:
+            return self.display_name
+        name = _short(self.model)
+        if self.revision:
+            name += f"@{self.revision}"
+        if self.adapter:
+            name += f"+{_short(self.adapter)}"
+        return name
+
+    @property
+    def is_loaded(self) -> bool:
+        return "model" in self._loaded
+
+    def load(self) -> tuple[Any, Any]:
+        """Load (once) and return ``(model, tokenizer)``."""
+        if not self.is_loaded:
+            self._loaded.update(_load(self))
+        return self._loaded["model"], self._loaded["tokenizer"]
+
+    # -- generation ---------------------------------------------------------------------------------
+    def render(self, request: Request) -> str:
+        """The prompt text sent to the model: chat template when the tokenizer has one, else ``plain``."""
+        _, tokenizer = self.load()
+        if getattr(tokenizer, "chat_template", None):
+            return str(
+                tokenizer.apply_chat_template(
+                    request.messages,
+                    tokenize=False,
+                    add_generation_prompt=True,
+                    **dict(self.chat_template_kwargs or {}),
+                )
+            )
+        return request.plain
+
+    def encode(self, request: Request) -> list[int]:
+        """Token ids of :meth:`render`'s text (a chat template brings its own special tokens)."""
+        return self._tokenize(self.render(request))
+
+    def _tokenize(self, text: str) -> list[int]:
+        _, tokenizer = self.load()
+        chat = bool(getattr(tokenizer, "chat_template", None))
+        return list(tokenizer(text, add_special_tokens=not chat)["input_ids"])
+
+    def generate(
+        self, requests: Sequence[Request], *, seeds: Sequence[int], sampling: SamplingSettings
+    ) -> list[str]:
+        """Raw completions (new tokens only, special tokens removed), one per request, in order."""
+        if len(requests) != len(seeds):
+            raise ValueError(f"{len(requests)} requests but {len(seeds)} seeds")
+        if not requests:
+            return []
+        rendered = [self.render(r) for r in requests]
+        encoded = [self._tokenize(text) for text in rendered]
+        # A template that opens a reasoning block in the prompt (DeepSeek-R1 distills) leaves the
+        # completion inside it: restore the opening tag so split_reasoning sees the whole block.
+        opened = [_opens_think(text) for text in rendered]
+        # Similar lengths together waste less padding; rows do not depend on their batch mates.
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        limit, longest = self._loaded["max_positions"], len(encoded[order[-1]])
+        if limit and longest + sampling.max_new_tokens > limit:
+            logger.warning(
+                "longest prompt (%d tokens) + max_new_tokens (%d) exceed the model context (%d)",
+                longest,
+                sampling.max_new_tokens,
+                limit,
+            )
+        out: list[str] = [""] * len(encoded)
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            texts = self._generate_batch([encoded[i] for i in chunk], [seeds[i] for i in chunk], sampling)
+            for i, text in zip(chunk, texts, strict=True):
+                out[i] = _KEEP_TOKENS[0] + text if opened[i] else text
+        return out
+
+    def _generate_batch(
+        self, prompts: list[list[int]], seeds: list[int], sampling: SamplingSettings
+    ) -> list[str]:
+        import torch
+        from transformers import GenerationConfig, LogitsProcessorList
+
+        model, tokenizer = self.load()
+        pad_id, eos_ids = self._loaded["pad_id"], self._loaded["eos_ids"]
+        width = max(len(p) for p in prompts)
+        input_ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in prompts], dtype=torch.long)
+        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], dtype=torch.long)
+        config = GenerationConfig(
+            max_new_tokens=sampling.max_new_tokens,
+            do_sample=False,
+            num_beams=1,
+            temperature=1.0,
+            top_k=50,  # library defaults: unused without do_sample, and silent
+            top_p=1.0,
+            repetition_penalty=sampling.repetition_penalty,
+            pad_token_id=pad_id,
+            eos_token_id=eos_ids,
+        )
+        sampler = RowSeededSampler(seeds=seeds, sampling=sampling, prompt_length=width)
+        device = model.device
+        with torch.inference_mode():
+            output = model.generate(
+                input_ids=input_ids.to(device),
+                attention_mask=mask.to(device),
+                generation_config=config,
+                logits_processor=LogitsProcessorList([sampler]),
+            )
+        skip = self._loaded["skip_ids"]
+        texts = []
+        for row in output[:, width:].tolist():
+            cut = next((j for j, tok in enumerate(row) if tok in eos_ids), len(row))
+            kept = [tok for tok in row[:cut] if tok not in skip]
+            texts.append(tokenizer.decode(kept, skip_special_tokens=False))
+        return texts
+
+
+def _opens_think(prompt: str) -> bool:
+    return prompt.rfind(_KEEP_TOKENS[0]) > prompt.rfind(_KEEP_TOKENS[1])
+
+
+def _short(model: str) -> str:
+    """A Hub id as is; a local path (existing, absolute, ``./`` or ``~``) as its folder name only."""
+    path = Path(model).expanduser()
+    local = path.exists() or path.is_absolute() or model.startswith((".", "~"))
+    return path.name if local and path.name else model
+
+
+def _load(settings: TransformersBackend) -> dict[str, Any]:
+    transformers = require("transformers")
+    logger.info("loading %s on %s", settings.name, settings.device)
+    common: dict[str, Any] = {"revision": settings.revision, "trust_remote_code": False}
+    tokenizer = transformers.AutoTokenizer.from_pretrained(settings.model, **common)
+    kwargs: dict[str, Any] = {**common, "dtype": settings.dtype}
+    if settings.device == "auto":
+        kwargs["device_map"] = "auto"
+    model = transformers.AutoModelForCausalLM.from_pretrained(settings.model, **kwargs)
+    if settings.adapter:
+        peft = require("peft")
+        model = peft.PeftModel.from_pretrained(model, settings.adapter).merge_and_unload()
+    if settings.device != "auto":
+        model = model.to(settings.device)
+    model.eval()
+
+    eos = model.generation_config.eos_token_id
+    eos_ids = [eos] if isinstance(eos, int) else list(eos or [])
+    if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in eos_ids:
+        eos_ids.append(tokenizer.eos_token_id)
+    if not eos_ids:
+        raise ValueError(
+            f"{settings.model}: neither the tokenizer nor the generation config has an eos token"
+        )
+    pad_id = tokenizer.pad_token_id
+    if pad_id is None:
+        pad_id = model.generation_config.pad_token_id
+    if pad_id is None:
+        pad_id = eos_ids[0]
+    keep = {tokenizer.convert_tokens_to_ids(t) for t in _KEEP_TOKENS if t in tokenizer.get_vocab()}
+    skip_ids = set(tokenizer.all_special_ids) - keep
+    text_config = model.config.get_text_config()
+    return {
+        "model": model,
+        "tokenizer": tokenizer,
+        "pad_id": int(pad_id),
+        "eos_ids": [int(e) for e in eos_ids],
+        "skip_ids": skip_ids,
+        "max_positions": int(getattr(text_config, "max_position_embeddings", 0) or 0),
+    }

@@ -1,0 +1,221 @@
+"""``augment()``: a short, readable composition of the stages.
+
+real train split -> plan -> ``plan.map(Generator)`` -> synthetic rows -> gate -> metrics -> augmented split.
+Nothing here is published; :func:`write_outputs` writes the local results and a Hub-layout folder holding
+only the kept synthetic rows.
+
+Example (with a real model; see ``tests/test_pipeline.py`` for a run on a tiny one)::
+
+    from hf_synthmh.demo.corpus import load_demo_corpus
+    from hf_synthmh.backends.transformers import TransformersBackend
+    from hf_synthmh.generate import Generator
+
+    real = load_demo_corpus()
+    result = augment(real, generator=Generator(backend=TransformersBackend(model="Qwen/Qwen3-8B")),
+                     per_label=20)
+    write_outputs(result, "out/")
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hf_synthmh.gate import GateResult, GateSettings, apply_gate
+from hf_synthmh.io import codes_of
+from hf_synthmh.plan import plan_dataset
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+    from datasets import ClassLabel, Dataset, DatasetDict
+
+    from hf_synthmh.gate import PhiScanner
+    from hf_synthmh.generate import Generator
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["PUBLISHED_COLUMNS", "AugmentResult", "augment", "to_synthetic_rows", "write_outputs"]
+
+#: Columns of a published synthetic row: the report, its label and its provenance. Nothing else.
+PUBLISHED_COLUMNS = ("id", "text", "label", "is_synthetic", "model", "prompt_hash", "seed", "exemplar_ids")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AugmentResult:
+    """What :func:`augment` produced. ``augmented`` holds real + kept synthetic rows: keep it local."""
+
+    synthetic: Dataset
+    rejected: Dataset
+    augmented: DatasetDict
+    gate: GateResult
+    metrics: dict[str, Any]
+    generation: dict[str, Any] = field(default_factory=dict)
+
+
+def to_synthetic_rows(generated: Dataset, *, label: ClassLabel) -> Dataset:
+    """Turn generator output into dataset rows: ``id``, ``text``, ``label`` (same ClassLabel as the real
+    split), ``is_synthetic`` and provenance columns. Plan-only columns (exemplar texts) are dropped."""
+
+    def _rows(batch: dict[str, list]) -> dict[str, list]:
+        return {
+            "id": [f"syn-{rid}" for rid in batch["request_id"]],
+            "label": [label.str2int(code) for code in batch["code"]],
+            "is_synthetic": [True] * len(batch["code"]),
+        }
+
+    rows = generated.map(_rows, batched=True, desc="Labelling synthetic rows")
+    keep = [c for c in (*PUBLISHED_COLUMNS, "attributes", "reasoning") if c in rows.column_names]
+    rows = rows.select_columns(keep)
+    return rows.cast_column("label", label)
+
+
+def augment(
+    real: DatasetDict,
+    *,
+    generator: Generator,
+    per_label: int | None = None,
+    target_per_label: int | None = None,
+    n_exemplars: int = 0,
+    seed: int = 0,
+    batch_size: int = 8,
+    num_proc: int | None = None,
+    gate_settings: GateSettings | None = None,
+    scanner: PhiScanner | None = None,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
+    split: str = "train",
+) -> AugmentResult:
+    """Write synthetic reports for every ICD-10 code of ``real[split]``, gate them, and measure them.
+
+    The real split must have ``id``, ``text`` and ``label`` (a ClassLabel of ICD-10 codes). Quotas as in
+    :func:`hf_synthmh.plan.quota`. The gate checks membership against ``real[split]``; metrics compare the
+    kept synthetic rows with the same split.
+    """
+    from datasets import DatasetDict, Value, concatenate_datasets
+
+    from hf_synthmh.metrics import evaluate_corpus
+
+    train = real[split]
+    label = train.features["label"]
+    if not hasattr(label, "names"):
+        raise ValueError(f"real[{split!r}]['label'] must be a ClassLabel of ICD-10 codes, got {label}")
+
+    plan = plan_dataset(
+        train, per_label=per_label, target_per_label=target_per_label, n_exemplars=n_exemplars, seed=seed
+    )
+    logger.info("plan: %d requests over %d codes", len(plan), len(set(plan["code"])))
+    generated = plan.map(generator, batched=True, batch_size=batch_size, num_proc=num_proc, desc="Generating")
+    synthetic = to_synthetic_rows(generated, label=label)
+
+    # Exemplars shown in prompts are part of the real split, so one check covers both.
+    gate = apply_gate(
+        synthetic,
+        reference_texts=train["text"],
+        reference_ids=train["id"],
+        settings=gate_settings or GateSettings(),
+        scanner=scanner,
+    )
+    kept = gate.kept.select_columns([c for c in PUBLISHED_COLUMNS if c in gate.kept.column_names])
+    logger.info("gate: kept %d of %d synthetic rows", len(kept), len(synthetic))
+
+    metrics = evaluate_corpus(
+        real_texts=train["text"],
+        real_labels=codes_of(train),
+        synthetic_texts=kept["text"],
+        synthetic_labels=codes_of(kept),
+        embed=embed,
+    )
+
+    real_rows = train.select_columns(["id", "text", "label"]).add_column("is_synthetic", [False] * len(train))
+    real_rows = real_rows.cast_column("is_synthetic", Value("bool"))
+    mixed = concatenate_datasets([real_rows, kept.select_columns(["id", "text", "label", "is_synthetic"])])
+    augmented = DatasetDict({name: ds for name, ds in real.items() if name != split})
+    augmented[split] = mixed
+
+    generation = {
+        "models": sorted(set(generated["model"])),
+        "prompt_template": getattr(generator, "template_name", "report.jinja"),
+        "prompt_hashes": len(set(generated["prompt_hash"])),
+        "sampling": _sampling_dict(generator),
+        "seed": seed,
+        "n_exemplars": n_exemplars,
+        "per_label": dict(sorted(Counter(plan["code"]).items())),
+        "titles": dict(sorted(zip(plan["code"], plan["title"], strict=True))),
+    }
+    return AugmentResult(
+        synthetic=kept,
+        rejected=gate.rejected,
+        augmented=augmented,
+        gate=gate,
+        metrics=metrics,
+        generation=generation,
+    )
+
+
+def _sampling_dict(generator: Generator) -> dict[str, Any]:
+    from dataclasses import asdict, is_dataclass
+
+    sampling = getattr(generator, "sampling", None)
+    return asdict(sampling) if sampling is not None and is_dataclass(sampling) else {}  # type: ignore[arg-type]
+
+
+def gate_summary(gate: GateResult) -> dict[str, Any]:
+    """The gate as a plain dict for the card and ``scan_report.json``."""
+    from dataclasses import asdict
+
+    return {
+        "settings": asdict(gate.settings),
+        "counts": dict(gate.counts),
+        "counts_per_label": {k: dict(v) for k, v in gate.counts_per_label.items()},
+        "n_in": len(gate.kept) + len(gate.rejected),
+        "n_kept": len(gate.kept),
+    }
+
+
+def write_outputs(
+    result: AugmentResult,
+    out_dir: str | Path,
+    *,
+    pretty_name: str = "Synthetic mental-health evaluation reports",
+    source_note: str = "",
+) -> dict[str, Path]:
+    """Write the local results and the Hub-layout folder of kept synthetic rows.
+
+    ``out_dir/published/`` (README.md card + parquet; loads with ``datasets.load_dataset``),
+    ``out_dir/rejected.jsonl`` (local only, may hold PHI), ``out_dir/scan_report.json``,
+    ``out_dir/metrics.json`` and ``out_dir/augmented/`` (real + synthetic, ``save_to_disk``; local only).
+    """
+    from hf_synthmh.card import build_card
+    from hf_synthmh.io import write_jsonl
+    from hf_synthmh.publish import write_hub_folder
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    gate = gate_summary(result.gate)
+    label = result.synthetic.features["label"]
+    card = build_card(
+        pretty_name=pretty_name,
+        metrics=result.metrics,
+        gate=gate,
+        generation=result.generation,
+        n_rows=len(result.synthetic),
+        labels=list(label.names),
+        source_note=source_note,
+    )
+    paths = {
+        "published": write_hub_folder(result.synthetic, card, out / "published"),
+        "rejected": out / "rejected.jsonl",
+        "scan_report": out / "scan_report.json",
+        "metrics": out / "metrics.json",
+        "augmented": out / "augmented",
+    }
+    write_jsonl(result.rejected, paths["rejected"])
+    paths["scan_report"].write_text(json.dumps(gate, indent=2) + "\n")
+    paths["metrics"].write_text(json.dumps(result.metrics, indent=2) + "\n")
+    result.augmented.save_to_disk(str(paths["augmented"]))
+    return paths

@@ -1,0 +1,42 @@
+"""Tiny models built once per test session (see ``tests/tiny_models.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tiny_models import R1_TEMPLATE, build_lora_adapter, build_tiny_llama, build_tiny_qwen3
+
+
+@pytest.fixture(scope="session")
+def tiny_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("tiny_models")
+
+
+@pytest.fixture(scope="session")
+def llama_dir(tiny_root: Path) -> Path:
+    """Llama-3-style chat model."""
+    return build_tiny_llama(tiny_root / "llama-chat")
+
+
+@pytest.fixture(scope="session")
+def plain_llama_dir(tiny_root: Path) -> Path:
+    """Base model without a chat template: the backend sends the plain prompt."""
+    return build_tiny_llama(tiny_root / "llama-base", chat_template=None)
+
+
+@pytest.fixture(scope="session")
+def qwen_dir(tiny_root: Path) -> Path:
+    """Qwen3 with a ChatML template that honours ``enable_thinking``."""
+    return build_tiny_qwen3(tiny_root / "qwen3-chat")
+
+
+@pytest.fixture(scope="session")
+def r1_dir(tiny_root: Path) -> Path:
+    """A DeepSeek-R1-distill-style template that opens ``<think>`` inside the prompt."""
+    return build_tiny_llama(tiny_root / "r1-distill", chat_template=R1_TEMPLATE)
+
+
+@pytest.fixture(scope="session")
+def lora_dir(tiny_root: Path, llama_dir: Path) -> Path:
+    return build_lora_adapter(llama_dir, tiny_root / "lora-f32")

@@ -1,0 +1,159 @@
+"""TransformersBackend on tiny models built in code: templates, plain prompts, adapters, determinism."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from hf_synthmh.backends import Backend, SamplingSettings, TransformersBackend
+from hf_synthmh.backends.base import Request
+from hf_synthmh.prompts import build_request, split_reasoning
+
+SHORT = SamplingSettings(max_new_tokens=16)
+ATTRS = [
+    {"age_band": "35-44", "sex": "female", "setting": "outpatient clinic"},
+    {"age_band": "18-24", "sex": "male", "setting": "inpatient ward"},
+]
+
+
+def _requests(n: int) -> list[Request]:
+    """Prompts of different lengths (exemplars on odd rows), so batches need real left padding."""
+    return [
+        build_request(
+            code="F32.1" if i % 3 else "F41.1",
+            title="Major depressive disorder, single episode, moderate" if i % 3 else "Generalized anxiety",
+            attributes=ATTRS[i % 2],
+            exemplars=["Reason for referral\nLow mood. " * (i % 4)] if i % 2 else [],
+        )
+        for i in range(n)
+    ]
+
+
+def test_is_a_backend_and_pickles_without_model(plain_llama_dir: Path) -> None:
+    backend = TransformersBackend(model=str(plain_llama_dir), batch_size=2)
+    assert isinstance(backend, Backend)
+    assert backend.name == "llama-base"  # folder name, never the full local path
+    before = pickle.dumps(backend)
+    backend.load()
+    assert backend.is_loaded
+    assert pickle.dumps(backend) == before
+    clone = pickle.loads(before)
+    assert clone == backend and not clone.is_loaded
+
+
+def test_settings_are_validated_and_named() -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        TransformersBackend(model="x", batch_size=0)
+    named = TransformersBackend(model="org/model", revision="v1", adapter="org/lora")
+    assert named.name == "org/model@v1+org/lora"
+    assert TransformersBackend(model="org/model", display_name="demo").name == "demo"
+
+
+def test_chat_template_path(llama_dir: Path) -> None:
+    backend = TransformersBackend(model=str(llama_dir))
+    prompt = backend.render(_requests(1)[0])
+    assert prompt.startswith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>")
+    assert prompt.endswith("<|start_header_id|>assistant<|end_header_id|>\n\n")
+    assert "F41.1" in prompt
+    ids = backend.encode(_requests(1)[0])
+    assert ids.count(backend.load()[1].bos_token_id) == 1  # the template's BOS only, not a second one
+
+
+def test_plain_path_without_template(plain_llama_dir: Path) -> None:
+    backend = TransformersBackend(model=str(plain_llama_dir))
+    request = _requests(1)[0]
+    assert backend.render(request) == request.plain
+    assert request.plain.endswith("Report:\n")
+
+
+def test_qwen3_enable_thinking_switch(qwen_dir: Path) -> None:
+    request = _requests(1)[0]
+    on = TransformersBackend(model=str(qwen_dir)).render(request)
+    off = TransformersBackend(model=str(qwen_dir), chat_template_kwargs={"enable_thinking": False}).render(
+        request
+    )
+    assert on.endswith("<|im_start|>assistant\n")
+    assert off.endswith("<|im_start|>assistant\n<think>\n\n</think>\n\n")
+    backend = TransformersBackend(model=str(qwen_dir))
+    _, tok = backend.load()
+    skip = backend._loaded["skip_ids"]
+    assert tok.convert_tokens_to_ids("<|im_end|>") in skip
+    assert tok.convert_tokens_to_ids("<think>") not in skip  # kept so that reasoning can be split off
+
+
+@pytest.mark.parametrize("fixture", ["llama_dir", "qwen_dir", "plain_llama_dir"])
+def test_rows_do_not_depend_on_batch(fixture: str, request: pytest.FixtureRequest) -> None:
+    path = request.getfixturevalue(fixture)
+    requests, seeds = _requests(8), [11, 12, 13, 14, 15, 16, 17, 18]
+    outs = {
+        bs: TransformersBackend(model=str(path), batch_size=bs).generate(
+            requests, seeds=seeds, sampling=SHORT
+        )
+        for bs in (1, 3, 8)
+    }
+    assert outs[1] == outs[3] == outs[8]
+    assert len(set(outs[1])) == 8  # different seeds, different texts
+    alone = TransformersBackend(model=str(path)).generate([requests[5]], seeds=[16], sampling=SHORT)
+    assert alone == [outs[8][5]]
+
+
+def test_seed_and_temperature(plain_llama_dir: Path) -> None:
+    backend = TransformersBackend(model=str(plain_llama_dir), batch_size=4)
+    req = _requests(1) * 2
+    a, b = backend.generate(req, seeds=[1, 2], sampling=SHORT)
+    assert a != b
+    again = backend.generate(req, seeds=[1, 2], sampling=SHORT)
+    assert again == [a, b]
+    greedy = SamplingSettings(max_new_tokens=8, temperature=0)
+    g1, g2 = backend.generate(req, seeds=[1, 2], sampling=greedy)
+    assert g1 == g2  # greedy ignores the seed
+    topk1 = SamplingSettings(max_new_tokens=8, top_k=1)
+    assert backend.generate(req, seeds=[1, 2], sampling=topk1) == [g1, g1]
+    assert backend.generate([], seeds=[], sampling=SHORT) == []
+    with pytest.raises(ValueError, match="seeds"):
+        backend.generate(req, seeds=[1], sampling=SHORT)
+
+
+def test_penalty_and_top_k_keep_rows_independent(plain_llama_dir: Path) -> None:
+    sampling = SamplingSettings(max_new_tokens=16, top_k=20, top_p=0.8, repetition_penalty=1.3)
+    requests, seeds = _requests(5), [3, 1, 4, 1, 5]
+    outs = [
+        TransformersBackend(model=str(plain_llama_dir), batch_size=bs).generate(
+            requests, seeds=seeds, sampling=sampling
+        )
+        for bs in (1, 5)
+    ]
+    assert outs[0] == outs[1]
+    assert outs[0] != TransformersBackend(model=str(plain_llama_dir)).generate(
+        requests, seeds=seeds, sampling=SHORT
+    )
+
+
+@pytest.mark.filterwarnings("ignore:`is_gradient_checkpointing` is deprecated:FutureWarning")  # inside peft
+def test_lora_adapter(llama_dir: Path, lora_dir: Path) -> None:
+    requests, seeds = _requests(3), [5, 6, 7]
+    greedy = SamplingSettings(max_new_tokens=12, temperature=0)
+    base = TransformersBackend(model=str(llama_dir)).generate(requests, seeds=seeds, sampling=greedy)
+    tuned = TransformersBackend(model=str(llama_dir), adapter=str(lora_dir))
+    assert tuned.name == "llama-chat+lora-f32"
+    out = tuned.generate(requests, seeds=seeds, sampling=greedy)
+    assert out != base
+    assert (
+        TransformersBackend(model=str(llama_dir), adapter=str(lora_dir), batch_size=1).generate(
+            requests, seeds=seeds, sampling=greedy
+        )
+        == out
+    )
+
+
+def test_template_that_opens_think(r1_dir: Path) -> None:
+    backend = TransformersBackend(model=str(r1_dir))
+    assert backend.render(_requests(1)[0]).endswith("<|Assistant|><think>\n")
+    raw = backend.generate(_requests(4), seeds=[1, 2, 3, 4], sampling=SHORT)
+    for completion in raw:
+        assert completion.startswith("<think>")  # restored, so split_reasoning sees the open block
+        report, reasoning = split_reasoning(completion)
+        if "</think>" not in completion:
+            assert report == "" and reasoning
