@@ -30,7 +30,7 @@ from hf_synthmh.io import codes_of
 from hf_synthmh.plan import plan_dataset
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     import numpy as np
     from datasets import ClassLabel, Dataset, DatasetDict
@@ -183,6 +183,7 @@ def write_outputs(
     *,
     pretty_name: str = "Synthetic mental-health evaluation reports",
     source_note: str = "",
+    caveats: Sequence[str] = (),
 ) -> dict[str, Path]:
     """Write the local results and the Hub-layout folder of kept synthetic rows.
 
@@ -206,6 +207,7 @@ def write_outputs(
         n_rows=len(result.synthetic),
         labels=list(label.names),
         source_note=source_note,
+        caveats=caveats,
     )
     paths = {
         "published": write_hub_folder(result.synthetic, card, out / "published"),
