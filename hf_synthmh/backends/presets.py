@@ -1,0 +1,264 @@
+"""Presets for the paper's model families: DeepSeek-R1 and its distills, OpenBioLLM-Llama3, Qwen 3.5 (and
+Qwen3): Hub id, architecture, recommended sampling, chat-template quirks, whether the model reasons.
+
+:func:`backend_from_preset` turns a preset into a backend of any kind with the quirks applied: no system
+prompt for DeepSeek-R1 (the system message is merged into the user turn), the thinking switch of Qwen
+(``enable_thinking`` as a chat-template argument, or in ``chat_template_kwargs`` of the request body for a
+server), extra stop tokens for OpenBioLLM. The recommended sampling is :attr:`ModelPreset.sampling`; give
+it to the :class:`~hf_synthmh.generate.Generator`. Sampling fields that
+:class:`~hf_synthmh.backends.base.SamplingSettings` lacks (Qwen 3.5's ``presence_penalty``) go to servers
+and vLLM as extra fields; the transformers backend cannot apply them.
+
+Sources are cited next to each family. ``max_new_tokens`` is this project's choice for a 150-300 word
+report: 1024 without reasoning, 4096 with it.
+
+>>> preset = PRESETS["deepseek-r1-distill-qwen-7b"]
+>>> preset.hub_id, preset.reasons, preset.system_prompt, preset.sampling.temperature
+('deepseek-ai/DeepSeek-R1-Distill-Qwen-7B', True, False, 0.6)
+>>> backend = backend_from_preset("qwen3-8b-nothink", kind="endpoint", base_url="http://127.0.0.1:8000/v1")
+>>> backend.model, dict(backend.extra_body)
+('Qwen/Qwen3-8B', {'chat_template_kwargs': {'enable_thinking': False}})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from hf_synthmh.backends.base import Backend, Request, SamplingSettings
+from hf_synthmh.backends.endpoint import EndpointBackend, merge_system_message, settings_identity
+from hf_synthmh.backends.transformers import TransformersBackend
+from hf_synthmh.backends.vllm import VllmBackend
+
+__all__ = ["PRESETS", "ChatTransformersBackend", "ModelPreset", "backend_from_preset"]
+
+BackendKind = Literal["transformers", "endpoint", "vllm"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatTransformersBackend(TransformersBackend):
+    """:class:`TransformersBackend` plus two chat quirks: ``system_prompt=False`` merges the system message
+    into the first user turn, and ``stop_tokens`` are extra tokens that end a row (OpenBioLLM's
+    ``<|eot_id|>``) besides the eos tokens of the checkpoint.
+
+    >>> ChatTransformersBackend(model="org/m", system_prompt=False).render_messages(
+    ...     Request(messages=[{"role": "system", "content": "S"}, {"role": "user", "content": "U"}], plain="")
+    ... )
+    [{'role': 'user', 'content': 'S\\n\\nU'}]
+    """
+
+    system_prompt: bool = True
+    stop_tokens: tuple[str, ...] = ()
+
+    @property
+    def cache_identity(self) -> str:
+        """Identity in generation-cache keys: the name plus the settings that change the text."""
+        return settings_identity(
+            self.name,
+            chat_template_kwargs=self.chat_template_kwargs,
+            system_prompt=self.system_prompt,
+            stop_tokens=self.stop_tokens,
+        )
+
+    def render_messages(self, request: Request) -> list[dict[str, str]]:
+        """The chat messages actually sent to the template."""
+        return list(request.messages) if self.system_prompt else merge_system_message(request.messages)
+
+    def render(self, request: Request) -> str:
+        return super().render(Request(messages=self.render_messages(request), plain=request.plain))
+
+    def load(self) -> tuple[Any, Any]:
+        model, tokenizer = super().load()
+        if self.stop_tokens and "stop_tokens_added" not in self._loaded:
+            vocab = tokenizer.get_vocab()
+            for token in self.stop_tokens:
+                token_id = vocab.get(token)
+                if token_id is not None and token_id not in self._loaded["eos_ids"]:
+                    self._loaded["eos_ids"].append(int(token_id))
+            self._loaded["stop_tokens_added"] = True
+        return model, tokenizer
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelPreset:
+    """What a backend needs to know to run one model well (see the module docstring)."""
+
+    hub_id: str
+    family: str
+    architecture: str
+    reasons: bool
+    sampling: SamplingSettings
+    system_prompt: bool = True
+    chat_template_kwargs: Mapping[str, Any] | None = None
+    template_opens_think: bool = False
+    stop_tokens: tuple[str, ...] = ()
+    extra_sampling: Mapping[str, Any] | None = None
+    source: str = ""
+
+
+# -- DeepSeek-R1 and distills ------------------------------------------------------------------------
+# https://github.com/deepseek-ai/DeepSeek-R1 README (commit 00f3296): "Usage Recommendations": temperature
+# 0.5-0.7 (0.6 recommended), "Avoid adding a system prompt; all instructions should be contained within
+# the user prompt", and enforce that the output starts with "<think>\n" (the distills' chat templates put
+# it at the end of the generation prompt; the backends detect that and restore the tag). Top-p 0.95 is the
+# README's evaluation setting. Distill bases (README table): Qwen2.5-Math-1.5B/7B, Qwen2.5-14B/32B
+# (Qwen2 architecture), Llama-3.1-8B and Llama-3.3-70B-Instruct (Llama). R1 itself is DeepSeek-V3-based.
+_R1_SOURCE = "github.com/deepseek-ai/DeepSeek-R1 README, Usage Recommendations + Evaluation"
+_R1_SAMPLING = SamplingSettings(max_new_tokens=4096, temperature=0.6, top_p=0.95)
+
+
+def _r1(hub_id: str, architecture: str) -> ModelPreset:
+    return ModelPreset(
+        hub_id=hub_id,
+        family="deepseek-r1",
+        architecture=architecture,
+        reasons=True,
+        sampling=_R1_SAMPLING,
+        system_prompt=False,
+        template_opens_think=True,
+        source=_R1_SOURCE,
+    )
+
+
+# -- OpenBioLLM-Llama3 -------------------------------------------------------------------------------
+# Model card of aaditya/Llama3-OpenBioLLM-8B/-70B (usage example): Llama-3 instruct chat template with a
+# system prompt, terminators = eos + "<|eot_id|>", do_sample=True, temperature=0.0, top_p=0.9. A
+# temperature of 0 would write the same report for identical prompts, so the preset keeps this project's
+# default temperature (0.9, our choice, not the card's) with the card's top_p.
+_OPENBIO_SOURCE = "huggingface.co/aaditya/Llama3-OpenBioLLM-70B model card, usage example"
+
+
+def _openbio(hub_id: str) -> ModelPreset:
+    return ModelPreset(
+        hub_id=hub_id,
+        family="openbiollm",
+        architecture="LlamaForCausalLM",
+        reasons=False,
+        sampling=SamplingSettings(max_new_tokens=1024, temperature=0.9, top_p=0.9),
+        stop_tokens=("<|eot_id|>",),
+        source=_OPENBIO_SOURCE,
+    )
+
+
+# -- Qwen 3.5 ----------------------------------------------------------------------------------------
+# Ids: Qwen/Qwen3.5-0.8B model card; Qwen3.5-4B/9B/27B in the Miles docs table (radixark.com); 35B-A3B is
+# the base_model of community quantisations; 122B-A10B and 397B-A17B are listed in Unsloth's Qwen3.5 guide.
+# Thinking and non-thinking modes, switched with the chat-template argument enable_thinking (the small
+# models think only when asked). Recommended sampling, as quoted from the Qwen3.5-35B-A3B model card:
+# thinking/general temperature 1.0, top_p 0.95, top_k 20, min_p 0, presence_penalty 1.5; non-thinking
+# (instruct)/general temperature 0.7, top_p 0.8, top_k 20, min_p 0, presence_penalty 1.5. Architecture:
+# Qwen3_5(Moe)ForConditionalGeneration (vision-language); transformers loads the text model for
+# AutoModelForCausalLM.
+_QWEN35_SOURCE = "Qwen3.5 model cards (Best Practices), quoted by fakoli.github.io/anvil-serving"
+
+
+def _qwen35(size: str, *, thinking: bool) -> ModelPreset:
+    moe = "-A" in size
+    return ModelPreset(
+        hub_id=f"Qwen/Qwen3.5-{size}",
+        family="qwen3.5",
+        architecture="Qwen3_5MoeForConditionalGeneration" if moe else "Qwen3_5ForConditionalGeneration",
+        reasons=thinking,
+        sampling=SamplingSettings(max_new_tokens=4096, temperature=1.0, top_p=0.95, top_k=20)
+        if thinking
+        else SamplingSettings(max_new_tokens=1024, temperature=0.7, top_p=0.8, top_k=20),
+        chat_template_kwargs={"enable_thinking": thinking},
+        extra_sampling={"presence_penalty": 1.5},
+        source=_QWEN35_SOURCE,
+    )
+
+
+# -- Qwen3 (the confirmed predecessor of Qwen 3.5) -----------------------------------------------------
+# Qwen/Qwen3-8B model card, "Best Practices": thinking temperature 0.6, top_p 0.95, top_k 20, min_p 0;
+# non-thinking temperature 0.7, top_p 0.8, top_k 20, min_p 0; enable_thinking=True is the default.
+_QWEN3_SOURCE = "huggingface.co/Qwen/Qwen3-8B model card, Best Practices"
+
+
+def _qwen3(size: str, *, thinking: bool) -> ModelPreset:
+    return ModelPreset(
+        hub_id=f"Qwen/Qwen3-{size}",
+        family="qwen3",
+        architecture="Qwen3ForCausalLM",
+        reasons=thinking,
+        sampling=SamplingSettings(max_new_tokens=4096, temperature=0.6, top_p=0.95, top_k=20)
+        if thinking
+        else SamplingSettings(max_new_tokens=1024, temperature=0.7, top_p=0.8, top_k=20),
+        chat_template_kwargs={"enable_thinking": thinking},
+        source=_QWEN3_SOURCE,
+    )
+
+
+PRESETS: dict[str, ModelPreset] = {
+    "deepseek-r1": _r1("deepseek-ai/DeepSeek-R1", "DeepseekV3ForCausalLM"),
+    "deepseek-r1-distill-qwen-1.5b": _r1("deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B", "Qwen2ForCausalLM"),
+    "deepseek-r1-distill-qwen-7b": _r1("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "Qwen2ForCausalLM"),
+    "deepseek-r1-distill-qwen-14b": _r1("deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", "Qwen2ForCausalLM"),
+    "deepseek-r1-distill-qwen-32b": _r1("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", "Qwen2ForCausalLM"),
+    "deepseek-r1-distill-llama-8b": _r1("deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "LlamaForCausalLM"),
+    "deepseek-r1-distill-llama-70b": _r1("deepseek-ai/DeepSeek-R1-Distill-Llama-70B", "LlamaForCausalLM"),
+    "openbiollm-llama3-8b": _openbio("aaditya/Llama3-OpenBioLLM-8B"),
+    "openbiollm-llama3-70b": _openbio("aaditya/Llama3-OpenBioLLM-70B"),
+    **{
+        f"qwen3.5-{size.lower()}{'' if thinking else '-nothink'}": _qwen35(size, thinking=thinking)
+        for size in ("4B", "9B", "27B", "35B-A3B", "122B-A10B", "397B-A17B")
+        for thinking in (True, False)
+    },
+    **{
+        f"qwen3-{size.lower()}{'' if thinking else '-nothink'}": _qwen3(size, thinking=thinking)
+        for size in ("8B", "32B")
+        for thinking in (True, False)
+    },
+}
+
+
+def backend_from_preset(
+    name: str,
+    *,
+    kind: BackendKind = "transformers",
+    base_url: str | None = None,
+    **overrides: Any,
+) -> Backend:
+    """A backend for preset ``name`` with its quirks applied; ``overrides`` replace any setting.
+
+    ``kind="transformers"`` gives a :class:`ChatTransformersBackend` (``model`` may be overridden with a
+    local folder), ``"endpoint"`` an :class:`~hf_synthmh.backends.endpoint.EndpointBackend` for
+    ``base_url`` (``model`` is the served name, e.g. ``"deepseek-reasoner"`` on DeepSeek's API), ``"vllm"``
+    a :class:`~hf_synthmh.backends.vllm.VllmBackend`.
+
+    >>> backend_from_preset("openbiollm-llama3-8b", device="cuda", batch_size=16).stop_tokens
+    ('<|eot_id|>',)
+    """
+    if name not in PRESETS:
+        raise KeyError(f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
+    preset = PRESETS[name]
+    if kind == "transformers":
+        settings: dict[str, Any] = {
+            "model": preset.hub_id,
+            "chat_template_kwargs": preset.chat_template_kwargs,
+            "system_prompt": preset.system_prompt,
+            "stop_tokens": preset.stop_tokens,
+        }
+        return ChatTransformersBackend(**{**settings, **overrides})
+    if kind == "endpoint":
+        if not base_url:
+            raise ValueError("kind='endpoint' needs base_url")
+        extra: dict[str, Any] = dict(preset.extra_sampling or {})
+        if preset.chat_template_kwargs:
+            extra["chat_template_kwargs"] = dict(preset.chat_template_kwargs)
+        settings = {
+            "base_url": base_url,
+            "model": preset.hub_id,
+            "system_prompt": preset.system_prompt,
+            "extra_body": extra or None,
+        }
+        return EndpointBackend(**{**settings, **overrides})
+    if kind == "vllm":
+        settings = {
+            "model": preset.hub_id,
+            "chat_template_kwargs": preset.chat_template_kwargs,
+            "system_prompt": preset.system_prompt,
+            "sampling_kwargs": preset.extra_sampling,
+        }
+        return VllmBackend(**{**settings, **overrides})
+    raise ValueError(f"kind must be 'transformers', 'endpoint' or 'vllm', got {kind!r}")

@@ -1,0 +1,154 @@
+"""Rows per second of the generation backends on a tiny random Qwen3 built in code (nothing downloaded).
+
+Measures ``EndpointBackend`` against a local ``transformers serve`` (plain, and with
+``--continuous-batching``) at concurrency 1, 8 and 32, and the in-process ``TransformersBackend`` at batch
+sizes 1, 8 and 32, with a fixed ``max_new_tokens`` and one torch thread everywhere. The model is tiny, so
+the numbers show per-request overhead and batching, not what a real model would do on a GPU.
+
+Usage::
+
+    .venv/bin/python scripts/bench_generate.py --rows 64 --max-new-tokens 64
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "backends")]
+
+from serve_helpers import transformers_serve  # noqa: E402
+from tiny_models import build_tiny_qwen3  # noqa: E402
+
+from hf_synthmh.backends import EndpointBackend, SamplingSettings, TransformersBackend  # noqa: E402
+from hf_synthmh.backends.base import Request  # noqa: E402
+from hf_synthmh.prompts import build_request  # noqa: E402
+
+ATTRIBUTES = [
+    {"age_band": "18-24", "sex": "female", "setting": "outpatient clinic"},
+    {"age_band": "35-44", "sex": "male", "setting": "inpatient ward"},
+    {"age_band": "65+", "sex": "female", "setting": "emergency department"},
+]
+
+
+def _requests(n: int) -> list[Request]:
+    codes = [
+        ("F32.1", "Major depressive disorder, single episode, moderate"),
+        ("F41.1", "Generalized anxiety"),
+    ]
+    return [
+        build_request(code=codes[i % 2][0], title=codes[i % 2][1], attributes=ATTRIBUTES[i % 3], exemplars=[])
+        for i in range(n)
+    ]
+
+
+def _row(kind: str, setting: str, rows: int, seconds: float, tokens: int | None) -> dict[str, str]:
+    return {
+        "backend": kind,
+        "setting": setting,
+        "rows": str(rows),
+        "seconds": f"{seconds:.2f}",
+        "rows/s": f"{rows / seconds:.2f}",
+        "new tok/s": f"{tokens / seconds:.0f}" if tokens is not None else "-",
+    }
+
+
+def build_model(out: Path) -> Path:
+    """The tests' tiny Qwen3, with room for the full report prompt (the tiny BPE needs ~750 tokens)."""
+    model_dir = build_tiny_qwen3(out)
+    config_path = model_dir / "config.json"
+    config = json.loads(config_path.read_text())
+    config["max_position_embeddings"] = 2048
+    config_path.write_text(json.dumps(config, indent=2))
+    return model_dir
+
+
+def bench_server(
+    model_dir: Path, label: str, extra_args: list[str], rows: int, sampling: SamplingSettings
+) -> list[dict[str, str]]:
+    out = []
+    requests = _requests(rows)
+    with transformers_serve(model_dir, extra_args=extra_args) as url:
+        warm = EndpointBackend(base_url=url, model=str(model_dir), sampling_extras=False)
+        warm.generate(requests[:2], seeds=[0, 1], sampling=sampling)
+        for concurrency in (1, 8, 32):
+            backend = EndpointBackend(
+                base_url=url,
+                model=str(model_dir),
+                max_concurrency=concurrency,
+                sampling_extras=False,
+                extra_body={"generation_config": json.dumps({"do_sample": True})},
+            )
+            start = time.perf_counter()
+            backend.generate(requests, seeds=list(range(rows)), sampling=sampling)
+            seconds = time.perf_counter() - start
+            tokens = backend.stats.completion_tokens
+            out.append(_row(label, f"concurrency {concurrency}", rows, seconds, tokens))
+    return out
+
+
+def bench_local(model_dir: Path, rows: int, sampling: SamplingSettings) -> list[dict[str, str]]:
+    out = []
+    requests = _requests(rows)
+    TransformersBackend(model=str(model_dir)).generate(requests[:2], seeds=[0, 1], sampling=sampling)
+    for batch_size in (1, 8, 32):
+        backend = TransformersBackend(model=str(model_dir), batch_size=batch_size)
+        backend.load()
+        start = time.perf_counter()
+        backend.generate(requests, seeds=list(range(rows)), sampling=sampling)
+        out.append(
+            _row("TransformersBackend", f"batch_size {batch_size}", rows, time.perf_counter() - start, None)
+        )
+    return out
+
+
+def print_table(rows: list[dict[str, str]]) -> None:
+    columns = list(rows[0])
+    widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
+    print(" | ".join(c.ljust(widths[c]) for c in columns))
+    print("-+-".join("-" * widths[c] for c in columns))
+    for r in rows:
+        print(" | ".join(r[c].ljust(widths[c]) for c in columns))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=64)
+    parser.add_argument("--max-new-tokens", type=int, default=64)
+    parser.add_argument("--skip-cb", action="store_true", help="skip the continuous-batching server")
+    args = parser.parse_args()
+
+    import torch
+
+    torch.set_num_threads(1)
+    sampling = SamplingSettings(max_new_tokens=args.max_new_tokens, temperature=0.9, top_p=0.95)
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = build_model(Path(tmp) / "tiny-qwen3")
+        results = bench_server(model_dir, "transformers serve", [], args.rows, sampling)
+        if not args.skip_cb:
+            results += bench_server(
+                model_dir, "transformers serve --cb", ["--continuous-batching"], args.rows, sampling
+            )
+        results += bench_local(model_dir, args.rows, sampling)
+    print(
+        f"\n{args.rows} rows, max_new_tokens={args.max_new_tokens}, tiny Qwen3 (2 layers, 64 wide), 1 torch thread"
+    )
+    print_table(results)
+
+
+if __name__ == "__main__":
+    main()
