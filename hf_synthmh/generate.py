@@ -1,59 +1,164 @@
 """``Generator``: plan rows in, one synthetic report per row out, for ``Dataset.map(batched=True)``.
 
-It reads the plan columns ``code``, ``title``, ``attributes``, ``exemplar_texts`` and ``seed`` and adds
-``text`` (the report, reasoning removed, stripped; ``""`` when nothing usable came back), ``reasoning``,
-``model`` and ``prompt_hash`` (see ``docs/contracts.md``). Rows are never dropped or reordered.
+It reads the plan columns ``code``, ``title``, ``attributes``, ``exemplar_texts`` and ``seed`` (and
+``exemplar_ids`` when present) and adds ``text`` (the report, reasoning removed, stripped; ``""`` when no
+attempt gave a usable report), ``reasoning``, ``model``, ``prompt_hash``, ``generation_error`` (``""`` or
+why the row has no text) and ``attempts`` (see ``docs/contracts.md``). Rows are never dropped or
+reordered, so the row count does not depend on ``batch_size``.
 
-A ``Generator`` pickles to its settings only (the backend drops its loaded model), so ``datasets``
-fingerprints ``plan.map(generator, ...)`` from the plan, the backend settings and the sampling settings:
-rerunning with the same inputs reuses the cache, changing any of them recomputes. Each row's text depends
-only on its own prompt and seed, so ``batch_size`` and ``num_proc`` do not change the output.
+Checking and retrying: a completion with no report text is malformed (``"empty"``), and with
+``require_sections=True`` so is one that lacks any of the expected sections
+(``"malformed:missing_sections=risk,plan"``, see :func:`hf_synthmh.prompts.missing_sections`). A malformed
+row is asked again with the derived seed :func:`retry_seed` (``seed`` itself on the first attempt), up to
+``max_attempts`` times in all; if every attempt fails the row keeps ``text=""`` and the last error.
+
+Resuming: with ``cache_dir`` every completion is stored, as soon as the backend returns it, in a
+:class:`~hf_synthmh.cache.GenerationCache` keyed by backend, request, sampling settings, seed and exemplar
+ids; each attempt looks there first and only misses reach the backend. A killed run started again
+regenerates only what was not stored, and a rerun of later stages generates nothing.
+
+A ``Generator`` pickles to its settings only (the backend drops its loaded model; the cache is opened
+lazily and never pickled) plus a digest of the shipped prompt templates, so ``datasets`` fingerprints
+``plan.map(generator, ...)`` from the plan, the backend, the settings and the prompts: rerunning with the
+same inputs reuses the ``datasets`` cache, changing any of them recomputes. Each row's text depends only on
+its own prompt and seeds, so ``batch_size`` and ``num_proc`` do not change the output.
 
 Example:
     >>> class Echo:
     ...     name = "echo"
     ...     def generate(self, requests, *, seeds, sampling):
     ...         return [f"<think>hmm</think>Report for seed {s}" for s in seeds]
-    >>> out = Generator(backend=Echo())({
+    >>> out = Generator(backend=Echo(), require_sections=False)({
     ...     "code": ["F32.1"], "title": ["Major depressive disorder, single episode, moderate"],
     ...     "attributes": [{"age_band": "35-44", "sex": "female", "setting": "inpatient ward"}],
     ...     "exemplar_texts": [[]], "seed": [7],
     ... })
-    >>> out["text"], out["reasoning"], out["model"], len(out["prompt_hash"][0])
-    (['Report for seed 7'], ['hmm'], ['echo'], 16)
+    >>> out["text"], out["reasoning"], out["model"], len(out["prompt_hash"][0]), out["attempts"]
+    (['Report for seed 7'], ['hmm'], ['echo'], 16, [1])
+    >>> out = Generator(backend=Echo(), max_attempts=2)({k: v for k, v in out.items()})
+    >>> out["text"], out["generation_error"][0].split(",")[:2], out["attempts"]
+    ([''], ['malformed:missing_sections=referral', 'history'], [2])
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any, ClassVar
 
 from hf_synthmh.backends.base import Backend, SamplingSettings
-from hf_synthmh.prompts import TEMPLATE_NAME, build_request, prompt_hash, split_reasoning
+from hf_synthmh.cache import GenerationCache, backend_identity, cache_key
+from hf_synthmh.prompts import (
+    TEMPLATE_NAME,
+    build_request,
+    missing_sections,
+    prompt_hash,
+    prompts_digest,
+    split_reasoning,
+)
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OUTPUT_COLUMNS", "PLAN_COLUMNS", "Generator"]
+__all__ = ["OUTPUT_COLUMNS", "PLAN_COLUMNS", "RETRY_STEP", "Generator", "retry_seed"]
 
-#: Plan columns the generator reads.
+#: Plan columns the generator needs (``exemplar_ids`` is read when present, for cache keys).
 PLAN_COLUMNS = ("code", "title", "attributes", "exemplar_texts", "seed")
 #: Columns the generator adds.
-OUTPUT_COLUMNS = ("text", "reasoning", "model", "prompt_hash")
+OUTPUT_COLUMNS = ("text", "reasoning", "model", "prompt_hash", "generation_error", "attempts")
+#: The large prime that spaces the seeds of successive attempts.
+RETRY_STEP = 2_654_435_761
+
+
+def retry_seed(seed: int, attempt: int) -> int:
+    """The seed of attempt ``attempt`` (0-based) of a row: ``(seed + attempt * RETRY_STEP) mod 2**31``.
+
+    >>> retry_seed(7, 0), retry_seed(7, 1), retry_seed(7, 1) != retry_seed(8, 1)
+    (7, 506952120, True)
+    """
+    return (int(seed) + attempt * RETRY_STEP) % 2**31
 
 
 @dataclass(frozen=True, kw_only=True)
 class Generator:
     """Write one report per plan row with ``backend``, sampling with ``sampling``.
 
-    ``prompt_hash`` is the hash of the chat messages of the row's request (the plain prompt is rendered
-    from the same fields), so it identifies the prompt whatever form the backend sent.
+    ``require_sections`` makes a report without every expected section a failed attempt;
+    ``max_attempts`` (>= 1) bounds the attempts per row; ``cache_dir`` (a folder path, created on first
+    use) turns on the resumable on-disk cache. ``prompt_hash`` is the hash of the chat messages of the
+    row's request (the plain prompt is rendered from the same fields), so it identifies the prompt
+    whatever form the backend sent.
+
+    :attr:`stats` counts this process's work (rows, cache hits, backend requests, retries, failures);
+    with ``num_proc`` the workers' counts stay in the workers, so derive totals from the ``attempts`` and
+    ``generation_error`` columns instead.
     """
 
     backend: Backend
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    require_sections: bool = True
+    max_attempts: int = 3
+    cache_dir: str | None = None
     template_name: ClassVar[str] = TEMPLATE_NAME
+    _state: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be >= 1, got {self.max_attempts}")
+        if self.cache_dir is not None and not isinstance(self.cache_dir, str):
+            object.__setattr__(self, "cache_dir", str(Path(self.cache_dir)))
+
+    # -- pickling and hashing: settings (and the prompt files' digest) only, never the open cache -----
+    def __getstate__(self) -> dict[str, Any]:
+        state = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_state"}
+        state["prompts_digest"] = prompts_digest()
+        return state
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        for f in fields(self):
+            if f.name in state:
+                object.__setattr__(self, f.name, state[f.name])
+        object.__setattr__(self, "_state", {})
+
+    @property
+    def cache(self) -> GenerationCache | None:
+        """The cache of ``cache_dir`` (opened on first use, when stale temporary files are removed), or
+        ``None`` without one."""
+        if self.cache_dir is None:
+            return None
+        if "cache" not in self._state:
+            opened = GenerationCache(self.cache_dir)
+            opened.remove_stale_temp_files()  # left by killed runs; an hour old, so no live writer's
+            self._state["cache"] = opened
+        cache: GenerationCache = self._state["cache"]
+        return cache
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Counters of this process: ``rows``, ``cache_hits``, ``generated`` (requests sent to the
+        backend), ``retries`` (attempts after the first) and ``failed`` (rows left without text)."""
+        counts: dict[str, int] = self._state.setdefault("stats", {})
+        return {k: counts.get(k, 0) for k in ("rows", "cache_hits", "generated", "retries", "failed")}
+
+    def _count(self, **increments: int) -> None:
+        counts: dict[str, int] = self._state.setdefault("stats", {})
+        for key, value in increments.items():
+            counts[key] = counts.get(key, 0) + value
+
+    def check(self, text: str) -> str:
+        """Why ``text`` (reasoning already removed) is not a usable report, or ``""`` if it is.
+
+        >>> Generator(backend=None, require_sections=False).check("")
+        'empty'
+        """
+        if not text:
+            return "empty"
+        if self.require_sections:
+            missing = missing_sections(text)
+            if missing:
+                return "malformed:missing_sections=" + ",".join(missing)
+        return ""
 
     def __call__(self, batch: dict[str, list]) -> dict[str, list]:
         missing = [c for c in PLAN_COLUMNS if c not in batch]
@@ -69,17 +174,76 @@ class Generator:
             )
             for i in range(n)
         ]
-        seeds: Sequence[int] = [int(s) for s in batch["seed"]]
-        raw = self.backend.generate(requests, seeds=seeds, sampling=self.sampling)
-        if len(raw) != n:
-            raise RuntimeError(f"backend {self.backend.name!r} returned {len(raw)} completions for {n} rows")
-        split = [split_reasoning(r or "") for r in raw]
-        n_empty = sum(1 for text, _ in split if not text)
-        if n_empty:
-            logger.warning("%d of %d completions held no report text", n_empty, n)
-        out: dict[str, list[Any]] = dict(batch)
-        out["text"] = [text for text, _ in split]
-        out["reasoning"] = [reasoning for _, reasoning in split]
-        out["model"] = [self.backend.name] * n
-        out["prompt_hash"] = [prompt_hash(r.messages) for r in requests]
-        return out
+        seeds = [int(s) for s in batch["seed"]]
+        exemplar_ids = [list(e or []) for e in batch.get("exemplar_ids") or [[]] * n]
+        hashes = [prompt_hash(r.messages) for r in requests]
+        cache, identity = self.cache, backend_identity(self.backend)
+        text, reasoning, errors, attempts = [""] * n, [""] * n, [""] * n, [0] * n
+        pending = list(range(n))
+        hits = generated = 0
+        for attempt in range(self.max_attempts):
+            if not pending:
+                break
+            seed_of = {i: retry_seed(seeds[i], attempt) for i in pending}
+            raw: dict[int, str] = {}
+            keys: dict[int, str] = {}
+            if cache is not None:
+                for i in pending:
+                    keys[i] = cache_key(
+                        backend=identity,
+                        request=requests[i],
+                        sampling=self.sampling,
+                        seed=seed_of[i],
+                        exemplar_ids=exemplar_ids[i],
+                    )
+                    hit = cache.get(keys[i])
+                    if hit is not None:
+                        raw[i] = hit
+                hits += len(raw)
+            misses = [i for i in pending if i not in raw]
+            if misses:
+                out = self.backend.generate(
+                    [requests[i] for i in misses], seeds=[seed_of[i] for i in misses], sampling=self.sampling
+                )
+                if len(out) != len(misses):
+                    raise RuntimeError(
+                        f"backend {self.backend.name!r} returned {len(out)} completions for {len(misses)} rows"
+                    )
+                generated += len(misses)
+                for i, completion in zip(misses, out, strict=True):
+                    raw[i] = completion or ""
+                    if cache is not None:
+                        meta = {"backend": identity, "seed": seed_of[i], "prompt_hash": hashes[i]}
+                        cache.put(keys[i], raw[i], meta=meta)
+            still: list[int] = []
+            for i in pending:
+                report, thought = split_reasoning(raw[i])
+                error = self.check(report)
+                attempts[i], reasoning[i], errors[i] = attempt + 1, thought, error
+                if not error:
+                    text[i] = report
+                elif attempt + 1 < self.max_attempts:
+                    still.append(i)
+            pending = still
+        failed = sum(1 for e in errors if e)
+        self._count(rows=n, cache_hits=hits, generated=generated, retries=sum(attempts) - n, failed=failed)
+        logger.info(
+            "generated %d rows: %d completions from the cache, %d from the backend, %d retries, %d failed",
+            n,
+            hits,
+            generated,
+            sum(attempts) - n,
+            failed,
+        )
+        if failed:
+            logger.warning(
+                "%d of %d rows have no usable report after %d attempts", failed, n, self.max_attempts
+            )
+        result: dict[str, list[Any]] = dict(batch)
+        result["text"] = text
+        result["reasoning"] = reasoning
+        result["model"] = [self.backend.name] * n
+        result["prompt_hash"] = hashes
+        result["generation_error"] = errors
+        result["attempts"] = attempts
+        return result

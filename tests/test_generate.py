@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -13,7 +14,9 @@ from datasets.fingerprint import Hasher
 from tiny_models import build_tiny_llama
 
 from hf_synthmh.backends import Request, SamplingSettings, TransformersBackend
-from hf_synthmh.generate import OUTPUT_COLUMNS, Generator
+from hf_synthmh.cache import GenerationCache
+from hf_synthmh.generate import OUTPUT_COLUMNS, Generator, retry_seed
+from hf_synthmh.prompts import SECTIONS
 
 SHORT = SamplingSettings(max_new_tokens=12)
 FEATURES = Features(
@@ -58,21 +61,59 @@ class Scripted:
         return self.completions[: len(requests)]
 
 
+def _report(seed: int) -> str:
+    return "\n".join(f"{heading}\nText {seed}." for heading in SECTIONS)
+
+
+class Seeded:
+    """A backend whose completion depends on the seed alone: a full report when ``seed % 3 == 0``, else a
+    report without its last two sections. Records the seeds of every call."""
+
+    name = "seeded"
+
+    def __init__(self) -> None:
+        self.calls: list[list[int]] = []
+
+    @property
+    def requests(self) -> int:
+        return sum(len(c) for c in self.calls)
+
+    def generate(
+        self, requests: Sequence[Request], *, seeds: Sequence[int], sampling: SamplingSettings
+    ) -> list[str]:
+        self.calls.append(list(seeds))
+        return [_report(s) if s % 3 == 0 else _report(s).split("Risk assessment")[0] for s in seeds]
+
+
+def _expected_attempts(seed: int, max_attempts: int) -> int:
+    for attempt in range(max_attempts):
+        if retry_seed(seed, attempt) % 3 == 0:
+            return attempt + 1
+    return max_attempts
+
+
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_llama(tmp_path_factory.mktemp("gen") / "tiny-base", chat_template=None)
 
 
 def _generator(model_dir: Path, sampling: SamplingSettings = SHORT) -> Generator:
-    return Generator(backend=TransformersBackend(model=str(model_dir), batch_size=4), sampling=sampling)
+    # The tiny model's weights are random: its text never has the report sections.
+    return Generator(
+        backend=TransformersBackend(model=str(model_dir), batch_size=4),
+        sampling=sampling,
+        require_sections=False,
+    )
 
 
 def test_generator_adds_columns_and_splits_reasoning() -> None:
     plan = _plan(3)
     raw = ["<think>F32.1 is depression</think>\n\nReport one", "", "<think>out of tokens"]
-    out = Generator(backend=Scripted(raw))(plan)
+    out = Generator(backend=Scripted(raw), require_sections=False, max_attempts=1)(plan)
     assert out["text"] == ["Report one", "", ""]
     assert out["reasoning"] == ["F32.1 is depression", "", "out of tokens"]
+    assert out["generation_error"] == ["", "empty", "empty"]
+    assert out["attempts"] == [1, 1, 1]
     assert out["model"] == ["scripted"] * 3
     assert all(len(h) == 16 for h in out["prompt_hash"])
     assert out["prompt_hash"][0] != out["prompt_hash"][1]
@@ -84,6 +125,96 @@ def test_generator_refuses_bad_input_and_short_backends() -> None:
         Generator(backend=Scripted(["a"]))({k: v for k, v in _plan(1).items() if k != "seed"})
     with pytest.raises(RuntimeError, match="1 completions for 2 rows"):
         Generator(backend=Scripted(["a"]))(_plan(2))
+
+
+def test_malformed_rows_are_retried_with_derived_seeds_then_given_up() -> None:
+    plan = _plan(8)
+    backend = Seeded()
+    out = Generator(backend=backend, max_attempts=3)(plan)
+    expected = [_expected_attempts(s, 3) for s in plan["seed"]]
+    assert out["attempts"] == expected and len(set(expected)) > 1
+    for seed, text, error, attempts in zip(
+        plan["seed"], out["text"], out["generation_error"], expected, strict=True
+    ):
+        good = retry_seed(seed, attempts - 1)
+        if good % 3 == 0:
+            assert text == _report(good) and error == ""
+        else:
+            assert text == "" and error == "malformed:missing_sections=risk,impression,plan"
+    assert backend.calls[0] == plan["seed"]  # the first attempt uses the plan's seed
+    assert backend.requests == sum(expected)  # only failed rows are asked again
+    assert len(out["text"]) == 8  # rows are never dropped
+
+
+def test_section_check_can_be_switched_off() -> None:
+    backend = Seeded()
+    out = Generator(backend=backend, require_sections=False)(_plan(6))
+    assert out["attempts"] == [1] * 6 and out["generation_error"] == [""] * 6
+    assert all(out["text"]) and backend.requests == 6
+
+
+def test_generator_settings_are_checked() -> None:
+    with pytest.raises(ValueError, match="max_attempts"):
+        Generator(backend=Seeded(), max_attempts=0)
+    assert Generator(backend=Seeded(), cache_dir=Path("a") / "b").cache_dir == str(Path("a") / "b")  # type: ignore[arg-type]
+
+
+def test_retries_and_cache_do_not_depend_on_batch_size(tmp_path: Path) -> None:
+    plan = Dataset.from_dict(_plan(9), features=FEATURES)
+    cache_dir = str(tmp_path / "cache")
+    reference = plan.map(Generator(backend=Seeded()), batched=True, batch_size=9)
+    first_backend = Seeded()
+    first = plan.map(Generator(backend=first_backend, cache_dir=cache_dir), batched=True, batch_size=1)
+    again_backend = Seeded()
+    again = plan.map(Generator(backend=again_backend, cache_dir=cache_dir), batched=True, batch_size=4)
+    for column in ("text", "generation_error", "attempts", "prompt_hash"):
+        assert list(first[column]) == list(reference[column]) == list(again[column]), column
+    assert first_backend.requests == sum(reference["attempts"]) == len(GenerationCache(cache_dir))
+    assert again_backend.requests == 0  # everything came from the cache
+
+
+def test_cache_keys_on_what_determines_a_completion(tmp_path: Path) -> None:
+    plan = _plan(4)
+    cache_dir = str(tmp_path / "cache")
+    Generator(backend=Seeded(), cache_dir=cache_dir, require_sections=False)(plan)
+    assert len(GenerationCache(cache_dir)) == 4
+    for changed, generator_kwargs in (
+        ({"seed": [s + 1 for s in plan["seed"]]}, {}),
+        ({"exemplar_ids": [["other"]] * 4}, {}),
+        ({"title": ["Another title"] * 4}, {}),
+        ({}, {"sampling": SamplingSettings(max_new_tokens=13)}),
+    ):
+        backend = Seeded()
+        gen = Generator(backend=backend, cache_dir=cache_dir, require_sections=False, **generator_kwargs)
+        gen({**plan, **changed})
+        assert backend.requests == 4, changed or generator_kwargs
+        assert gen.stats["generated"] == 4 and gen.stats["cache_hits"] == 0
+    backend = Seeded()
+    gen = Generator(backend=backend, cache_dir=cache_dir, require_sections=False)
+    gen(plan)
+    assert backend.requests == 0 and gen.stats == {
+        "rows": 4,
+        "cache_hits": 4,
+        "generated": 0,
+        "retries": 0,
+        "failed": 0,
+    }
+
+
+def test_cache_is_opened_lazily_and_never_pickled(tmp_path: Path) -> None:
+    gen = Generator(backend=Scripted([_report(0)] * 2), cache_dir=str(tmp_path / "cache"))
+    before = Hasher.hash(gen)
+    assert not (tmp_path / "cache").exists()
+    gen(_plan(2))
+    assert gen.cache is not None and gen.stats["rows"] == 2
+    assert Hasher.hash(gen) == before  # counters and the open cache are not settings
+    clone = pickle.loads(pickle.dumps(gen))
+    assert clone.stats["rows"] == 0 and (clone.cache_dir, clone.max_attempts) == (gen.cache_dir, 3)
+    assert "_state" not in gen.__getstate__() and "cache" not in clone._state
+    assert Hasher.hash(Generator(backend=Seeded(), cache_dir=str(tmp_path / "other"))) != before
+    assert (
+        Hasher.hash(Generator(backend=Seeded(), cache_dir=str(tmp_path / "cache"), max_attempts=2)) != before
+    )
 
 
 def test_map_output_independent_of_batch_size_and_processes(model_dir: Path) -> None:
@@ -114,7 +245,7 @@ def test_fingerprint_stable_across_load_and_processes(model_dir: Path) -> None:
         "from hf_synthmh.backends import SamplingSettings, TransformersBackend\n"
         "from hf_synthmh.generate import Generator\n"
         "g = Generator(backend=TransformersBackend(model=sys.argv[1], batch_size=4),\n"
-        "              sampling=SamplingSettings(max_new_tokens=12))\n"
+        "              sampling=SamplingSettings(max_new_tokens=12), require_sections=False)\n"
         "print(Hasher.hash(g))\n"
     )
     result = subprocess.run(
