@@ -63,6 +63,22 @@ def demo(
     batch_size: Annotated[int, typer.Option(help="Rows per generation batch.")] = 8,
     max_new_tokens: Annotated[int, typer.Option(help="Tokens per report.")] = 400,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.8,
+    target_per_label: Annotated[
+        int | None,
+        typer.Option(help="Instead of --per-label: top every code up to N rows, real + synthetic."),
+    ] = None,
+    level: Annotated[
+        str,
+        typer.Option(help="Quota level of the ICD-10 hierarchy: code, category (F32) or block (F30-F39)."),
+    ] = "code",
+    require_sections: Annotated[
+        bool, typer.Option(help="Retry, then drop, reports missing an expected section.")
+    ] = True,
+    max_attempts: Annotated[int, typer.Option(help="Tries per report, the first included.")] = 3,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(help="Resumable generation cache (default OUT/generation_cache); keep it local."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the plan and of sampling.")] = 0,
 ) -> None:
     """Run the whole flow on the bundled fictional corpus: train (or load) a model, generate, gate,
@@ -82,11 +98,24 @@ def demo(
 
         console.print("[bold]Training (or loading) the tiny demo model[/bold] - a toy that memorises.")
         model = str(demo_model(steps=steps, seed=seed))
+    if level not in ("code", "category", "block"):
+        raise typer.BadParameter(f"{level!r}: use code, category or block", param_hint="--level")
     generator = Generator(
         backend=TransformersBackend(model=model, batch_size=batch_size),
         sampling=SamplingSettings(max_new_tokens=max_new_tokens, temperature=temperature),
+        require_sections=require_sections,
+        max_attempts=max_attempts,
+        cache_dir=str(cache_dir or out / "generation_cache"),
     )
-    result = augment(real, generator=generator, per_label=per_label, seed=seed, batch_size=batch_size)
+    result = augment(
+        real,
+        generator=generator,
+        per_label=None if target_per_label is not None else per_label,
+        target_per_label=target_per_label,
+        level=level,  # type: ignore[arg-type]
+        seed=seed,
+        batch_size=batch_size,
+    )
     paths = write_outputs(
         result,
         out,
@@ -94,9 +123,11 @@ def demo(
         source_note=CORPUS_NOTICE,
         caveats=[] if model_given else [TOY_CAVEAT],
     )
+    if len(result.failed):
+        console.print(f"[bold]Reports the model failed to write:[/bold] {result.generation['failed']}")
     _print_summary(result.metrics, result.gate.counts, len(result.synthetic), len(result.rejected))
     console.print(f"Published folder (load with datasets.load_dataset): {paths['published']}")
-    console.print(f"Rejected rows, local only: {paths['rejected']}")
+    console.print(f"Rejected rows, local only: {paths['rejected']}  Failed generations: {paths['failed']}")
     console.print(f"Metrics: {paths['metrics']}   Gate report: {paths['scan_report']}")
 
 

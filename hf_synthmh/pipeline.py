@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from hf_synthmh.gate import GateResult, GateSettings, apply_gate
 from hf_synthmh.io import codes_of
-from hf_synthmh.plan import plan_dataset
+from hf_synthmh.plan import Level, plan_dataset
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -52,6 +52,7 @@ class AugmentResult:
 
     synthetic: Dataset
     rejected: Dataset
+    failed: Dataset
     augmented: DatasetDict
     gate: GateResult
     metrics: dict[str, Any]
@@ -70,7 +71,8 @@ def to_synthetic_rows(generated: Dataset, *, label: ClassLabel) -> Dataset:
         }
 
     rows = generated.map(_rows, batched=True, desc="Labelling synthetic rows")
-    keep = [c for c in (*PUBLISHED_COLUMNS, "attributes", "reasoning") if c in rows.column_names]
+    extra = ("attributes", "reasoning", "generation_error", "attempts")
+    keep = [c for c in (*PUBLISHED_COLUMNS, *extra) if c in rows.column_names]
     rows = rows.select_columns(keep)
     return rows.cast_column("label", label)
 
@@ -81,6 +83,7 @@ def augment(
     generator: Generator,
     per_label: int | None = None,
     target_per_label: int | None = None,
+    level: Level = "code",
     n_exemplars: int = 0,
     seed: int = 0,
     batch_size: int = 8,
@@ -106,22 +109,30 @@ def augment(
         raise ValueError(f"real[{split!r}]['label'] must be a ClassLabel of ICD-10 codes, got {label}")
 
     plan = plan_dataset(
-        train, per_label=per_label, target_per_label=target_per_label, n_exemplars=n_exemplars, seed=seed
+        train,
+        per_label=per_label,
+        target_per_label=target_per_label,
+        level=level,
+        n_exemplars=n_exemplars,
+        seed=seed,
     )
     logger.info("plan: %d requests over %d codes", len(plan), len(set(plan["code"])))
     generated = plan.map(generator, batched=True, batch_size=batch_size, num_proc=num_proc, desc="Generating")
     synthetic = to_synthetic_rows(generated, label=label)
+    # Rows the model failed to write (empty or malformed after every attempt) never reach the gate.
+    failed = synthetic.filter(lambda row: bool(row.get("generation_error")), desc="Failed generations")
+    written = synthetic.filter(lambda row: not row.get("generation_error"), desc="Written reports")
 
     # Exemplars shown in prompts are part of the real split, so one check covers both.
     gate = apply_gate(
-        synthetic,
+        written,
         reference_texts=train["text"],
         reference_ids=train["id"],
         settings=gate_settings or GateSettings(),
         scanner=scanner,
     )
     kept = gate.kept.select_columns([c for c in PUBLISHED_COLUMNS if c in gate.kept.column_names])
-    logger.info("gate: kept %d of %d synthetic rows", len(kept), len(synthetic))
+    logger.info("gate: kept %d of %d written rows (%d failed)", len(kept), len(written), len(failed))
 
     metrics = evaluate_corpus(
         real_texts=train["text"],
@@ -145,11 +156,19 @@ def augment(
         "seed": seed,
         "n_exemplars": n_exemplars,
         "per_label": dict(sorted(Counter(plan["code"]).items())),
+        "quota_level": level,
+        "require_sections": getattr(generator, "require_sections", None),
+        "max_attempts": getattr(generator, "max_attempts", None),
+        "retries": sum(generated["attempts"]) - len(generated) if "attempts" in generated.column_names else 0,
+        "failed": dict(sorted(Counter(e.split("=")[0] for e in failed["generation_error"]).items()))
+        if len(failed)
+        else {},
         "titles": dict(sorted(zip(plan["code"], plan["title"], strict=True))),
     }
     return AugmentResult(
         synthetic=kept,
         rejected=gate.rejected,
+        failed=failed,
         augmented=augmented,
         gate=gate,
         metrics=metrics,
@@ -188,7 +207,8 @@ def write_outputs(
     """Write the local results and the Hub-layout folder of kept synthetic rows.
 
     ``out_dir/published/`` (README.md card + parquet; loads with ``datasets.load_dataset``),
-    ``out_dir/rejected.jsonl`` (local only, may hold PHI), ``out_dir/scan_report.json``,
+    ``out_dir/rejected.jsonl`` (local only, may hold PHI), ``out_dir/failed.jsonl`` (rows the model
+    failed to write, with ``generation_error``), ``out_dir/scan_report.json``,
     ``out_dir/metrics.json`` and ``out_dir/augmented/`` (real + synthetic, ``save_to_disk``; local only).
     """
     from hf_synthmh.card import build_card
@@ -212,11 +232,13 @@ def write_outputs(
     paths = {
         "published": write_hub_folder(result.synthetic, card, out / "published"),
         "rejected": out / "rejected.jsonl",
+        "failed": out / "failed.jsonl",
         "scan_report": out / "scan_report.json",
         "metrics": out / "metrics.json",
         "augmented": out / "augmented",
     }
     write_jsonl(result.rejected, paths["rejected"])
+    write_jsonl(result.failed, paths["failed"])
     paths["scan_report"].write_text(json.dumps(gate, indent=2) + "\n")
     paths["metrics"].write_text(json.dumps(result.metrics, indent=2) + "\n")
     result.augmented.save_to_disk(str(paths["augmented"]))

@@ -157,7 +157,21 @@ def test_demo_command_runs_the_real_backend(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("HF_SYNTHMH_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "demo"
     with pytest.raises(SystemExit) as info:
-        main(["demo", "--out", str(out), "--per-label", "1", "--steps", "20", "--max-new-tokens", "40"])
+        main(
+            [
+                "demo",
+                "--out",
+                str(out),
+                "--per-label",
+                "1",
+                "--steps",
+                "20",
+                "--max-new-tokens",
+                "40",
+                "--max-attempts",
+                "1",
+            ]
+        )
         raise SystemExit(0)
     assert info.value.code in (0, None)
     published = out / "published"
@@ -166,7 +180,9 @@ def test_demo_command_runs_the_real_backend(tmp_path: Path, monkeypatch: pytest.
     metrics = json.loads((out / "metrics.json").read_text())
     assert {"fidelity", "diversity", "privacy", "per_label"} <= set(metrics)
     report = json.loads((out / "scan_report.json").read_text())
-    assert report["n_in"] == 10  # one request per code of the corpus
+    failed = (out / "failed.jsonl").read_text().splitlines()
+    assert report["n_in"] + len(failed) == 10  # one request per code of the corpus
+    assert (out / "generation_cache").is_dir()
     if report["n_kept"]:
         rows = load_dataset(str(published), split="train")
         assert len(rows) == report["n_kept"] and all(rows["is_synthetic"])
