@@ -121,3 +121,34 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["scan", "--real", "x"]) == 2
+
+
+def test_generate_with_a_local_model(tmp_path: Path) -> None:
+    from tiny_models import build_tiny_llama
+
+    model = build_tiny_llama(tmp_path / "llama")
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    out = tmp_path / "gen"
+    args = ["generate", "--real", str(real), "--out", str(out), "--model", str(model), "--per-label", "2"]
+    assert _run([*args, "--max-new-tokens", "16", "--max-attempts", "1"]) == 0
+    report = json.loads((out / "scan_report.json").read_text())
+    failed = (out / "failed.jsonl").read_text().splitlines()
+    assert report["n_in"] + len(failed) == 4  # 2 codes x 2, each either gated or recorded as failed
+    assert (out / "published" / "README.md").is_file()
+    assert len(list((out / "generation_cache").rglob("*.json"))) == 4  # one cached completion per request
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--model", "x", "--backend", "endpoint", "--per-label", "1"], "--base-url"),
+        (["--preset", "no-such-preset", "--per-label", "1"], "unknown preset"),
+        (["--model", "x"], "--per-label"),
+    ],
+)
+def test_generate_bad_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    assert _run(["generate", "--real", str(real), "--out", str(tmp_path / "o"), *extra]) == 2
+    assert message in capsys.readouterr().err
