@@ -1,25 +1,31 @@
 """Membership check: does a synthetic report copy (part of) a real one?
 
-:class:`MembershipChecker` is built once over the real reference corpus and then called on batches
-(``Dataset.map(batched=True)``). For each row's ``text`` it adds:
+:class:`MembershipChecker` indexes the real reports once (:meth:`~MembershipChecker.build`) and checks
+whole batches at once (:meth:`~MembershipChecker.check_batch`, or called as a ``Dataset.map`` batch
+function), on hashed word ``n``-grams of :func:`hf_synthmh.metrics.tokens.words` tokens held in sorted
+numpy arrays (:mod:`hf_synthmh.gate.minhash`): 100k × 100k reports take seconds.
 
-* ``membership_containment`` (float): share of the row's tokens that lie inside a word ``n``-gram
-  found in the real corpus (copy coverage), ignoring *boilerplate*: n-grams in more than
-  ``max_doc_freq`` real reports (shared section headings, stock phrases) cover nothing, and tokens
-  covered only by them leave the denominator. Tokens rather than n-grams, so that editing one word in
-  ten does not hide a copy: such a copy keeps only ~0.9**8 = 43% of its 8-grams but ~70-90% of its
-  tokens stay covered.
-* ``membership_longest_span`` (int): longest run of consecutive tokens shared, in order, with one of
-  the real reports that share the most rare n-grams with the row (all n-grams count inside the run).
-  Measured on n-grams, so it is 0 or at least ``n``.
-* ``membership_nearest_id`` (str): id of the real report sharing the most distinct rare n-grams
-  ("" when none is shared).
+*Boilerplate*: an n-gram (or shingle) found in more than ``max_doc_freq`` real reports (headings,
+stock phrases, template paragraphs) is shared by design and never makes a row a copy by itself.
 
-Tokens are :func:`hf_synthmh.metrics.tokens.words` (lower-cased ``\\w+`` runs joined by inner
-``.'’-``), the tokeniser every text metric uses. Each token gets a stable 64-bit BLAKE2b hash; an
-n-gram's hash is a polynomial over its token hashes (wrapping ``uint64`` arithmetic), so the index is a
-few sorted numpy arrays searched with ``np.searchsorted``: no Python sets of strings, and it pickles
-compactly and identically in every process.
+Each row is compared exactly with a few *candidate* real reports: the ``candidates`` sharing the most
+rare n-grams with it (at least ``min_shared``), those found by MinHash LSH, and the exemplars its
+prompt showed (``exemplar_ids``). A *passage* is a maximal run of n-grams shared in order with one
+report (same offset, consecutive positions); passages without a rare n-gram are boilerplate and count
+for nothing. Per row it adds:
+
+* ``membership_containment`` (float): the highest, over candidates, share of the row's tokens inside
+  passages shared with that one report. Copies with one word in ten edited keep ~0.45-0.85.
+* ``membership_longest_span`` (int): the longest passage shared with one candidate, counted in tokens
+  covered by its rare n-grams (a chain of stock phrases counts for little); 0 or at least ``n``.
+* ``membership_minhash_jaccard`` (float): the highest exact Jaccard of *rare shingle sets* (shingles of
+  ``shingle`` words, boilerplate ones left out) with any candidate.
+* ``membership_nearest_id`` (str): the candidate with the strongest evidence, each score relative to
+  its threshold (the one a rejection names; "" without candidates).
+* ``membership_rouge_l`` (float): exact ROUGE-L F1 (longest common token subsequence, rapidfuzz
+  ``LCSseq``) between the row and its nearest report; 0.0 without one. Reported, not a check.
+* ``membership_exemplar_id``, ``membership_exemplar_containment``, ``membership_exemplar_span``: the
+  same containment and span against the row's own exemplars only ("" / 0.0 / 0 without any).
 
 >>> real = ["History: low mood for months after losing her job at the bakery, poor sleep and guilt.",
 ...         "History: panic attacks on buses since the spring, with palpitations and fear of dying."]
@@ -31,24 +37,50 @@ compactly and identically in every process.
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from rapidfuzz.distance import LCSseq
 
-from hf_synthmh.metrics.tokens import words
+from hf_synthmh.gate.minhash import (
+    PAYLOAD_BITS,
+    Csr,
+    LshIndex,
+    bitmap,
+    bitmap_bits,
+    build_index,
+    expand,
+    hash_tokens,
+    in_bitmap,
+    lookup,
+    match_pairs,
+    minhash,
+    pack,
+    pair_jaccard,
+    shingles,
+    unique_sorted,
+)
 
-__all__ = ["MembershipChecker", "longest_common_run", "ngram_hashes"]
+__all__ = ["MEMBERSHIP_COLUMNS", "MembershipChecker", "longest_common_run", "ngram_hashes"]
 
-_MUL = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier of the polynomial hash
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 finaliser constants
-_MIX2 = np.uint64(0x94D049BB133111EB)
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def _token_hash(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+#: Columns :class:`MembershipChecker` adds, in order.
+MEMBERSHIP_COLUMNS: tuple[str, ...] = (
+    "membership_containment",
+    "membership_longest_span",
+    "membership_nearest_id",
+    "membership_rouge_l",
+    "membership_minhash_jaccard",
+    "membership_exemplar_id",
+    "membership_exemplar_containment",
+    "membership_exemplar_span",
+)
+_PAYLOAD = np.uint64((1 << PAYLOAD_BITS) - 1)
+_PREFIX = ~_PAYLOAD
+_SHIFT = np.uint64(PAYLOAD_BITS)
+_CHUNK_GRAMS = 1 << 22  # rows are checked in chunks of about this many n-grams
 
 
 def ngram_hashes(text: str, n: int) -> np.ndarray:
@@ -60,41 +92,7 @@ def ngram_hashes(text: str, n: int) -> np.ndarray:
     >>> bool(ngram_hashes("Low mood.", 2)[0] == ngram_hashes("low MOOD", 2)[0])
     True
     """
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    tokens = words(text)
-    m = len(tokens) - n + 1
-    if m <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    th = np.fromiter((_token_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))
-    acc = np.zeros(m, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(n):
-            acc = acc * _MUL + th[k : k + m]
-        acc ^= acc >> np.uint64(30)
-        acc *= _MIX1
-        acc ^= acc >> np.uint64(27)
-        acc *= _MIX2
-        acc ^= acc >> np.uint64(31)
-    return acc
-
-
-def _expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, s + c)`` for every (s, c), vectorised."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(counts)
-    return np.repeat(starts - (ends - counts), counts) + np.arange(total)
-
-
-def _cover(starts: np.ndarray, n: int) -> np.ndarray:
-    """Token mask covered by the n-grams starting where ``starts`` is True (``len(starts) + n - 1``)."""
-    diff = np.zeros(starts.size + n, dtype=np.int64)
-    hits = np.flatnonzero(starts)
-    np.add.at(diff, hits, 1)
-    np.add.at(diff, hits + n, -1)
-    return np.cumsum(diff[:-1]) > 0
+    return shingles(hash_tokens([text if isinstance(text, str) else ""]), n).values
 
 
 def longest_common_run(a: np.ndarray, b: np.ndarray) -> int:
@@ -107,15 +105,12 @@ def longest_common_run(a: np.ndarray, b: np.ndarray) -> int:
     if a.size == 0 or b.size == 0:
         return 0
     order = np.argsort(b, kind="stable")
-    sb = b[order]
-    lo = np.searchsorted(sb, a, "left")
-    hi = np.searchsorted(sb, a, "right")
-    counts = hi - lo
+    lo = np.searchsorted(b[order], a, "left")
+    counts = np.searchsorted(b[order], a, "right") - lo
     if not counts.any():
         return 0
     i = np.repeat(np.arange(a.size), counts)
-    j = order[_expand(lo[counts > 0], counts[counts > 0])]
-    diag = i - j
+    diag = i - order[expand(lo[counts > 0], counts[counts > 0])]
     sort = np.lexsort((i, diag))
     i, diag = i[sort], diag[sort]
     breaks = np.ones(i.size, dtype=bool)
@@ -123,37 +118,92 @@ def longest_common_run(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.bincount(np.cumsum(breaks)).max())
 
 
+def _cover(group: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
+    """Tokens each n-gram start adds to the union of ``[pos, pos + n)`` within its group (both sorted)."""
+    gap = np.full(pos.size, n, dtype=np.int64)
+    if pos.size > 1:
+        same = group[1:] == group[:-1]
+        gap[:-1][same] = np.minimum(pos[1:] - pos[:-1], n)[same]
+    return gap
+
+
+def _common(keys: np.ndarray, max_doc_freq: int) -> tuple[np.ndarray, int]:
+    """Sorted hashes (with repeats) of the :func:`build_index` keys held by more than ``max_doc_freq``
+    documents (key ``k`` and key ``k + max_doc_freq`` share their hash), and how many distinct."""
+    later = keys[max_doc_freq:]
+    common = later[(later ^ keys[: keys.size - max_doc_freq]) <= _PAYLOAD]
+    return common, int(np.count_nonzero((common[1:] ^ common[:-1]) > _PAYLOAD)) + int(common.size > 0)
+
+
+def _doc_major(keys: np.ndarray, n_docs: int) -> Csr:
+    """:func:`build_index` keys (``hash | doc``, consumed) as each document's sorted hashes."""
+    docs = (keys & _PAYLOAD) << np.uint64(64 - PAYLOAD_BITS)
+    keys >>= _SHIFT
+    keys |= docs
+    del docs
+    keys.sort()
+    doc = keys >> np.uint64(64 - PAYLOAD_BITS)
+    keys <<= _SHIFT
+    return Csr(keys, np.searchsorted(doc, np.arange(n_docs + 1, dtype=np.uint64)).astype(np.int64))
+
+
+def _sets(docs: np.ndarray, hashes: np.ndarray, n_docs: int) -> Csr:
+    """Each document's distinct hash prefixes, sorted, as :class:`Csr` (``docs`` in any order)."""
+    keys = hashes >> _SHIFT
+    keys |= docs.astype(np.uint64) << np.uint64(64 - PAYLOAD_BITS)
+    keys.sort()
+    keys = unique_sorted(keys)
+    doc = keys >> np.uint64(64 - PAYLOAD_BITS)
+    keys <<= _SHIFT
+    return Csr(keys, np.searchsorted(doc, np.arange(n_docs + 1, dtype=np.uint64)).astype(np.int64))
+
+
+def _per_row(rows: int, p_row: np.ndarray, order_by: list[np.ndarray], values: list[np.ndarray]) -> tuple:
+    """For pairs sorted by row: each row's best pair (by ``order_by``, highest first; -1 without pairs)
+    and the per-row maximum of each of ``values``."""
+    best = np.full(rows, -1, dtype=np.int64)
+    maxima = [np.zeros(rows) for _ in values]
+    if p_row.size:
+        order = np.lexsort([*(-v for v in reversed(order_by)), p_row])
+        first = np.flatnonzero(np.concatenate([[True], p_row[order][1:] != p_row[order][:-1]]))
+        best[p_row[order][first]] = order[first]
+        starts = np.flatnonzero(np.concatenate([[True], p_row[1:] != p_row[:-1]]))
+        for out, v in zip(maxima, values, strict=True):
+            out[p_row[starts]] = np.maximum.reduceat(v.astype(np.float64), starts)
+    return best, maxima
+
+
 class MembershipChecker:
-    """Hashed ``n``-gram index of the real reports, callable on batches. Build it with :meth:`build`.
+    """Hashed index of the real reports, callable on batches. Build it with :meth:`build`.
 
     Args of :meth:`build`:
         texts, ids: the real reports and their ids (same length).
-        n: n-gram length in tokens.
-        max_doc_freq: n-grams in more than this many real reports are boilerplate.
-        candidates: how many nearest real reports the longest-span search compares with.
+        n: n-gram length in tokens for containment, span and candidates.
+        max_doc_freq: n-grams and shingles in more than this many real reports are boilerplate.
+        candidates, min_shared: each row is compared with at most ``candidates`` reports sharing the
+            most rare n-grams with it, and only those sharing at least ``min_shared`` (or half of a
+            short row's n-grams).
+        shingle, num_perm, bands: MinHash shingle length in words, permutations and LSH bands.
+        max_containment, max_shared_span, minhash_threshold: the decision thresholds; here they only
+            rank candidates for ``membership_nearest_id``.
     """
 
-    def __init__(
-        self,
-        *,
-        ids: list[str],
-        n: int,
-        max_doc_freq: int,
-        candidates: int,
-        uniq: np.ndarray,
-        df: np.ndarray,
-        post_off: np.ndarray,
-        post_doc: np.ndarray,
-        doc_grams: np.ndarray,
-        doc_off: np.ndarray,
-    ) -> None:
-        self.ids = ids
-        self.n = n
-        self.max_doc_freq = max_doc_freq
-        self.candidates = candidates
-        self._uniq, self._df = uniq, df  # sorted unique n-gram hashes; number of real reports with each
-        self._post_off, self._post_doc = post_off, post_doc  # CSR: reports holding each unique hash
-        self._doc_grams, self._doc_off = doc_grams, doc_off  # CSR: each report's n-gram hashes in order
+    def __init__(self, *, ids: list[str], settings: dict[str, Any], arrays: dict[str, Any]) -> None:
+        self.ids, self._settings = ids, settings
+        self.n, self.max_doc_freq, self.candidates = (
+            settings["n"],
+            settings["max_doc_freq"],
+            settings["candidates"],
+        )
+        self.shingle, self.num_perm, self.bands = settings["shingle"], settings["num_perm"], settings["bands"]
+        self._tokens: Csr = arrays["tokens"]  # token hashes of every real report
+        self._grams: np.ndarray = arrays["grams"]  # build_index keys of the n-grams
+        self._found: np.ndarray = arrays["found"]  # bitmap of every n-gram (a cheap first test)
+        self._boiler: np.ndarray = arrays["boiler"]  # bitmap of the boilerplate n-grams
+        self._boiler_shingles: np.ndarray = arrays["boiler_shingles"]  # bitmap of boilerplate shingles
+        self._rare_sets: Csr = arrays["rare_sets"]  # each report's sorted rare shingles
+        self._lsh: LshIndex = arrays["lsh"]
+        self._row_of = {rid: k for k, rid in reversed(list(enumerate(ids)))}
 
     @classmethod
     def build(
@@ -164,85 +214,269 @@ class MembershipChecker:
         n: int = 8,
         max_doc_freq: int = 5,
         candidates: int = 8,
+        min_shared: int = 10,
+        shingle: int = 3,
+        num_perm: int = 128,
+        bands: int = 42,
+        max_containment: float = 0.4,
+        max_shared_span: int = 40,
+        minhash_threshold: float = 0.5,
     ) -> MembershipChecker:
         """Index ``texts`` (the real reports)."""
         if len(texts) != len(ids):
             raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
-        if n < 1 or max_doc_freq < 1 or candidates < 1:
-            raise ValueError("n, max_doc_freq and candidates must be >= 1")
-        grams = [ngram_hashes(t if isinstance(t, str) else "", n) for t in texts]
-        lengths = np.array([g.size for g in grams], dtype=np.int64)
-        doc_off = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        doc_grams = np.concatenate(grams) if grams else np.zeros(0, dtype=np.uint64)
-        docs = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
-        order = np.lexsort((docs, doc_grams))
-        g, d = doc_grams[order], docs[order]
-        first = np.ones(g.size, dtype=bool)
-        first[1:] = (g[1:] != g[:-1]) | (d[1:] != d[:-1])
-        g, d = g[first], d[first]  # unique (hash, report) pairs, sorted by hash
-        new = np.ones(g.size, dtype=bool)
-        new[1:] = g[1:] != g[:-1]
-        starts = np.flatnonzero(new)
-        return cls(
-            ids=[str(i) for i in ids],
-            n=n,
-            max_doc_freq=max_doc_freq,
-            candidates=candidates,
-            uniq=g[starts],
-            df=np.diff(np.append(starts, g.size)).astype(np.int32),
-            post_off=starts.astype(np.int64),
-            post_doc=d.astype(np.int32),
-            doc_grams=doc_grams,
-            doc_off=doc_off,
+        if min(n, max_doc_freq, candidates, shingle, num_perm, bands, min_shared) < 1:
+            raise ValueError(
+                "n, max_doc_freq, candidates, min_shared, shingle, num_perm and bands must be >= 1"
+            )
+        settings: dict[str, Any] = dict(
+            n=n, max_doc_freq=max_doc_freq, candidates=candidates, min_shared=min_shared
         )
+        settings |= dict(shingle=shingle, num_perm=num_perm, bands=bands, max_containment=max_containment)
+        settings |= dict(max_shared_span=max_shared_span, minhash_threshold=minhash_threshold)
+        tokens = hash_tokens(list(texts))
+        gram_keys = build_index(shingles(tokens, n), inplace=True)  # candidates' n-grams: from tokens
+        boiler, distinct = _common(gram_keys, max_doc_freq)
+        arrays: dict[str, Any] = {"tokens": tokens, "grams": gram_keys}
+        arrays["found"] = bitmap(gram_keys, bits=bitmap_bits(gram_keys.size, 3))
+        arrays["boiler"] = bitmap(boiler, bits=bitmap_bits(distinct, 6))
+        del boiler
+        keys = build_index(shingles(tokens, shingle), inplace=True)
+        boiler, distinct = _common(keys, max_doc_freq)
+        arrays["boiler_shingles"] = bitmap(boiler, bits=bitmap_bits(distinct, 6))
+        del boiler
+        rare_sets = arrays["rare_sets"] = _doc_major(
+            keys[~in_bitmap(arrays["boiler_shingles"], keys)], len(texts)
+        )
+        del keys
+        sig = minhash(rare_sets.values, rare_sets.offsets, num_perm=num_perm)
+        arrays["lsh"] = LshIndex(sig, bands=bands, valid=rare_sets.lengths > 0)
+        return cls(ids=[str(i) for i in ids], settings=settings, arrays=arrays)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def __repr__(self) -> str:
+        s = self._settings
         return (
-            f"MembershipChecker({len(self)} reports, {self._uniq.size} n-grams, n={self.n}, "
-            f"max_doc_freq={self.max_doc_freq})"
+            f"MembershipChecker({len(self)} reports, {self._grams.size} n-gram keys, "
+            + ", ".join(
+                f"{k}={s[k]}" for k in ("n", "max_doc_freq", "candidates", "min_shared", "shingle", "bands")
+            )
+            + ")"
         )
 
     def check(self, text: str) -> tuple[float, int, str]:
         """``(containment, longest_span, nearest_id)`` for one text."""
-        q = ngram_hashes(text if isinstance(text, str) else "", self.n)
-        if q.size == 0 or self._uniq.size == 0:
-            return 0.0, 0, ""
-        idx = np.minimum(np.searchsorted(self._uniq, q), self._uniq.size - 1)
-        found = self._uniq[idx] == q
-        df = np.where(found, self._df[idx], 0)
-        rare = found & (df <= self.max_doc_freq)
-        covered_rare = _cover(rare, self.n)
-        covered_boiler = _cover(found & ~rare, self.n) & ~covered_rare
-        denom = covered_rare.size - int(covered_boiler.sum())
-        containment = float(covered_rare.sum()) / denom if denom else 0.0
-        if not rare.any():
-            return containment, 0, ""
-        hit = np.unique(idx[rare])
-        docs = self._post_doc[_expand(self._post_off[hit], self._df[hit].astype(np.int64))]
-        cand, count = np.unique(docs, return_counts=True)
-        top = cand[np.lexsort((cand, -count))[: self.candidates]]
-        run = max(
-            longest_common_run(q, self._doc_grams[self._doc_off[d] : self._doc_off[d + 1]]) for d in top
+        out = self.check_batch([text])
+        return (
+            out["membership_containment"][0],
+            out["membership_longest_span"][0],
+            out["membership_nearest_id"][0],
         )
-        return containment, run + self.n - 1 if run else 0, self.ids[int(top[0])]
 
     def __call__(self, batch: dict[str, list]) -> dict[str, list]:
-        """Batch function: reads ``text``, returns the three ``membership_*`` columns."""
-        results = [self.check(text) for text in batch["text"]]
+        """Batch function: reads ``text`` (and ``exemplar_ids`` when present), returns
+        :data:`MEMBERSHIP_COLUMNS`."""
+        return self.check_batch(batch["text"], exemplar_ids=batch.get("exemplar_ids"))
+
+    def check_batch(
+        self, texts: Sequence[str], *, exemplar_ids: Sequence[Sequence[str] | None] | None = None
+    ) -> dict[str, list]:
+        """:data:`MEMBERSHIP_COLUMNS` for many texts. ``exemplar_ids[k]`` are the ids of the real
+        reports shown in row ``k``'s prompt; each must be one of the indexed ids (ValueError otherwise:
+        an exemplar that cannot be checked must not pass silently)."""
+        texts = list(texts)
+        if exemplar_ids is not None and len(exemplar_ids) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(exemplar_ids)} exemplar_ids")
+        pairs = self._exemplar_pairs(exemplar_ids) if exemplar_ids is not None else np.zeros(0, np.uint64)
+        tokens = hash_tokens(texts)
+        out: dict[str, list] = {c: [] for c in MEMBERSHIP_COLUMNS}
+        grams_per_row = np.maximum(tokens.lengths - self.n + 1, 1)
+        chunk = (np.cumsum(grams_per_row) - grams_per_row) // _CHUNK_GRAMS
+        cuts = [0, *(np.flatnonzero(np.diff(chunk)) + 1).tolist(), len(texts)] if texts else [0]
+        for lo, hi in itertools.pairwise(cuts):
+            part = Csr(
+                tokens.values[tokens.offsets[lo] : tokens.offsets[hi]],
+                tokens.offsets[lo : hi + 1] - tokens.offsets[lo],
+            )
+            mine = pairs[((pairs >> _SHIFT) >= lo) & ((pairs >> _SHIFT) < hi)] - (np.uint64(lo) << _SHIFT)
+            for c, values in self._check_chunk(part, mine).items():
+                out[c].extend(values)
+        return out
+
+    def _exemplar_pairs(self, exemplar_ids: Sequence[Sequence[str] | None]) -> np.ndarray:
+        """Pair keys ``row << PAYLOAD_BITS | doc`` of every row's exemplars."""
+        keys, missing = [], set()
+        for row, names in enumerate(exemplar_ids):
+            for name in names or []:
+                doc = self._row_of.get(str(name))
+                if doc is None:
+                    missing.add(str(name))
+                else:
+                    keys.append((row << PAYLOAD_BITS) | doc)
+        if missing:
+            raise ValueError(
+                f"{len(missing)} exemplar ids are not among the reference reports (e.g. {sorted(missing)[:3]}); "
+                "pass every real report shown to the generator as a reference"
+            )
+        return np.unique(np.array(keys, dtype=np.uint64))
+
+    def _lookup(self, grams: Csr) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per n-gram: ``(left, df, rare, boiler)``; exact index lookups only where the bitmaps allow."""
+        left, df = np.zeros(grams.values.size, np.int64), np.zeros(grams.values.size, np.int64)
+        boiler = np.zeros(grams.values.size, dtype=bool)
+        found = np.flatnonzero(in_bitmap(self._found, grams.values))
+        boiler[found] = in_bitmap(self._boiler, grams.values[found])
+        maybe = found[~boiler[found]]
+        left[maybe], df[maybe] = lookup(self._grams, grams.values[maybe], cap=self.max_doc_freq + 1)
+        boiler[maybe] |= df[maybe] > self.max_doc_freq
+        return left, df, (df > 0) & ~boiler, boiler
+
+    def _candidates(self, grams: Csr, left: np.ndarray, df: np.ndarray, rare: np.ndarray) -> np.ndarray:
+        """Pair keys of the top ``candidates`` reports per row by rare n-grams shared, among those
+        sharing at least ``min_shared`` (or half of the row's n-grams)."""
+        hit = np.flatnonzero(rare)
+        docs = self._grams[expand(left[hit], df[hit])] & _PAYLOAD
+        pairs = (np.repeat(grams.doc_of(np.uint64)[hit], df[hit]) << _SHIFT) | docs
+        pairs.sort()
+        new = np.ones(pairs.size + 1, dtype=bool)
+        np.not_equal(pairs[1:], pairs[:-1], out=new[1:-1])
+        first = np.flatnonzero(new)
+        count, pairs = np.diff(first), pairs[first[:-1]]
+        row = (pairs >> _SHIFT).astype(np.int64)
+        enough = count >= np.minimum(self._settings["min_shared"], (grams.lengths[row] + 1) // 2)
+        pairs, row, count = pairs[enough], row[enough], count[enough]
+        ranked = pack([(row, 22), ((1 << 20) - np.minimum(count, (1 << 20) - 1), 20), (pairs & _PAYLOAD, 22)])
+        ranked.sort()
+        rank_row = ranked >> np.uint64(42)
+        keep = ranked[np.arange(ranked.size) - np.searchsorted(rank_row, rank_row) < self.candidates]
+        return ((keep >> np.uint64(42)) << _SHIFT) | (keep & _PAYLOAD)
+
+    def _check_chunk(self, tokens: Csr, ex_keys: np.ndarray) -> dict[str, list]:
+        grams = shingles(tokens, self.n)
+        left, df, rare, boiler = self._lookup(grams)
+        sh = shingles(tokens, self.shingle)
+        keep = ~in_bitmap(self._boiler_shingles, sh.values)
+        row_sets = _sets(sh.doc_of()[keep], sh.values[keep], len(tokens))
+        del sh, keep
+        sig = minhash(row_sets.values, row_sets.offsets, num_perm=self.num_perm)
+        lsh_rows, lsh_docs = self._lsh.query(sig, valid=row_sets.lengths > 0)
+        lsh_keys = (lsh_rows.astype(np.uint64) << _SHIFT) | lsh_docs.astype(np.uint64)
+        pairs = np.unique(np.concatenate([self._candidates(grams, left, df, rare), lsh_keys, ex_keys]))
+        p_row, p_doc = (pairs >> _SHIFT).astype(np.int64), (pairs & _PAYLOAD).astype(np.int64)
+        covered, containment, span = self._score(tokens, grams, rare | boiler, rare, p_row, p_doc)
+        jaccard = pair_jaccard(row_sets, self._rare_sets, p_row, p_doc)
+        s = self._settings
+        score = np.maximum.reduce(
+            [
+                containment / s["max_containment"],
+                span / s["max_shared_span"],
+                jaccard / s["minhash_threshold"],
+            ]
+        )
+        rows, ids, k = len(tokens), self.ids, pairs.size
+        best, (cont, longest, jac) = _per_row(
+            rows, p_row, [score, covered, -p_doc], [containment, span, jaccard]
+        )
+        pick = np.maximum(best, 0)
+        has = (best >= 0) & ((score[pick] > 0) | (covered[pick] > 0)) if k else best >= 0
+        nearest = [int(p_doc[b]) if ok else -1 for b, ok in zip(best.tolist(), has.tolist(), strict=True)]
+        ex = np.flatnonzero(np.isin(pairs, ex_keys))
+        ex_best, (ex_cont, ex_span) = _per_row(
+            rows, p_row[ex], [score[ex], covered[ex], -p_doc[ex]], [containment[ex], span[ex]]
+        )
         return {
-            "membership_containment": [r[0] for r in results],
-            "membership_longest_span": [r[1] for r in results],
-            "membership_nearest_id": [r[2] for r in results],
+            "membership_containment": cont.tolist(),
+            "membership_longest_span": longest.astype(np.int64).tolist(),
+            "membership_nearest_id": [ids[d] if d >= 0 else "" for d in nearest],
+            "membership_rouge_l": [
+                self._rouge_l(tokens, r, d) if d >= 0 else 0.0 for r, d in enumerate(nearest)
+            ],
+            "membership_minhash_jaccard": jac.tolist(),
+            "membership_exemplar_id": [
+                ids[p_doc[ex[b]]] if b >= 0 and (score[ex[b]] > 0 or covered[ex[b]] > 0) else ""
+                for b in ex_best.tolist()
+            ],
+            "membership_exemplar_containment": ex_cont.tolist(),
+            "membership_exemplar_span": ex_span.astype(np.int64).tolist(),
         }
+
+    def _rouge_l(self, tokens: Csr, row: int, doc: int) -> float:
+        a = tokens.values[tokens.offsets[row] : tokens.offsets[row + 1]].view(np.int64).tolist()
+        real = self._tokens
+        b = real.values[real.offsets[doc] : real.offsets[doc + 1]].view(np.int64).tolist()
+        return 2.0 * LCSseq.similarity(a, b) / (len(a) + len(b)) if a and b else 0.0
+
+    def _score(
+        self,
+        tokens: Csr,
+        grams: Csr,
+        found: np.ndarray,
+        rare: np.ndarray,
+        p_row: np.ndarray,
+        p_doc: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per pair: tokens covered by rare shared n-grams, containment and longest span (see module)."""
+        n, k = self.n, p_row.size
+        covered, span, containment = np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros(k)
+        if not k:
+            return covered, containment, span
+        docs, doc_index = np.unique(p_doc, return_inverse=True)
+        lengths = self._tokens.lengths[docs]
+        doc_tokens = Csr(
+            self._tokens.values[expand(self._tokens.offsets[docs], lengths)],
+            np.concatenate([[0], np.cumsum(lengths)]),
+        )
+        pid, i, j = match_pairs(grams, shingles(doc_tokens, n), p_row, doc_index, usable=found)
+        if not pid.size:
+            return covered, containment, span
+        # Passages: sort matches by (pair, diagonal i - j, i); a passage breaks where i skips.
+        pos_bits = max(1, int(max(i.max(), j.max()) + 1).bit_length())
+        run_key = pack(
+            [(pid, max(1, k.bit_length())), (i - j + (1 << pos_bits), pos_bits + 1), (i, pos_bits)]
+        )
+        run_key.sort()
+        pid = (run_key >> np.uint64(2 * pos_bits + 1)).astype(np.int64)
+        diag = run_key >> np.uint64(pos_bits)
+        i = (run_key & np.uint64((1 << pos_bits) - 1)).astype(np.int64)
+        is_rare = rare[grams.offsets[p_row[pid]] + i]
+        start = np.ones(pid.size, dtype=bool)
+        start[1:] = (diag[1:] != diag[:-1]) | (i[1:] != i[:-1] + 1)
+        run = np.cumsum(start) - 1
+        rare_tokens = np.bincount(
+            run[is_rare], weights=_cover(run[is_rare], i[is_rare], n), minlength=int(run[-1]) + 1
+        )
+        run_pid = pid[start]
+        np.maximum.at(span, run_pid, rare_tokens.astype(np.int64))
+        # Tokens covered by rare shared n-grams, whatever their passage (ranks candidates).
+        u = unique_sorted(
+            np.sort((pid[is_rare].astype(np.uint64) << np.uint64(32)) | i[is_rare].astype(np.uint64))
+        )
+        u_pid = (u >> np.uint64(32)).astype(np.int64)
+        covered = np.bincount(
+            u_pid, weights=_cover(u_pid, (u & np.uint64(0xFFFFFFFF)).astype(np.int64), n), minlength=k
+        )
+        # Containment: union of the token intervals of passages holding a rare n-gram, over row tokens.
+        good = rare_tokens > 0
+        first, last = i[start][good], np.append(i[np.flatnonzero(start)[1:] - 1], i[-1])[good] + n
+        g_pid = run_pid[good]
+        order = np.lexsort((first, g_pid))
+        g_pid, first, last = g_pid[order], first[order], last[order]
+        reach = np.maximum.accumulate(last + g_pid * (1 << 40)) - g_pid * (1 << 40)  # running max per pair
+        before = np.concatenate([[0], reach[:-1]])
+        before[np.concatenate([[True], g_pid[1:] != g_pid[:-1]])] = 0
+        union = np.bincount(g_pid, weights=np.maximum(last - np.maximum(first, before), 0), minlength=k)
+        row_len = tokens.lengths[p_row]
+        containment = np.where(row_len > 0, union / np.maximum(row_len, 1), 0.0)
+        return covered.astype(np.int64), containment, span
 
     def digest(self) -> str:
         """Short content hash of the index and settings (for fingerprints and reports)."""
         h = hashlib.blake2b(digest_size=8)
-        h.update(repr((self.n, self.max_doc_freq, self.candidates)).encode())
+        h.update(repr(sorted(self._settings.items())).encode())
         h.update("\x1f".join(self.ids).encode())
-        for array in (self._uniq, self._df, self._post_off, self._post_doc, self._doc_grams, self._doc_off):
+        arrays = (self._tokens.values, self._tokens.offsets, self._grams, self._found, self._boiler)
+        for array in (*arrays, self._boiler_shingles, self._rare_sets.values, self._lsh.table):
             h.update(np.ascontiguousarray(array).tobytes())
         return h.hexdigest()

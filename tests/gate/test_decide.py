@@ -1,4 +1,5 @@
-"""Gate decision: reasons, counts per reason and per label, and apply_gate end to end."""
+"""Gate decision: reasons, counts per reason and per label, and apply_gate end to end (PHI scan,
+membership checks against the corpus and the exemplars, optional embedding check)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import pytest
 from datasets import ClassLabel, Dataset, Features, Value
 
 from hf_synthmh.gate import GATE_COLUMNS, GateSettings, PhiScanner, apply_gate, count_reasons, reject_reasons
-from tests.gate.conftest import CLEAN_REPORTS, fictional_sentences
+from hf_synthmh.metrics.embeddings import hashed_bow_embed
+from tests.gate.conftest import CLEAN_REPORTS, fictional_report, fictional_sentences
 
 
-@pytest.mark.parametrize("module", ["decide", "membership", "phi"])
+@pytest.mark.parametrize("module", ["decide", "membership", "minhash", "neighbours", "phi"])
 def test_doctests(module: str) -> None:
     result = doctest.testmod(importlib.import_module(f"hf_synthmh.gate.{module}"))
     assert result.attempted > 0 and result.failed == 0
@@ -34,7 +36,7 @@ def test_reasons_per_check() -> None:
     batch = _batch(
         text=["fine", "", "  \n", "name", "crash", "copy", "passage", "edge"],
         phi_types=[[], [], [], ["LOCATION", "PERSON"], ["ERROR"], [], [], []],
-        membership_containment=[0.1, 0.0, 0.0, 0.0, 0.0, 0.95, 0.3, 0.5],
+        membership_containment=[0.1, 0.0, 0.0, 0.0, 0.0, 0.95, 0.3, 0.4],
         membership_longest_span=[8, 0, 0, 0, 0, 120, 50, 39],
     )
     assert reject_reasons(batch)["reject_reasons"] == [
@@ -45,12 +47,41 @@ def test_reasons_per_check() -> None:
         ["phi:error"],
         ["membership:ngram", "membership:span"],
         ["membership:span"],
-        [],  # 0.5 is not above max_containment; 39 < max_shared_span
+        [],  # 0.4 is not above max_containment; 39 < max_shared_span
     ]
-    strict = GateSettings(max_containment=0.4, max_shared_span=39)
+    strict = GateSettings(max_containment=0.3, max_shared_span=39)
     assert reject_reasons(batch, settings=strict)["reject_reasons"][7] == [
         "membership:ngram",
         "membership:span",
+    ]
+
+
+def test_minhash_exemplar_and_embedding_reasons() -> None:
+    batch = _batch(
+        text=["near", "exemplar passage", "exemplar copy", "close", "fine"],
+        membership_minhash_jaccard=[0.6, 0.0, 0.0, 0.0, 0.49],
+        membership_exemplar_containment=[0.0, 0.1, 0.9, 0.0, 0.4],
+        membership_exemplar_span=[0, 45, 120, 0, 39],
+        membership_embedding_distance=[0.5, 0.5, 0.5, 0.01, 0.2],
+    )
+    assert reject_reasons(batch)["reject_reasons"] == [
+        ["membership:minhash"],
+        ["membership:exemplar"],
+        ["membership:exemplar"],
+        [],  # no embedding threshold: the embedding check is off
+        [],
+    ]
+    with_embedding = reject_reasons(batch, embedding_threshold=0.1)["reject_reasons"]
+    assert with_embedding[3] == ["membership:embedding"] and with_embedding[4] == []
+    fail_closed = _batch(
+        text=["x"],
+        membership_minhash_jaccard=[None],
+        membership_exemplar_containment=[None],
+        membership_exemplar_span=[0],
+        membership_embedding_distance=[None],
+    )
+    assert reject_reasons(fail_closed, embedding_threshold=0.1)["reject_reasons"] == [
+        ["membership:exemplar", "membership:minhash", "membership:embedding"]
     ]
 
 
@@ -115,22 +146,38 @@ def test_apply_gate(synthetic: Dataset, reference: tuple[list[str], list[str]], 
     rejected = {row["id"]: row for row in result.rejected}
     assert set(rejected) == {"syn-phi", "syn-copy", "syn-partial", "syn-empty"}
     assert rejected["syn-phi"]["reject_reasons"] == ["phi:PERSON", "phi:PHONE_NUMBER"]
-    assert rejected["syn-copy"]["reject_reasons"] == ["membership:ngram", "membership:span"]
+    assert rejected["syn-copy"]["reject_reasons"] == [
+        "membership:ngram",
+        "membership:span",
+        "membership:minhash",
+    ]
     assert rejected["syn-copy"]["membership_nearest_id"] == ids[4]
+    assert rejected["syn-copy"]["membership_rouge_l"] == 1.0
     assert rejected["syn-partial"]["reject_reasons"] == ["membership:span"]
     assert rejected["syn-partial"]["membership_nearest_id"] == ids[12]
     assert rejected["syn-empty"]["reject_reasons"] == ["empty"]
     assert result.counts == {
         "empty": 1,
+        "membership:minhash": 1,
         "membership:ngram": 1,
         "membership:span": 2,
         "phi:PERSON": 1,
         "phi:PHONE_NUMBER": 1,
     }
     assert result.counts_per_label == {
-        "F20.0": {"empty": 1, "kept": 1, "membership:ngram": 1, "membership:span": 1},
+        "F20.0": {
+            "empty": 1,
+            "kept": 1,
+            "membership:minhash": 1,
+            "membership:ngram": 1,
+            "membership:span": 1,
+        },
         "F41.1": {"kept": 1, "membership:span": 1, "phi:PERSON": 1, "phi:PHONE_NUMBER": 1},
     }
+    assert (
+        result.kept["membership_embedding_distance"][:] == [None, None] and result.embedding_threshold is None
+    )
+    assert {"phi_s", "membership_s", "decision_s"} <= set(result.timings)
     assert set(GATE_COLUMNS) <= set(result.kept.column_names) and set(GATE_COLUMNS) <= set(
         result.rejected.column_names
     )
@@ -149,7 +196,7 @@ def test_apply_gate_plain_labels_and_empty_input(
     result = apply_gate(ds, reference_texts=texts, reference_ids=ids, scanner=scanner)
     assert result.counts_per_label == {
         "x": {"kept": 1},
-        "y": {"kept": 0, "membership:ngram": 1, "membership:span": 1},
+        "y": {"kept": 0, "membership:minhash": 1, "membership:ngram": 1, "membership:span": 1},
     }
     no_label = apply_gate(
         ds.remove_columns("label"), reference_texts=texts, reference_ids=ids, scanner=scanner
@@ -166,3 +213,53 @@ def test_scanner_threshold_must_match_settings(
     texts, ids = reference
     with pytest.raises(ValueError, match="phi_threshold"):
         apply_gate(synthetic, reference_texts=texts, reference_ids=ids, scanner=PhiScanner(threshold=0.6))
+
+
+def test_apply_gate_checks_exemplars_and_embeddings(
+    reference: tuple[list[str], list[str]], scanner: PhiScanner
+) -> None:
+    texts, ids = reference
+    passage = " ".join(texts[8].split()[30:85])
+    rows = {
+        "text": [
+            f"{fictional_sentences(random.Random(1), 70)}\n{passage}",
+            fictional_report(random.Random(2)),
+            texts[3],
+        ],
+        "exemplar_ids": [[ids[8], ids[9]], [ids[1]], []],
+    }
+    holdout = [fictional_report(random.Random(100 + k)) for k in range(10)]
+    settings = GateSettings(embedding_check=True, embedding_percentile=5.0)
+    result = apply_gate(
+        Dataset.from_dict(rows),
+        reference_texts=texts,
+        reference_ids=ids,
+        settings=settings,
+        scanner=scanner,
+        holdout_texts=holdout,
+        embed=lambda batch: hashed_bow_embed(batch, dim=512),
+    )
+    reasons = dict(zip(result.rejected["text"][:], result.rejected["reject_reasons"][:], strict=True))
+    assert (
+        reasons[rows["text"][0]][0] == "membership:exemplar" and "membership:span" in reasons[rows["text"][0]]
+    )
+    assert "membership:embedding" in reasons[texts[3]]
+    assert result.kept["text"][:] == [rows["text"][1]]
+    assert result.rejected["membership_exemplar_id"][:][0] == ids[8]
+    # 40 train + 10 holdout + 2 new rows: texts[3] is a train report, embedded once (cache)
+    assert result.embedding_threshold is not None and result.timings["embedding_texts"] == 52
+    with pytest.raises(ValueError, match="holdout"):
+        apply_gate(
+            Dataset.from_dict(rows),
+            reference_texts=texts,
+            reference_ids=ids,
+            settings=settings,
+            scanner=scanner,
+        )
+    with pytest.raises(ValueError, match="exemplar ids"):
+        apply_gate(
+            Dataset.from_dict({"text": ["x"], "exemplar_ids": [["nope"]]}),
+            reference_texts=texts,
+            reference_ids=ids,
+            scanner=scanner,
+        )
