@@ -102,7 +102,7 @@ def test_augment_end_to_end(small_real: DatasetDict, tmp_path: Path) -> None:
     # Published rows carry only the report, its label and provenance; reasoning never reaches them.
     assert result.synthetic.column_names == list(PUBLISHED_COLUMNS)
     assert all(result.synthetic["is_synthetic"])
-    assert all("<think>" not in t for t in result.synthetic["text"] + result.rejected["text"])
+    assert all("<think>" not in t for t in [*result.synthetic["text"], *result.rejected["text"]])
     assert set(result.synthetic["model"]) == {"scripted-test-backend"}
     assert all(len(ids) == 1 for ids in result.synthetic["exemplar_ids"])
 

@@ -1,146 +1,236 @@
 """Diversity: do the synthetic reports differ from each other, or has the generator collapsed?
 
-All metrics use :func:`hf_synthmh.metrics.tokens.words` (lower-cased word tokens, punctuation dropped).
+Text metrics use :func:`hf_synthmh.metrics.tokens.words` (lower-cased word tokens, punctuation dropped);
+a corpus is tokenised once (:func:`~hf_synthmh.metrics.tokens.encode`) and shared by all of them.
 
-* ``distinct_n`` (Li et al., 2016): distinct n-grams / total n-grams over the corpus. N-grams never
-  cross text boundaries. In [0, 1], higher is more diverse; NaN when the corpus has no n-gram.
-* ``self_bleu`` (Zhu et al., 2018, Texygen): every text is scored as a hypothesis with all *other* texts
-  as its references, by sentence BLEU, and the scores are averaged. In [0, 1], *lower* is more diverse;
-  NaN for fewer than two texts. Sentence BLEU is sacrebleu's (``sentence_bleu`` with ``tokenize="none"``
-  on the words above joined by spaces): n-gram orders 1..``max_order`` with uniform weights, counts
-  clipped by the maximum count in any one reference, brevity penalty against the closest reference
-  length (ties: the shorter), ``exp`` smoothing (NIST: the k-th order with no match scores
-  1 / (2**k * total)), effective order (orders the hypothesis is too short for are skipped).
+* ``distinct_1`` .. ``distinct_4`` (Li et al., 2016): distinct n-grams / n-gram occurrences over the
+  corpus; n-grams never cross text boundaries. In [0, 1], higher is more diverse; NaN without n-grams.
+  Exact, by sorting bit-packed n-grams (:mod:`hf_synthmh.metrics.ngramstats`).
+* ``self_bleu``: mean sentence BLEU of each text against all the others (:mod:`.selfbleu`, sacrebleu
+  flavour, 4-grams). Lower is more diverse.
+* ``mattr`` (window 50) and ``mtld`` (threshold 0.72): lexical richness *within* each text, averaged
+  over texts (:mod:`.lexical`). Higher is more varied wording.
+* ``compression_ratio``: bytes of the texts joined by newlines (UTF-8) / bytes of their gzip
+  compression (Shaib et al., 2024; level 6, the gzip tool's default: level 9 is ~3x slower for ~1-2%
+  smaller output). Higher means more repetition, i.e. *less* diverse.
+  Deflate only looks 32 KB back, so this sees repetition among neighbouring texts (~25 reports).
+* ``duplicate_ratio``: share of texts equal to an earlier text after lower-casing and collapsing
+  whitespace (:func:`~hf_synthmh.metrics.tokens.normalise`). Lower is better.
+* ``embedding_spread`` (when embeddings are given): mean cosine distance (1 - cosine) over all pairs
+  of distinct texts of their unit embeddings, computed exactly in O(n d) as
+  ``1 - (|sum of vectors|^2 - n) / (n (n - 1))``. Higher is more diverse.
+* ``vendi_score`` (when embeddings are given; Friedman & Dieng, 2023): ``exp`` of the Shannon entropy
+  of the eigenvalues of ``K / n``, ``K`` the cosine-similarity matrix; the "effective number of
+  distinct texts", from 1 (all the same) to n. Computed from the d x d covariance, O(n d^2).
 
-Cost: comparing every text with every other is O(N²) if done naively; here the reference statistics
-are shared. For each n-gram the corpus keeps its highest count, which text holds it and the second
-highest, so "the maximum count in any text but mine" is a lookup, and the closest other length is a
-bisection. That is O(total n-grams) time and memory: about a second per few thousand reports.
-Corpora over ``max_texts`` (default 2000) are scored on a deterministic subsample of that size
-(``random.Random(seed)``); note self-BLEU grows with the number of references, so compare corpora of
-equal size.
+:func:`diversity_with_baseline` puts each metric of a synthetic corpus beside the same metric of an
+equal-sized deterministic sample of real texts (keys ``real_<metric>``), so mode collapse shows as a gap.
 
     >>> distinct_n(["a b a b"], 2)  # bigrams ab, ba, ab: 2 distinct of 3
     0.6666666666666666
-    >>> self_bleu(["the patient reports low mood", "the patient reports low mood"])
-    1.0
-    >>> diversity(["low mood and poor sleep", "constant worry about work"])["distinct_1"]
-    1.0
+    >>> scores = diversity(["low mood and poor sleep", "constant worry about work"])
+    >>> scores["distinct_1"], scores["duplicate_ratio"], scores["n_texts"]
+    (1.0, 0.0, 2)
 """
 
 from __future__ import annotations
 
-import bisect
+import gzip
 import math
 import random
-from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
-from hf_synthmh.metrics.tokens import ngrams, words
+import numpy as np
 
-__all__ = ["distinct_n", "diversity", "self_bleu", "self_bleu_scores"]
+from hf_synthmh.metrics.lexical import lexical_scores, mean_score
+from hf_synthmh.metrics.ngramstats import distinct_counts, ngram_stats
+from hf_synthmh.metrics.selfbleu import (
+    Flavour,
+    bleu_from_stats,
+    closest_other_length,
+    self_bleu,
+    self_bleu_scores,
+    subsample,
+)
+from hf_synthmh.metrics.tokens import Encoded, encode, normalise
+
+__all__ = [
+    "DIVERSITY_KEYS",
+    "compression_ratio",
+    "distinct_n",
+    "diversity",
+    "diversity_with_baseline",
+    "duplicate_ratio",
+    "embedding_spread",
+    "self_bleu",
+    "self_bleu_scores",
+    "vendi_score",
+]
+
+#: The text metrics :func:`diversity` always returns (besides ``n_texts``).
+DIVERSITY_KEYS = (
+    "distinct_1",
+    "distinct_2",
+    "distinct_3",
+    "distinct_4",
+    "self_bleu",
+    "mattr",
+    "mtld",
+    "compression_ratio",
+    "duplicate_ratio",
+)
 
 
-def distinct_n(texts: Sequence[str], n: int) -> float:
+def distinct_n(texts: Sequence[str] | Encoded, n: int) -> float:
     """Distinct n-grams / total n-grams over all ``texts`` (NaN when there is no n-gram).
 
     >>> distinct_n(["low mood", "low mood"], 1)  # 2 distinct of 4 words
     0.5
     """
-    seen: set[tuple[str, ...]] = set()
-    total = 0
-    for text in texts:
-        grams = ngrams(words(text), n)
-        total += len(grams)
-        seen.update(grams)
-    return len(seen) / total if total else math.nan
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    enc = texts if isinstance(texts, Encoded) else encode(texts)
+    distinct, occurrences = distinct_counts(enc, n, orders=[n])
+    return float(distinct[n - 1] / occurrences[n - 1]) if occurrences[n - 1] else math.nan
 
 
-def _subsample(n: int, max_texts: int | None, seed: int) -> list[int]:
-    if max_texts is None or n <= max_texts:
-        return list(range(n))
-    if max_texts < 2:
-        raise ValueError(f"max_texts must be >= 2, got {max_texts}")
-    return sorted(random.Random(seed).sample(range(n), max_texts))
+def compression_ratio(texts: Sequence[str]) -> float:
+    """UTF-8 bytes of ``texts`` joined by newlines / bytes gzip-compressed (level 6); NaN when empty.
 
-
-def _closest_other_length(sorted_lengths: list[int], own: int) -> int:
-    """Closest length to ``own`` among ``sorted_lengths`` minus one occurrence of ``own`` (ties: shorter)."""
-    i = bisect.bisect_left(sorted_lengths, own)  # sorted_lengths[i] == own is the hypothesis itself
-    candidates = []
-    if i > 0:
-        candidates.append(sorted_lengths[i - 1])
-    if i + 1 < len(sorted_lengths):
-        candidates.append(sorted_lengths[i + 1])
-    return min(candidates, key=lambda length: (abs(length - own), length))
-
-
-def self_bleu_scores(
-    texts: Sequence[str], *, max_order: int = 4, max_texts: int | None = 2000, seed: int = 0
-) -> list[float]:
-    """Sentence BLEU in [0, 1] of each text against all the others (of the subsample when there are
-    more than ``max_texts``; then the scores are for the subsampled texts, in corpus order)."""
-    from sacrebleu.metrics.bleu import BLEU
-
-    if max_order < 1:
-        raise ValueError(f"max_order must be >= 1, got {max_order}")
-    docs = [words(texts[i]) for i in _subsample(len(texts), max_texts, seed)]
-    if len(docs) < 2:
-        return []
-    correct = [[0] * max_order for _ in docs]
-    total = [[0] * max_order for _ in docs]
-    for n in range(1, max_order + 1):
-        counts = [Counter(ngrams(doc, n)) for doc in docs]
-        best: dict[tuple[str, ...], tuple[int, int, int]] = {}  # n-gram -> (top, text holding top, second)
-        for i, count in enumerate(counts):
-            for gram, k in count.items():
-                top, holder, second = best.get(gram, (0, -1, 0))
-                if k > top:
-                    best[gram] = (k, i, top)
-                elif k > second:
-                    best[gram] = (top, holder, k)
-        for i, count in enumerate(counts):
-            matched = 0
-            for gram, k in count.items():
-                top, holder, second = best[gram]
-                matched += min(k, second if holder == i else top)
-            correct[i][n - 1] = matched
-            total[i][n - 1] = sum(count.values())
-    lengths = sorted(len(doc) for doc in docs)
-    scores = []
-    for i, doc in enumerate(docs):
-        bleu = BLEU.compute_bleu(
-            correct=correct[i],
-            total=total[i],
-            sys_len=len(doc),
-            ref_len=_closest_other_length(lengths, len(doc)),
-            smooth_method="exp",
-            effective_order=True,
-            max_ngram_order=max_order,
-        )
-        scores.append(min(bleu.score / 100.0, 1.0))  # exp(log(1)) can round to 1 + 4e-16
-    return scores
-
-
-def self_bleu(
-    texts: Sequence[str], *, max_order: int = 4, max_texts: int | None = 2000, seed: int = 0
-) -> float:
-    """Mean sentence BLEU of each text against all others, in [0, 1] (NaN for fewer than two texts).
-    See the module docstring for the exact BLEU and the subsampling.
-
-    >>> round(self_bleu(["low mood and poor sleep", "low mood and constant worry", "panic attacks at work"]), 4)
-    0.2651
+    >>> compression_ratio(["low mood " * 50]) > compression_ratio(["low mood, poor sleep, worry"])
+    True
     """
-    scores = self_bleu_scores(texts, max_order=max_order, max_texts=max_texts, seed=seed)
-    return sum(scores) / len(scores) if scores else math.nan
+    raw = "\n".join(texts).encode("utf-8")
+    return len(raw) / len(gzip.compress(raw, compresslevel=6, mtime=0)) if raw else math.nan
 
 
-def diversity(texts: Sequence[str], *, max_texts: int | None = 2000, seed: int = 0) -> dict[str, float]:
-    """``distinct_1``, ``distinct_2``, ``self_bleu`` (4-gram, subsampled to ``max_texts``) and
-    ``n_texts`` (an int) of a corpus."""
-    return {
-        "distinct_1": distinct_n(texts, 1),
-        "distinct_2": distinct_n(texts, 2),
-        "self_bleu": self_bleu(texts, max_texts=max_texts, seed=seed),
-        "n_texts": len(texts),
-    }
+def duplicate_ratio(texts: Sequence[str]) -> float:
+    """Share of texts that repeat an earlier one after :func:`~hf_synthmh.metrics.tokens.normalise`
+    (NaN for no text).
+
+    >>> duplicate_ratio(["Low mood", "low  MOOD", "worry"])
+    0.3333333333333333
+    """
+    return (len(texts) - len({normalise(t) for t in texts})) / len(texts) if len(texts) else math.nan
+
+
+def _unit(embeddings: np.ndarray) -> np.ndarray:
+    x = np.asarray(embeddings, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"expected a 2-d array of embeddings, got shape {x.shape}")
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def embedding_spread(embeddings: np.ndarray) -> float:
+    """Mean cosine distance over all pairs of distinct rows (NaN for fewer than two rows).
+
+    >>> embedding_spread(np.array([[1.0, 0.0], [0.0, 1.0]])), round(embedding_spread(np.ones((3, 2))), 9)
+    (1.0, 0.0)
+    """
+    x = _unit(embeddings)
+    n = len(x)
+    if n < 2:
+        return math.nan
+    total = x.sum(axis=0)
+    mean_cosine = (float(total @ total) - float((x * x).sum())) / (n * (n - 1))
+    return max(0.0, 1.0 - mean_cosine)
+
+
+def vendi_score(embeddings: np.ndarray) -> float:
+    """Vendi score with the cosine kernel: exp(entropy of the eigenvalues of K / n); NaN for no row.
+
+    >>> round(vendi_score(np.eye(3)), 6), round(vendi_score(np.ones((4, 2))), 6)
+    (3.0, 1.0)
+    """
+    x = _unit(embeddings)
+    if len(x) == 0:
+        return math.nan
+    eigenvalues = np.linalg.eigvalsh(x.T @ x / len(x))  # the non-zero eigenvalues of K / n
+    p = eigenvalues[eigenvalues > 1e-12]
+    p = p / p.sum()
+    return float(np.exp(-(p * np.log(p)).sum()))
+
+
+def diversity(
+    texts: Sequence[str],
+    *,
+    max_texts: int | None = None,
+    seed: int = 0,
+    embeddings: np.ndarray | None = None,
+    encoded: Encoded | None = None,
+    flavour: Flavour = "sacrebleu",
+) -> dict[str, Any]:
+    """All diversity metrics of a corpus (see the module docstring): :data:`DIVERSITY_KEYS`,
+    ``n_texts`` (an int), and ``embedding_spread`` / ``vendi_score`` when ``embeddings`` (one row per
+    text) are given. ``max_texts`` subsamples self-BLEU only; ``encoded`` reuses a tokenised corpus."""
+    enc = encoded if encoded is not None else encode(texts)
+    if len(enc) != len(texts):
+        raise ValueError(f"encoded has {len(enc)} texts, texts has {len(texts)}")
+    out: dict[str, Any] = {}
+    keep = subsample(len(texts), max_texts, seed)
+    if len(keep) == len(texts):  # one pass gives distinct-n and self-BLEU
+        stats = ngram_stats(enc, 4)
+        distinct, occurrences = stats.distinct, stats.occurrences
+        bleu = (
+            bleu_from_stats(
+                stats.correct, stats.total, enc.lengths, closest_other_length(enc.lengths), flavour=flavour
+            )
+            if len(enc) >= 2
+            else np.zeros(0)
+        )
+        out_bleu = float(bleu.mean()) if len(bleu) else math.nan
+    else:
+        distinct, occurrences = distinct_counts(enc, 4)
+        out_bleu = self_bleu(enc.select(keep), flavour=flavour)
+    for n in range(1, 5):
+        out[f"distinct_{n}"] = float(distinct[n - 1] / occurrences[n - 1]) if occurrences[n - 1] else math.nan
+    out["self_bleu"] = out_bleu
+    mattr_values, mtld_values = lexical_scores(enc)
+    out["mattr"], out["mtld"] = mean_score(mattr_values), mean_score(mtld_values)
+    out["compression_ratio"] = compression_ratio(texts)
+    out["duplicate_ratio"] = duplicate_ratio(texts)
+    if embeddings is not None:
+        out["embedding_spread"] = embedding_spread(embeddings)
+        out["vendi_score"] = vendi_score(embeddings)
+    out["n_texts"] = len(texts)
+    return out
+
+
+def diversity_with_baseline(
+    synthetic_texts: Sequence[str],
+    real_texts: Sequence[str],
+    *,
+    synthetic_embeddings: np.ndarray | None = None,
+    real_embeddings: np.ndarray | None = None,
+    synthetic_encoded: Encoded | None = None,
+    real_encoded: Encoded | None = None,
+    seed: int = 0,
+    max_texts: int | None = None,
+) -> dict[str, Any]:
+    """:func:`diversity` of the synthetic texts, plus ``real_<metric>`` for every metric on real texts
+    and ``baseline_n_texts``. Both sides are measured at the same size ``m = min(n_synthetic,
+    n_real)``: a deterministic sample (``random.Random(seed)``) of ``m`` texts of the larger side, so
+    size-dependent metrics (distinct-n, self-BLEU, compression) are comparable. ``n_texts`` stays the
+    number of synthetic texts given. With no real text the ``real_*`` values are NaN.
+
+    >>> out = diversity_with_baseline(["low mood", "low mood"], ["sad and low", "tense", "worried"])
+    >>> out["baseline_n_texts"], out["duplicate_ratio"], out["real_duplicate_ratio"]
+    (2, 0.5, 0.0)
+    """
+    m = min(len(synthetic_texts), len(real_texts))
+
+    def side(texts: Sequence[str], emb: np.ndarray | None, enc: Encoded | None, salt: int) -> dict[str, Any]:
+        keep = sorted(random.Random(seed + salt).sample(range(len(texts)), m)) if 0 < m < len(texts) else None
+        if keep is not None:
+            texts = [texts[i] for i in keep]
+            emb = emb[keep] if emb is not None else None
+            enc = enc.select(keep) if enc is not None else None
+        return diversity(texts, embeddings=emb, encoded=enc, seed=seed, max_texts=max_texts)
+
+    out = side(synthetic_texts, synthetic_embeddings, synthetic_encoded, 0)
+    real = side(real_texts, real_embeddings, real_encoded, 1) if m else {key: math.nan for key in out}
+    out.update({f"real_{key}": value for key, value in real.items() if key != "n_texts"})
+    out["n_texts"] = len(synthetic_texts)
+    out["baseline_n_texts"] = m
+    return out

@@ -9,6 +9,10 @@ metrics L2-normalise rows themselves, so any such callable works. Two are provid
   the rest of a longer text is silently ignored, so its embedding describes the text's beginning.
 * :func:`hashed_bow_embed` - a cheap, deterministic hashed bag of words, for tests and doctests.
 
+A *token embed function* (:data:`TokenEmbedFn`) returns, per text, one unit row per token, for the
+BERTScore-style fidelity (:mod:`hf_synthmh.metrics.bertscore`): :meth:`Embedder.token_embeddings`
+(MiniLM's contextual word-piece vectors) or :func:`hashed_token_embed` (one hashed one-hot per word).
+
     >>> vectors = hashed_bow_embed(["low mood", "low mood", "worry"], dim=16)
     >>> vectors.shape, vectors.dtype.name
     ((3, 16), 'float32')
@@ -34,13 +38,17 @@ __all__ = [
     "ChecksumError",
     "EmbedFn",
     "Embedder",
+    "TokenEmbedFn",
     "hashed_bow_embed",
+    "hashed_token_embed",
     "l2_normalise",
     "minilm_path",
 ]
 
 #: Any function from a list of texts to an array with one embedding row per text.
 EmbedFn = Callable[[list[str]], np.ndarray]
+#: Any function from a list of texts to one (tokens x dim) array of unit token vectors per text.
+TokenEmbedFn = Callable[[list[str]], list[np.ndarray]]
 
 #: sha256 and size of ``model.safetensors`` of sentence-transformers/all-MiniLM-L6-v2 as bundled.
 MINILM_SAFETENSORS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -114,6 +122,27 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     return array / np.maximum(norms, np.float32(1e-12))
 
 
+def _bucket(word: str, dim: int) -> int:
+    return int.from_bytes(hashlib.sha1(word.encode("utf-8")).digest()[:8], "little") % dim
+
+
+def hashed_token_embed(texts: Sequence[str], *, dim: int = 256) -> list[np.ndarray]:
+    """Per text, one one-hot float32 row per :func:`~hf_synthmh.metrics.tokens.words` token (bucket:
+    sha1 of the word mod ``dim``), so two tokens match with cosine 1 when they are the same word. A
+    cheap, non-contextual stand-in for :meth:`Embedder.token_embeddings` in tests.
+
+    >>> [a.shape for a in hashed_token_embed(["low mood", ""], dim=8)]
+    [(2, 8), (0, 8)]
+    """
+    out = []
+    for text in texts:
+        tokens = words(text)
+        rows = np.zeros((len(tokens), dim), dtype=np.float32)
+        rows[np.arange(len(tokens)), [_bucket(w, dim) for w in tokens]] = 1.0
+        out.append(rows)
+    return out
+
+
 def hashed_bow_embed(texts: Sequence[str], *, dim: int = 256) -> np.ndarray:
     """Unit-norm hashed bag of :func:`~hf_synthmh.metrics.tokens.words`: word counts folded into
     ``dim`` buckets by sha1 of the word (stable across processes). Cheap and deterministic; texts
@@ -121,8 +150,7 @@ def hashed_bow_embed(texts: Sequence[str], *, dim: int = 256) -> np.ndarray:
     out = np.zeros((len(texts), dim), dtype=np.float32)
     for row, text in enumerate(texts):
         for word in words(text):
-            bucket = int.from_bytes(hashlib.sha1(word.encode("utf-8")).digest()[:8], "little") % dim
-            out[row, bucket] += 1.0
+            out[row, _bucket(word, dim)] += 1.0
     return l2_normalise(out)
 
 
@@ -149,6 +177,7 @@ class Embedder:
         self.device = device
         self._model: Any = None
         self._cache: dict[str, np.ndarray] = {}
+        self._token_cache: dict[str, np.ndarray] = {}
 
     def __repr__(self) -> str:
         return f"Embedder(model={self.model!r}, batch_size={self.batch_size}, device={self.device!r})"
@@ -157,6 +186,7 @@ class Embedder:
         state = self.__dict__.copy()
         state["_model"] = None
         state["_cache"] = {}
+        state["_token_cache"] = {}
         return state
 
     def _load(self) -> Any:
@@ -180,6 +210,30 @@ class Embedder:
     def clear_cache(self) -> None:
         """Forget all cached embeddings."""
         self._cache.clear()
+        self._token_cache.clear()
+
+    def token_embeddings(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Per text, the model's contextual word-piece vectors (its last layer: the vectors the
+        sentence embedding mean-pools), L2-normalised, float32, ``[CLS]`` / ``[SEP]`` dropped; texts
+        are truncated at ``max_seq_length`` (256 word pieces for MiniLM). Cached per text like
+        :meth:`encode`."""
+        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
+        todo: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in self._token_cache:
+                todo.setdefault(key, text)
+        if todo:
+            outputs = self._load().encode(
+                list(todo.values()),
+                batch_size=self.batch_size,
+                output_value="token_embeddings",
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            for key, vectors in zip(todo, outputs, strict=True):
+                array = np.asarray(vectors.float().cpu().numpy() if hasattr(vectors, "cpu") else vectors)
+                self._token_cache[key] = l2_normalise(array[1:-1])
+        return [self._token_cache[key] for key in keys]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised float32 embeddings, shape ``(len(texts), dimension)``, in input order."""

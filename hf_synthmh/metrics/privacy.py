@@ -14,31 +14,62 @@ Per synthetic row (:func:`privacy_rows`):
   and R = LCS/len(real), LCS the longest common subsequence of the token sequences, computed by
   rapidfuzz (``LCSseq.similarity``, which equals ``(len(a) + len(b) - Indel.distance(a, b)) / 2``);
   0.0 when either side has no token. Same value as ``rouge_score``'s ``rougeL`` with this tokeniser.
+* ``longest_shared_span``: the longest run of consecutive tokens the row shares, in order, with that
+  nearest real text (longest common substring of the two token sequences; 0 when none).
 * ``nearest_index``: position of that nearest real text.
 
 :func:`privacy` averages them over the corpus: ``exact_match_rate``, ``mean_ngram_containment``,
-``max_ngram_containment``, ``mean_rouge_l_nearest``, ``max_rouge_l_nearest``. For all of them lower is
-more private. NaN over zero synthetic rows.
+``max_ngram_containment``, ``mean_rouge_l_nearest``, ``max_rouge_l_nearest``,
+``mean_longest_shared_span``, ``max_longest_shared_span``. For all of them lower is more private. NaN
+over zero synthetic rows. Distance-based privacy (DCR, NNDR, DCR share against a holdout,
+membership-inference AUC) is in :mod:`hf_synthmh.metrics.distance`.
+
+The nearest-text search is exact but split for speed: the TF-IDF dot products over the few terms that
+occur in many texts on both sides ("the", "and", ...) are a dense float32 matrix product, those over all
+other terms a sparse one; the two are added.
 
     >>> real = ["the patient reports low mood and poor sleep for four months after losing his job"]
     >>> scores = privacy(real_texts=real, synthetic_texts=[real[0].upper(), "worry about work"], n=4)
     >>> scores["exact_match_rate"], scores["max_ngram_containment"], scores["max_rouge_l_nearest"]
     (0.5, 1.0, 1.0)
+    >>> scores["max_longest_shared_span"]
+    15.0
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from hf_synthmh.metrics.tokens import ngrams, normalise, words
+from hf_synthmh.metrics.tokens import Encoded, encode, ngrams, normalise
 
-__all__ = ["PrivacyRows", "privacy", "privacy_rows", "rouge_l_f1", "summarise_privacy"]
+__all__ = [
+    "PrivacyRows",
+    "longest_common_span",
+    "privacy",
+    "privacy_rows",
+    "rouge_l_f1",
+    "summarise_privacy",
+]
 
-_BLOCK = 1024  # synthetic rows per sparse similarity block (bounds memory for large corpora)
+_BLOCK = 1024  # synthetic rows per similarity block (bounds memory for large corpora)
+_DENSE_SHARE = 0.002  # a term goes to the dense product when df_real * df_synthetic > this * n_real * n_syn
+
+
+def longest_common_span(a: Sequence[Any], b: Sequence[Any]) -> int:
+    """Length of the longest run of consecutive equal elements shared by ``a`` and ``b``.
+
+    >>> longest_common_span(["a", "b", "c", "d"], ["x", "b", "c", "d", "a"])
+    3
+    """
+    vocab: dict[Any, int] = {}
+    x = np.fromiter((vocab.setdefault(t, len(vocab)) for t in a), dtype=np.int64, count=len(a))
+    y = np.fromiter((vocab.get(t, -1) for t in b), dtype=np.int64, count=len(b))
+    return _longest_run(x, y)
 
 
 def rouge_l_f1(a: Sequence[str], b: Sequence[str]) -> float:
@@ -66,6 +97,7 @@ class PrivacyRows:
     ngram_containment: list[float]
     rouge_l_nearest: list[float]
     nearest_index: list[int]
+    longest_span: list[int] = field(default_factory=list)
 
     def select(self, indices: Sequence[int]) -> PrivacyRows:
         """The rows at ``indices``."""
@@ -74,46 +106,114 @@ class PrivacyRows:
             ngram_containment=[self.ngram_containment[i] for i in indices],
             rouge_l_nearest=[self.rouge_l_nearest[i] for i in indices],
             nearest_index=[self.nearest_index[i] for i in indices],
+            longest_span=[self.longest_span[i] for i in indices],
         )
 
 
-def _nearest_real(real_texts: Sequence[str], synthetic_texts: Sequence[str]) -> list[int]:
-    """Index of the real text with the highest TF-IDF cosine to each synthetic text."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def _tfidf(enc: Encoded, idf: np.ndarray, n_terms: int) -> Any:
+    """L2-normalised TF-IDF rows (raw counts x ``idf``) of an encoded corpus, as scikit-learn's
+    ``TfidfVectorizer`` computes them; terms with ``idf == 0`` (not in the real corpus) are dropped."""
+    from scipy.sparse import csr_matrix
 
-    vectorizer = TfidfVectorizer(tokenizer=words, lowercase=False, token_pattern=None)
-    try:
-        real = vectorizer.fit_transform(real_texts)
-    except ValueError:  # the real corpus has no word at all
-        return [0] * len(synthetic_texts)
+    docs = np.repeat(np.arange(len(enc)), enc.lengths)
+    counts = csr_matrix((np.ones(len(enc.ids)), (docs, enc.ids)), shape=(len(enc), n_terms))
+    counts.sum_duplicates()
+    counts.data *= idf[counts.indices]
+    counts.eliminate_zeros()
+    norms = np.sqrt(
+        np.bincount(
+            np.repeat(np.arange(len(enc)), np.diff(counts.indptr)), weights=counts.data**2, minlength=len(enc)
+        )
+    )
+    counts.data /= np.repeat(np.maximum(norms, 1e-300), np.diff(counts.indptr))
+    return counts
+
+
+def _nearest_real(real: Encoded, synthetic: Encoded) -> list[int]:
+    """Index of the real text with the highest TF-IDF cosine to each synthetic text (ties: first).
+    TF-IDF as scikit-learn's ``TfidfVectorizer()`` fitted on the real texts: raw term counts, smooth idf
+    ``ln((1 + n) / (1 + df)) + 1``, rows L2-normalised; both corpora must share one vocabulary."""
+    if len(synthetic) == 0:
+        return []
+    n_terms = max(len(real.vocab), int(real.ids.max(initial=-1)) + 1, int(synthetic.ids.max(initial=-1)) + 1)
+    pairs = np.repeat(np.arange(len(real), dtype=np.int64), real.lengths) * n_terms + real.ids
+    pairs.sort()  # (document, term) pairs; np.unique would hash, much slower on large int arrays
+    first = np.concatenate([[True], pairs[1:] != pairs[:-1]]) if len(pairs) else np.zeros(0, dtype=bool)
+    df = np.bincount(pairs[first] % n_terms, minlength=n_terms)
+    if not df.any():  # the real corpus has no word at all
+        return [0] * len(synthetic)
+    idf = np.where(df > 0, np.log((1 + len(real)) / (1 + df)) + 1, 0.0)
+    real_m, syn_m = _tfidf(real, idf, n_terms).tocsc(), _tfidf(synthetic, idf, n_terms).tocsc()
+    cost = np.diff(real_m.indptr).astype(np.float64) * np.diff(syn_m.indptr)
+    dense = np.flatnonzero(cost > _DENSE_SHARE * real_m.shape[0] * syn_m.shape[0])
+    sparse = np.flatnonzero(cost <= _DENSE_SHARE * real_m.shape[0] * syn_m.shape[0])
+    real_dense = real_m[:, dense].toarray().astype(np.float32)
+    syn_dense = syn_m[:, dense].toarray().astype(np.float32)
+    real_sparse = real_m[:, sparse].T.tocsr()
+    syn_sparse = syn_m[:, sparse].tocsr()
     nearest: list[int] = []
-    for start in range(0, len(synthetic_texts), _BLOCK):
-        block = vectorizer.transform(synthetic_texts[start : start + _BLOCK])
-        sims = block @ real.T
-        nearest.extend(np.asarray(sims.argmax(axis=1)).ravel().tolist())
+    for start in range(0, len(synthetic), _BLOCK):
+        sims = syn_dense[start : start + _BLOCK] @ real_dense.T
+        sims += (syn_sparse[start : start + _BLOCK] @ real_sparse).toarray()
+        nearest.extend(np.argmax(sims, axis=1).tolist())
     return nearest
 
 
-def privacy_rows(*, real_texts: Sequence[str], synthetic_texts: Sequence[str], n: int = 8) -> PrivacyRows:
-    """Per synthetic row exact match, ``n``-gram containment and ROUGE-L to the nearest real text."""
+def _longest_run(x: np.ndarray, y: np.ndarray) -> int:
+    """:func:`longest_common_span` of two integer arrays."""
+    if len(x) == 0 or len(y) == 0:
+        return 0
+    i, j = np.nonzero(x[:, None] == y[None, :])
+    if len(i) == 0:
+        return 0
+    key = (j - i + len(x)) * (len(x) + 1) + i  # diagonal-major, then position on the diagonal
+    key.sort()
+    breaks = np.flatnonzero(np.diff(key) != 1)
+    return int(np.diff(np.concatenate([[-1], breaks, [len(key) - 1]])).max())
+
+
+def privacy_rows(
+    *,
+    real_texts: Sequence[str],
+    synthetic_texts: Sequence[str],
+    n: int = 8,
+    real_encoded: Encoded | None = None,
+    synthetic_encoded: Encoded | None = None,
+) -> PrivacyRows:
+    """Per synthetic row exact match, ``n``-gram containment, ROUGE-L and longest shared span to the
+    nearest real text. ``real_encoded`` / ``synthetic_encoded`` (both, sharing one vocabulary) reuse
+    tokenised corpora."""
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     if len(real_texts) == 0:
         raise ValueError("privacy needs at least one real text")
-    real_tokens = [words(text) for text in real_texts]
+    if real_encoded is None or synthetic_encoded is None:
+        vocab: dict[str, int] = {}
+        real_encoded, synthetic_encoded = encode(real_texts, vocab), encode(synthetic_texts, vocab)
+    real_tok, syn_tok = real_encoded.tokens, synthetic_encoded.tokens
     real_exact = {normalise(text) for text in real_texts}
-    real_grams = {gram for tokens in real_tokens for gram in ngrams(tokens, n)}
-    nearest = _nearest_real(real_texts, list(synthetic_texts))
+    real_grams = {gram for tokens in real_tok for gram in ngrams(tokens, n)}
+    nearest = _nearest_real(real_encoded, synthetic_encoded)
+    ids, offsets = real_encoded.ids, real_encoded.offsets
+    syn_ids, syn_offsets = synthetic_encoded.ids, synthetic_encoded.offsets
 
-    exact, containment, rouge = [], [], []
-    for text, near in zip(synthetic_texts, nearest, strict=True):
-        tokens = words(text)
+    exact, containment, rouge, span = [], [], [], []
+    for row, (text, tokens, near) in enumerate(zip(synthetic_texts, syn_tok, nearest, strict=True)):
         grams = ngrams(tokens, n)
         exact.append(1.0 if normalise(text) in real_exact else 0.0)
         containment.append(sum(gram in real_grams for gram in grams) / len(grams) if grams else 0.0)
-        rouge.append(rouge_l_f1(tokens, real_tokens[near]))
+        rouge.append(rouge_l_f1(tokens, real_tok[near]))
+        span.append(
+            _longest_run(
+                syn_ids[syn_offsets[row] : syn_offsets[row + 1]], ids[offsets[near] : offsets[near + 1]]
+            )
+        )
     return PrivacyRows(
-        exact_match=exact, ngram_containment=containment, rouge_l_nearest=rouge, nearest_index=nearest
+        exact_match=exact,
+        ngram_containment=containment,
+        rouge_l_nearest=rouge,
+        nearest_index=nearest,
+        longest_span=span,
     )
 
 
@@ -133,6 +233,8 @@ def summarise_privacy(rows: PrivacyRows) -> dict[str, float]:
         "max_ngram_containment": _max(rows.ngram_containment),
         "mean_rouge_l_nearest": _mean(rows.rouge_l_nearest),
         "max_rouge_l_nearest": _max(rows.rouge_l_nearest),
+        "mean_longest_shared_span": _mean(rows.longest_span),
+        "max_longest_shared_span": _max(rows.longest_span),
     }
 
 

@@ -90,3 +90,13 @@ def minilm() -> Embedder:
     embedder = default_embedder()
     embedder.encode(["warm up"])
     return embedder
+
+
+@pytest.fixture(scope="session")
+def demo() -> dict[str, tuple[list[str], list[str]]]:
+    """The bundled fictional corpus as ``{split: (texts, codes)}`` (built once per session)."""
+    from hf_synthmh.demo.corpus import load_demo_corpus
+
+    corpus = load_demo_corpus()
+    names = corpus["train"].features["label"].names
+    return {split: (list(ds["text"]), [names[i] for i in ds["label"]]) for split, ds in corpus.items()}

@@ -80,3 +80,110 @@ def test_subsample_is_deterministic_and_small_corpora_are_nan() -> None:
     assert math.isnan(self_bleu(["only one"])) and math.isnan(self_bleu([]))
     with pytest.raises(ValueError, match="max_texts"):
         self_bleu(texts, max_texts=1)
+
+
+# --- added with the vectorised implementation -------------------------------------------------
+
+import gzip  # noqa: E402
+import random  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from hf_synthmh.metrics.diversity import (  # noqa: E402
+    DIVERSITY_KEYS,
+    compression_ratio,
+    diversity_with_baseline,
+    duplicate_ratio,
+    embedding_spread,
+    vendi_score,
+)
+from hf_synthmh.metrics.embeddings import hashed_bow_embed  # noqa: E402
+from hf_synthmh.metrics.tokens import ngrams  # noqa: E402
+
+EDGE_TEXTS = [*TEXTS, TEXTS[1], "", "low", "zebra quokka", "mood mood mood low"]  # short / unmatched texts
+
+
+def _nltk_texygen(texts: list[str], max_order: int) -> list[float]:
+    toks = [words(t) for t in texts]
+    smooth = SmoothingFunction().method1
+    weights = tuple(1.0 / max_order for _ in range(max_order))
+    return [
+        nltk_sentence_bleu(
+            [toks[j] for j in range(len(toks)) if j != i], toks[i], weights, smoothing_function=smooth
+        )
+        for i in range(len(toks))
+    ]
+
+
+@pytest.mark.parametrize("max_order", [2, 3, 4])
+def test_self_bleu_texygen_equals_nltk_method1(max_order: int) -> None:
+    # Texygen's SelfBleu: nltk sentence_bleu, every other text a reference, SmoothingFunction().method1,
+    # including texts shorter than max_order, an empty text and texts matching no word at all.
+    expected = _nltk_texygen(EDGE_TEXTS, max_order)
+    ours = self_bleu_scores(EDGE_TEXTS, max_order=max_order, flavour="texygen")
+    assert ours == pytest.approx(expected, abs=1e-9)
+    assert self_bleu(EDGE_TEXTS, max_order=max_order, flavour="texygen") == pytest.approx(
+        sum(expected) / len(expected), abs=1e-9
+    )
+
+
+def test_self_bleu_edge_texts_equal_sacrebleu_and_unknown_flavour() -> None:
+    assert self_bleu_scores(EDGE_TEXTS) == pytest.approx(_direct(EDGE_TEXTS, 4), abs=1e-12)
+    with pytest.raises(ValueError, match="flavour"):
+        self_bleu(TEXTS, flavour="bleurt")  # type: ignore[arg-type]
+
+
+def test_distinct_1_to_4_by_hand() -> None:
+    texts = ["the cat sat on the mat", "the cat sat", "a dog"]
+    for n in range(1, 5):
+        grams = [g for t in texts for g in ngrams(words(t), n)]
+        assert distinct_n(texts, n) == pytest.approx(len(set(grams)) / len(grams))
+    out = diversity(texts)
+    assert [out[f"distinct_{n}"] for n in range(1, 5)] == pytest.approx([7 / 11, 6 / 8, 4 / 5, 3 / 3])
+
+
+def test_compression_duplicates_spread_and_vendi_by_hand() -> None:
+    texts = ["low mood", "Low  mood", "worry and tension"]
+    raw = "\n".join(texts).encode()
+    assert compression_ratio(texts) == len(raw) / len(gzip.compress(raw, compresslevel=6, mtime=0))
+    assert duplicate_ratio(texts) == pytest.approx(1 / 3)
+    x = np.random.default_rng(0).normal(size=(7, 5))
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+    cos = unit @ unit.T
+    pairs = cos[~np.eye(7, dtype=bool)]
+    assert embedding_spread(x) == pytest.approx(1 - pairs.mean(), abs=1e-12)
+    eig = np.linalg.eigvalsh(cos / 7)
+    eig = eig[eig > 1e-12]
+    assert vendi_score(x) == pytest.approx(np.exp(-(eig * np.log(eig)).sum()), rel=1e-9)
+
+
+def test_collapsed_corpus_shows_a_gap_to_the_real_baseline() -> None:
+    rng = random.Random(0)
+    vocab = [f"word{i}" for i in range(300)]
+    real = [" ".join(rng.choice(vocab) for _ in range(60)) for _ in range(40)]
+    collapsed = [real[0].replace("word1 ", f"word{i} ", 1) for i in range(40)]  # near-copies of one text
+    emb = hashed_bow_embed
+    out = diversity_with_baseline(
+        collapsed, real, synthetic_embeddings=emb(collapsed), real_embeddings=emb(real), seed=1
+    )
+    assert out["baseline_n_texts"] == 40 and out["n_texts"] == 40
+    assert out["distinct_2"] < out["real_distinct_2"] / 5
+    assert out["self_bleu"] > 0.9 > 0.2 > out["real_self_bleu"]
+    assert out["compression_ratio"] > 3 * out["real_compression_ratio"]
+    assert out["embedding_spread"] < out["real_embedding_spread"] / 5
+    assert out["vendi_score"] < out["real_vendi_score"]
+    assert set(DIVERSITY_KEYS) | {"embedding_spread", "vendi_score"} <= {
+        k[5:] for k in out if k.startswith("real_")
+    }
+
+
+def test_baseline_samples_the_larger_side_deterministically() -> None:
+    syn = [f"report number {i} low mood" for i in range(10)]
+    real = [f"real text {i} worry" for i in range(4)]
+    a = diversity_with_baseline(syn, real, seed=3)
+    assert a == diversity_with_baseline(syn, real, seed=3)
+    assert a["baseline_n_texts"] == 4 and a["n_texts"] == 10
+    assert (
+        diversity_with_baseline(syn, [])["real_distinct_1"]
+        != diversity_with_baseline(syn, [])["real_distinct_1"]
+    )  # NaN

@@ -8,7 +8,7 @@ import pytest
 from rouge_score import rouge_scorer
 
 from hf_synthmh.metrics.privacy import privacy, privacy_rows, rouge_l_f1
-from hf_synthmh.metrics.tokens import words
+from hf_synthmh.metrics.tokens import encode, words
 
 Corpus = tuple[list[str], list[str]]
 
@@ -77,3 +77,51 @@ def test_edge_cases() -> None:
         privacy(real_texts=["x"], synthetic_texts=["x"], n=0)
     no_words = privacy(real_texts=["...", "!!"], synthetic_texts=["..."])
     assert no_words["exact_match_rate"] == 1.0 and no_words["max_rouge_l_nearest"] == 0.0
+
+
+def _longest_by_hand(a: list[str], b: list[str]) -> int:
+    best = 0
+    for i in range(len(a)):
+        for j in range(len(b)):
+            k = 0
+            while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k]:
+                k += 1
+            best = max(best, k)
+    return best
+
+
+def test_longest_common_span_by_hand() -> None:
+    import random
+
+    from hf_synthmh.metrics.privacy import longest_common_span
+
+    rng = random.Random(0)
+    for _ in range(200):
+        a = [rng.choice("abc") for _ in range(rng.randint(0, 12))]
+        b = [rng.choice("abcd") for _ in range(rng.randint(0, 12))]
+        assert longest_common_span(a, b) == _longest_by_hand(a, b)
+
+
+def test_split_nearest_search_equals_the_plain_sparse_product(
+    real: Corpus, synthetic: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    module = importlib.import_module("hf_synthmh.metrics.privacy")
+    texts = real[0] + synthetic[0]
+    vectorizer = TfidfVectorizer(tokenizer=words, lowercase=False, token_pattern=None)
+    matrix = vectorizer.fit(real[0]).transform(texts) @ vectorizer.transform(real[0]).T
+    expected = np.asarray(matrix.argmax(axis=1)).ravel().tolist()
+    for share in (0.0, 0.002, 2.0):  # all terms dense, mixed, all sparse
+        monkeypatch.setattr(module, "_DENSE_SHARE", share)
+        vocab: dict[str, int] = {}
+        real_enc, syn_enc = encode(real[0], vocab), encode(texts, vocab)
+        assert module._nearest_real(real_enc, syn_enc) == expected
+
+
+def test_copies_have_long_shared_spans(real: Corpus, synthetic: Corpus) -> None:
+    novel = privacy(real_texts=real[0], synthetic_texts=synthetic[0])
+    copied = privacy(real_texts=real[0], synthetic_texts=[real[0][2] + " Seen today.", *synthetic[0][:2]])
+    assert copied["max_longest_shared_span"] == len(words(real[0][2])) > 3 * novel["max_longest_shared_span"]
+    assert copied["mean_longest_shared_span"] > novel["mean_longest_shared_span"]

@@ -34,3 +34,17 @@ def test_ngrams_and_normalise() -> None:
     with pytest.raises(ValueError, match="n must be >= 1"):
         ngrams(["a"], 0)
     assert normalise("A\tb  C ") == normalise("a b c") == "a b c"
+
+
+def test_encode_shares_the_vocabulary_and_selects() -> None:
+    from hf_synthmh.metrics.tokens import encode
+
+    vocab: dict[str, int] = {}
+    a = encode(["Low mood.", "", "worry, low"], vocab)
+    b = encode(["new words low"], vocab)
+    assert a.tokens == [["low", "mood"], [], ["worry", "low"]]
+    assert a.ids.tolist() == [0, 1, 2, 0] and a.offsets.tolist() == [0, 2, 2, 4]
+    assert b.ids.tolist() == [3, 4, 0] and vocab["words"] == 4
+    picked = a.select([2, 0])
+    assert picked.tokens == [["worry", "low"], ["low", "mood"]]
+    assert picked.ids.tolist() == [2, 0, 0, 1] and picked.lengths.tolist() == [2, 2] and len(picked) == 2

@@ -1,0 +1,91 @@
+"""MATTR and MTLD equal lexicalrichness (when installed) and a direct by-hand implementation."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from hf_synthmh.metrics import lexical
+from hf_synthmh.metrics.lexical import lexical_scores, mattr, mtld
+from hf_synthmh.metrics.tokens import encode
+
+
+def _mattr_by_hand(tokens: list[str], window: int) -> float:
+    if len(tokens) < window:
+        return len(set(tokens)) / len(tokens)
+    spans = [tokens[i : i + window] for i in range(len(tokens) - window + 1)]
+    return sum(len(set(s)) / window for s in spans) / len(spans)
+
+
+def _mtld_by_hand(tokens: list[str], threshold: float = 0.72) -> float:
+    def one_way(seq: list[str]) -> float:
+        factors, terms, count, ttr = 0.0, set(), 0, 1.0
+        for token in seq:
+            count += 1
+            terms.add(token)
+            ttr = len(terms) / count
+            if ttr <= threshold:
+                factors, terms, count = factors + 1, set(), 0
+        if count:
+            factors += (1 - ttr) / (1 - threshold)
+        return len(seq) / (factors or 1.0)
+
+    return (one_way(tokens) + one_way(tokens[::-1])) / 2
+
+
+def _texts(seed: int) -> list[str]:
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnop"
+    return [
+        " ".join(rng.choice(letters) + rng.choice("xy") for _ in range(rng.randint(0, 260)))
+        for _ in range(50)
+    ]
+
+
+@pytest.mark.parametrize("chunk", [300, 1 << 20])  # many chunks, and one
+def test_equal_to_by_hand(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lexical, "_CHUNK_TOKENS", chunk)
+    enc = encode(_texts(0))
+    mattr_values, mtld_values = lexical_scores(enc, window=50)
+    for i, tokens in enumerate(enc.tokens):
+        if not tokens:
+            assert math.isnan(mattr_values[i]) and math.isnan(mtld_values[i])
+            continue
+        assert mattr_values[i] == pytest.approx(_mattr_by_hand(tokens, 50), abs=1e-12)
+        assert mtld_values[i] == pytest.approx(_mtld_by_hand(tokens), abs=1e-9)
+
+
+def test_equal_to_lexicalrichness() -> None:
+    lr = pytest.importorskip("lexicalrichness")
+    enc = encode(_texts(1))
+    mattr_values, mtld_values = lexical_scores(enc, window=50, threshold=0.72)
+    checked = 0
+    for i, tokens in enumerate(enc.tokens):
+        if len(tokens) < 50:
+            continue
+        ref = lr.LexicalRichness(tokens, preprocessor=None, tokenizer=None)
+        assert mattr_values[i] == pytest.approx(ref.mattr(window_size=50), abs=1e-9)
+        assert mtld_values[i] == pytest.approx(ref.mtld(threshold=0.72), abs=1e-9)
+        checked += 1
+    assert checked > 30
+
+
+def test_means_and_errors() -> None:
+    enc = encode(["a b a b", "", "c d e"])
+    assert mattr(enc, window=2) == pytest.approx(np.mean([1.0, 1.0]))
+    assert mtld(enc) == pytest.approx(np.nanmean(lexical_scores(enc)[1]))
+    assert math.isnan(mattr(encode([""])))
+    with pytest.raises(ValueError, match="window"):
+        mattr(enc, window=0)
+    with pytest.raises(ValueError, match="threshold"):
+        mtld(enc, threshold=1.0)
+
+
+def test_repetitive_text_scores_lower() -> None:
+    varied = encode([" ".join(f"w{i}" for i in range(120))])
+    repetitive = encode([" ".join(f"w{i % 10}" for i in range(120))])
+    assert mattr(repetitive) < mattr(varied) == 1.0
+    assert mtld(repetitive) < mtld(varied)
