@@ -246,7 +246,9 @@ def scan(
     real: Annotated[Path, typer.Option(help="Real reports: .jsonl, .csv, .parquet or a saved dataset.")],
     synthetic: Annotated[Path, typer.Option(help="Synthetic reports, same formats.")],
     out: Annotated[Path, typer.Option(help="Output folder.")],
-    max_containment: Annotated[float, typer.Option(help="Reject above this rare n-gram containment.")] = 0.5,
+    max_containment: Annotated[
+        float, typer.Option(help="Reject above this share of tokens copied from one real report.")
+    ] = 0.4,
     max_shared_span: Annotated[int, typer.Option(help="Reject a shared run of this many tokens.")] = 40,
     phi_threshold: Annotated[float, typer.Option(help="Presidio score threshold.")] = 0.35,
     split: Annotated[str | None, typer.Option(help="Split to read from a saved DatasetDict.")] = None,
