@@ -36,7 +36,7 @@ import numpy as np
 
 from hf_synthmh.metrics.tokens import Encoded
 
-__all__ = ["NgramStats", "distinct_counts", "ngram_stats"]
+__all__ = ["NgramStats", "contained_counts", "distinct_counts", "ngram_stats"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -201,23 +201,28 @@ def distinct_counts(
 
 def _clipped_matches(counts: np.ndarray, text: np.ndarray, new_gram: np.ndarray, n_texts: int) -> np.ndarray:
     """Per text, sum over its n-grams of min(own count, highest count in any other text), from the
-    (n-gram, text) runs."""
+    (n-gram, text) runs. In an n-gram held by several texts that is the own count, except for the
+    sole holder of the highest count, which is clipped to the second-highest."""
     first = np.flatnonzero(new_gram)
     size = np.diff(np.append(first, len(counts)))  # texts holding each n-gram
     shared = np.repeat(size >= 2, size)  # an n-gram in one text only matches nothing
-    counts, text = counts[shared], text[shared]
-    size = size[size >= 2]
-    if len(size) == 0:
-        return np.zeros(n_texts, dtype=np.int64)
-    first = np.cumsum(size) - size
-    group = np.repeat(np.arange(len(size)), size)
-    top = np.maximum.reduceat(counts, first)[group]
-    is_top = counts == top
-    n_top = np.add.reduceat(is_top.astype(np.int64), first)[group]
-    second = np.maximum.reduceat(np.where(is_top, 0, counts), first)[group]
-    others = np.where(is_top & (n_top == 1), second, top)
-    matched = np.minimum(counts, others)
-    return np.bincount(text, weights=matched, minlength=n_texts).astype(np.int64)
+    out = np.bincount(text[shared], weights=counts[shared], minlength=n_texts)
+    candidate = shared & (counts >= 2)  # only counts above 1 can be a sole top above the second
+    if candidate.any():
+        group = (np.cumsum(new_gram) - 1)[candidate]
+        groups = group[np.concatenate([[True], group[1:] != group[:-1]])]
+        sizes = size[groups]
+        offsets = np.cumsum(sizes) - sizes
+        idx = np.repeat(first[groups] - offsets, sizes) + np.arange(int(sizes.sum()))
+        c, t = counts[idx], text[idx]
+        owner = np.repeat(np.arange(len(groups)), sizes)
+        top = np.maximum.reduceat(c, offsets)[owner]
+        is_top = c == top
+        n_top = np.add.reduceat(is_top.astype(np.int64), offsets)[owner]
+        second = np.maximum.reduceat(np.where(is_top, 0, c), offsets)[owner]
+        sole = is_top & (n_top == 1)
+        out -= np.bincount(t[sole], weights=(c - second)[sole], minlength=n_texts)
+    return np.rint(out).astype(np.int64)
 
 
 def ngram_stats(enc: Encoded, max_order: int = 4) -> NgramStats:
@@ -236,3 +241,29 @@ def ngram_stats(enc: Encoded, max_order: int = 4) -> NgramStats:
         correct[:, n - 1] = _clipped_matches(counts, text, new_gram, n_texts)
         total[:, n - 1] = np.maximum(lengths - n + 1, 0)
     return NgramStats(correct=correct, total=total, distinct=distinct, occurrences=occurrences)
+
+
+def contained_counts(reference: Encoded, queries: Encoded, n: int) -> np.ndarray:
+    """Per query text, how many of its ``n``-gram occurrences occur anywhere in ``reference`` (both
+    encoded with one vocabulary). Exact, with the same sort as :func:`ngram_stats`.
+
+    >>> from hf_synthmh.metrics.tokens import encode
+    >>> vocab = {}
+    >>> ref, qry = encode(["a b c d"], vocab), encode(["b c d", "c d c d", "x"], vocab)
+    >>> contained_counts(ref, qry, 2).tolist()
+    [2, 2, 0]
+    """
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    offsets = np.concatenate([reference.offsets, reference.offsets[-1] + queries.offsets[1:]])
+    both = Encoded(ids=np.concatenate([reference.ids, queries.ids]), offsets=offsets, vocab=reference.vocab)
+    counts, text, new_gram, _, _ = _runs(_Layout(both), n)
+    if len(counts) == 0:
+        return np.zeros(len(queries), dtype=np.int64)
+    first = np.flatnonzero(new_gram)
+    group = np.cumsum(new_gram) - 1
+    in_reference = np.maximum.reduceat((text < len(reference)).astype(np.int8), first)[group] > 0
+    hit = in_reference & (text >= len(reference))
+    return np.bincount(text[hit] - len(reference), weights=counts[hit], minlength=len(queries)).astype(
+        np.int64
+    )

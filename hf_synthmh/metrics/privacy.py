@@ -7,7 +7,8 @@ Per synthetic row (:func:`privacy_rows`):
 * ``exact_match``: 1.0 when the text equals some real text after lower-casing and collapsing
   whitespace (:func:`~hf_synthmh.metrics.tokens.normalise`), else 0.0.
 * ``ngram_containment``: share of the row's word ``n``-grams (every position, repeats counted) that
-  occur anywhere in the real corpus. 0.0 for a row with fewer than ``n`` words.
+  occur anywhere in the real corpus (exact, one sort of all n-grams:
+  :func:`hf_synthmh.metrics.ngramstats.contained_counts`). 0.0 for a row with fewer than ``n`` words.
 * ``rouge_l_nearest``: ROUGE-L F1 between the row and its *nearest* real text, the one with the highest
   TF-IDF cosine (scikit-learn ``TfidfVectorizer`` fitted on the real corpus with the same tokens;
   ties and all-zero rows pick the first real text). ROUGE-L F1 = 2PR/(P+R) with P = LCS/len(synthetic)
@@ -45,7 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from hf_synthmh.metrics.tokens import Encoded, encode, ngrams, normalise
+from hf_synthmh.metrics.ngramstats import contained_counts
+from hf_synthmh.metrics.tokens import Encoded, encode, normalise
 
 __all__ = [
     "PrivacyRows",
@@ -190,24 +192,20 @@ def privacy_rows(
     if real_encoded is None or synthetic_encoded is None:
         vocab: dict[str, int] = {}
         real_encoded, synthetic_encoded = encode(real_texts, vocab), encode(synthetic_texts, vocab)
-    real_tok, syn_tok = real_encoded.tokens, synthetic_encoded.tokens
     real_exact = {normalise(text) for text in real_texts}
-    real_grams = {gram for tokens in real_tok for gram in ngrams(tokens, n)}
     nearest = _nearest_real(real_encoded, synthetic_encoded)
-    ids, offsets = real_encoded.ids, real_encoded.offsets
-    syn_ids, syn_offsets = synthetic_encoded.ids, synthetic_encoded.offsets
+    lengths = synthetic_encoded.lengths
+    contained = contained_counts(real_encoded, synthetic_encoded, n)
+    grams = np.maximum(lengths - n + 1, 0)
 
-    exact, containment, rouge, span = [], [], [], []
-    for row, (text, tokens, near) in enumerate(zip(synthetic_texts, syn_tok, nearest, strict=True)):
-        grams = ngrams(tokens, n)
+    exact, rouge, span = [], [], []
+    for row, (text, near) in enumerate(zip(synthetic_texts, nearest, strict=True)):
+        mine, theirs = synthetic_encoded.text_ids(row), real_encoded.text_ids(near)
         exact.append(1.0 if normalise(text) in real_exact else 0.0)
-        containment.append(sum(gram in real_grams for gram in grams) / len(grams) if grams else 0.0)
-        rouge.append(rouge_l_f1(tokens, real_tok[near]))
-        span.append(
-            _longest_run(
-                syn_ids[syn_offsets[row] : syn_offsets[row + 1]], ids[offsets[near] : offsets[near + 1]]
-            )
-        )
+        rouge.append(rouge_l_f1(mine.tolist(), theirs.tolist()))
+        span.append(_longest_run(mine, theirs))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        containment = np.where(grams > 0, contained / np.maximum(grams, 1), 0.0).tolist()
     return PrivacyRows(
         exact_match=exact,
         ngram_containment=containment,

@@ -20,7 +20,9 @@ Output of :func:`evaluate_corpus` (every leaf a Python float, int or ``None`` fo
   at the same size and code mix (``baseline_n_texts`` texts per side).
 * ``privacy`` (:mod:`.privacy`, :mod:`.distance`): exact matches, n-gram containment, ROUGE-L and
   longest shared span to the nearest real report, median DCR, mean NNDR; with a holdout also
-  ``dcr_share`` (~0.5 healthy), ``mia_auc`` (0.5 healthy) and the holdout's own DCR / NNDR.
+  ``dcr_share`` (healthy: ``dcr_share_expected`` = n_train / (n_train + n_holdout), 0.5 for equal
+  sizes), ``dcr_holdout_auc`` (0.5 healthy whatever the sizes), ``mia_auc`` (0.5 healthy) and the
+  holdout's own DCR / NNDR.
 * ``utility`` (:mod:`.utility`): macro-F1 with bootstrap intervals of classifiers trained on real only,
   real + synthetic and synthetic only, the gain and the augmentation score; per code, F1 of each.
 

@@ -27,6 +27,7 @@ MATTR, MTLD) work on. Tokenising is the slowest step of those metrics, so do it 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -71,11 +72,11 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Encoded:
-    """A tokenised corpus: ``tokens[i]`` are the :func:`words` of text ``i``; ``ids`` holds every
-    token's vocabulary id, text after text (int32); text ``i`` is ``ids[offsets[i]:offsets[i + 1]]``;
-    ``vocab`` maps a word to its id (shared by every corpus encoded with it)."""
+    """A tokenised corpus: ``ids`` holds every token's vocabulary id, text after text (int32); text
+    ``i`` is ``ids[offsets[i]:offsets[i + 1]]``; ``vocab`` maps a word to its id (shared by every corpus
+    encoded with it; ids in insertion order). ``tokens[i]``, the :func:`words` of text ``i``, are
+    rebuilt from the ids on first use (so a large corpus does not keep millions of strings)."""
 
-    tokens: list[list[str]]
     ids: np.ndarray
     offsets: np.ndarray
     vocab: dict[str, int]
@@ -86,31 +87,50 @@ class Encoded:
         return np.diff(self.offsets)
 
     def __len__(self) -> int:
-        return len(self.tokens)
+        return len(self.offsets) - 1
+
+    @functools.cached_property
+    def tokens(self) -> list[list[str]]:
+        """The words of each text, from the ids (computed once)."""
+        inverse = np.array(list(self.vocab), dtype=object)
+        flat = inverse[self.ids].tolist() if len(self.ids) else []
+        return [flat[a:b] for a, b in itertools.pairwise(self.offsets.tolist())]
 
     def select(self, indices: Sequence[int] | np.ndarray) -> Encoded:
         """The texts at ``indices``, in that order (same vocabulary)."""
         idx = np.asarray(indices, dtype=np.int64).reshape(-1)
-        tokens = [self.tokens[i] for i in idx.tolist()]
         lengths = self.lengths[idx]
         offsets = np.zeros(len(idx) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         starts = np.repeat(self.offsets[:-1][idx] - offsets[:-1], lengths)
         ids = self.ids[np.arange(offsets[-1], dtype=np.int64) + starts]
-        return Encoded(tokens=tokens, ids=ids, offsets=offsets, vocab=self.vocab)
+        return Encoded(ids=ids, offsets=offsets, vocab=self.vocab)
+
+    def text_ids(self, i: int) -> np.ndarray:
+        """The ids of text ``i``."""
+        return self.ids[self.offsets[i] : self.offsets[i + 1]]
+
+
+_ENCODE_CHUNK = 10_000  # texts tokenised at a time: their word strings are dropped after each chunk
 
 
 def encode(texts: Sequence[str], vocab: dict[str, int] | None = None) -> Encoded:
     """Tokenise ``texts`` with :func:`words` and map every token to an id in ``vocab`` (a new dict when
     ``None``; new words are appended to it, so corpora encoded with the same dict share ids)."""
     vocab = {} if vocab is None else vocab
-    tokens = [WORD_PATTERN.findall(text.lower()) for text in texts]
-    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    parts = []
+    for start in range(0, len(texts), _ENCODE_CHUNK):
+        tokens = [WORD_PATTERN.findall(text.lower()) for text in texts[start : start + _ENCODE_CHUNK]]
+        lengths[start : start + len(tokens)] = np.fromiter(
+            map(len, tokens), dtype=np.int64, count=len(tokens)
+        )
+        flat = list(itertools.chain.from_iterable(tokens))
+        for word in dict.fromkeys(flat):  # distinct words in first-seen order
+            if word not in vocab:
+                vocab[word] = len(vocab)
+        parts.append(np.fromiter(map(vocab.__getitem__, flat), dtype=np.int32, count=len(flat)))
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    flat = list(itertools.chain.from_iterable(tokens))
-    for word in dict.fromkeys(flat):  # distinct words in first-seen order
-        if word not in vocab:
-            vocab[word] = len(vocab)
-    ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int32, count=len(flat))
-    return Encoded(tokens=tokens, ids=ids, offsets=offsets, vocab=vocab)
+    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+    return Encoded(ids=ids, offsets=offsets, vocab=vocab)

@@ -29,7 +29,7 @@ def _brute(docs: list[list[int]], max_order: int) -> tuple[np.ndarray, list[int]
 def _encoded(docs: list[list[int]]) -> Encoded:
     ids = np.array([t for doc in docs for t in doc], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum([len(d) for d in docs])]).astype(np.int64)
-    return Encoded(tokens=[[str(t) for t in d] for d in docs], ids=ids, offsets=offsets, vocab={})
+    return Encoded(ids=ids, offsets=offsets, vocab={})
 
 
 def _corpora(seed: int) -> list[list[list[int]]]:
@@ -77,3 +77,23 @@ def test_distinct_counts_selected_orders_and_empty() -> None:
     assert empty.correct.shape == (0, 2) and empty.distinct.tolist() == [0, 0]
     with pytest.raises(ValueError, match="max_order"):
         ngram_stats(encode(["a"]), 0)
+
+
+@pytest.mark.parametrize("weak_hash", [False, True])
+def test_contained_counts_by_hand(weak_hash: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hf_synthmh.metrics.ngramstats import contained_counts
+
+    if weak_hash:
+        monkeypatch.setattr(ngramstats, "_mix", lambda x: (x & np.uint64(3)) << np.uint64(62))
+    rng = random.Random(2)
+    for _ in range(40):
+        ref_docs = [
+            [rng.randint(0, 3) * 2**29 for _ in range(rng.randint(0, 12))] for _ in range(rng.randint(1, 5))
+        ]
+        qry_docs = [
+            [rng.randint(0, 4) * 2**29 for _ in range(rng.randint(0, 12))] for _ in range(rng.randint(0, 5))
+        ]
+        for n in (1, 2, 3, 8):
+            known = {g for d in ref_docs for g in ngrams(d, n)}
+            expected = [sum(g in known for g in ngrams(d, n)) for d in qry_docs]
+            assert contained_counts(_encoded(ref_docs), _encoded(qry_docs), n).tolist() == expected
