@@ -58,8 +58,10 @@ _TMP_PREFIX = ".tmp-"
 
 def backend_identity(backend: Any) -> str:
     """What identifies a backend's outputs in cache keys: its ``cache_identity`` attribute if it has one,
-    else its ``name``. (A local model's name is its folder name, so give two different models with the
-    same folder name a ``display_name`` or separate caches.)
+    else its ``name``. The backends here all define ``cache_identity``: the name plus a digest of the
+    settings that change the text (chat-template arguments such as ``enable_thinking``, dtype, ...) and,
+    for a local model folder, of its content, so two different models with the same folder name never
+    share entries. A backend with only a ``name`` shares entries with every backend of that name.
 
     >>> class B:
     ...     name = "tiny"

@@ -23,15 +23,14 @@ Example:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
+from hf_synthmh.card_metadata import HUB_LICENSES, SIZE_CATEGORIES, check_card_metadata, size_category
 
 if TYPE_CHECKING:
-    from huggingface_hub import DatasetCard, RepoCard
+    from huggingface_hub import DatasetCard
 
 __all__ = [
     "HUB_LICENSES",
@@ -45,54 +44,51 @@ __all__ = [
 
 TEMPLATE_NAME = "synthetic_reports.md"
 DIMENSIONS = ("fidelity", "diversity", "privacy")
+#: Dimensions with a per-label table, in card order.
+PER_LABEL_DIMENSIONS = ("fidelity", "diversity", "privacy", "detectability", "utility")
+#: Columns of the per-label tables. A dimension whose entries hold none of these shows all its metrics;
+#: a diversity metric ``m`` is shown as ``m (real r)`` when ``real_m`` is there; a utility metric ``m``
+#: with ``m_ci_low``/``m_ci_high`` as ``m [low, high]``. metrics.json keeps everything.
+PER_LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "fidelity": (
+        "own_centroid_similarity",
+        "centroid_margin",
+        "bertscore_f1",
+        "mauve",
+        "label_roundtrip_accuracy",
+    ),
+    "diversity": ("distinct_2", "self_bleu", "mattr", "vendi_score", "duplicate_ratio"),
+    "privacy": (
+        "exact_match_rate",
+        "max_ngram_containment",
+        "max_rouge_l_nearest",
+        "max_longest_shared_span",
+        "dcr_share",
+        "mia_auc",
+    ),
+    "detectability": ("discriminator_auc",),
+    "utility": (
+        "n_train_real",
+        "n_test",
+        "real_only_f1",
+        "real_plus_synthetic_f1",
+        "f1_gain",
+        "synthetic_only_f1",
+    ),
+}
+#: Real-only macro-F1 from which the card warns that utility cannot show a gain.
+CEILING_F1 = 0.99
+#: Top-level keys of the metrics that are not tables of numbers.
+_NOT_TABLES = ("per_label", "plots", "notes")
+#: Titles of the plots written by :mod:`hf_synthmh.metrics.plots`; others are titled by their name.
+PLOT_TITLES = {
+    "fidelity_by_code": "Fidelity per code, beside the real baseline",
+    "diversity_by_code": "Diversity per code, beside real reports of the same code",
+    "nn_distances": "Nearest-neighbour distances: synthetic to train vs holdout to train",
+    "utility_by_code": "Classifier F1 per code: real only vs real + synthetic",
+}
 TAGS = ["synthetic", "medical", "mental-health", "clinical", "icd-10", "privacy"]
 TASK_CATEGORIES = ["text-classification", "text-generation"]
-REQUIRED_KEYS = ("license", "language", "task_categories", "tags", "size_categories", "pretty_name")
-
-#: License identifiers the Hub accepts in a card (https://huggingface.co/docs/hub/repositories-licenses).
-HUB_LICENSES = frozenset(
-    """apache-2.0 mit openrail bigscience-openrail-m creativeml-openrail-m bigscience-bloom-rail-1.0
-    bigcode-openrail-m afl-3.0 artistic-2.0 bsl-1.0 bsd bsd-2-clause bsd-3-clause bsd-3-clause-clear c-uda cc
-    cc0-1.0 cc-by-2.0 cc-by-2.5 cc-by-3.0 cc-by-4.0 cc-by-sa-3.0 cc-by-sa-4.0 cc-by-nc-2.0 cc-by-nc-3.0
-    cc-by-nc-4.0 cc-by-nd-4.0 cc-by-nc-nd-3.0 cc-by-nc-nd-4.0 cc-by-nc-sa-2.0 cc-by-nc-sa-3.0 cc-by-nc-sa-4.0
-    cdla-sharing-1.0 cdla-permissive-1.0 cdla-permissive-2.0 wtfpl ecl-2.0 epl-1.0 epl-2.0 etalab-2.0 eupl-1.1
-    agpl-3.0 gfdl gpl gpl-2.0 gpl-3.0 lgpl lgpl-2.1 lgpl-3.0 isc lppl-1.3c ms-pl mpl-2.0 odc-by odbl openrail++
-    osl-3.0 postgresql ofl-1.1 ncsa unlicense zlib pddl lgpl-lr deepfloyd-if-license llama2 gemma unknown
-    other""".split()  # noqa: SIM905 - kept as text, in the order of the Hub's table
-)
-
-#: ``size_categories`` values of the Hub, smallest first; category i holds 10**(3+i) <= n < 10**(4+i).
-SIZE_CATEGORIES = (
-    "n<1K",
-    "1K<n<10K",
-    "10K<n<100K",
-    "100K<n<1M",
-    "1M<n<10M",
-    "10M<n<100M",
-    "100M<n<1B",
-    "1B<n<10B",
-    "10B<n<100B",
-    "100B<n<1T",
-    "n>1T",
-)
-
-_YAML_BLOCK = re.compile(r"\A\s*---\r?\n(.*?)\r?\n---\s*(?:\r?\n|\Z)", re.DOTALL)
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
-
-
-def size_category(n_rows: int) -> str:
-    """The Hub's ``size_categories`` value for ``n_rows`` rows.
-
-    Example:
-        >>> [size_category(n) for n in (0, 999, 1000, 9999, 10_000, 10**12)]
-        ['n<1K', 'n<1K', '1K<n<10K', '1K<n<10K', '10K<n<100K', 'n>1T']
-    """
-    if n_rows < 0:
-        raise ValueError(f"n_rows must be >= 0, got {n_rows}")
-    index = 0
-    while index < len(SIZE_CATEGORIES) - 1 and n_rows >= 10 ** (3 + index):
-        index += 1
-    return SIZE_CATEGORIES[index]
 
 
 def template_path() -> Path:
@@ -115,6 +111,7 @@ def build_card(
     license: str = "cc0-1.0",
     source_note: str = "",
     caveats: Sequence[str] = (),
+    plots: Mapping[str, str] | None = None,
 ) -> DatasetCard:
     """Render the dataset card (a ``huggingface_hub.DatasetCard``) of ``n_rows`` published synthetic rows.
 
@@ -124,7 +121,7 @@ def build_card(
             {"fidelity": {...}, "diversity": {...}, "privacy": {...}, "n_synthetic": int}}}``. Other top-level
             mappings of numbers (e.g. ``privacy_holdout_baseline``) are added to the overall table.
         gate: ``{"settings": {name: value}, "counts": {reason: int}, "counts_per_label": {code:
-            {reason_or_"kept": int}}, "n_in": int, "n_kept": int}`` (``pipeline.gate_summary``).
+            {reason_or_"kept": int}}, "n_in": int, "n_kept": int}`` (``hf_synthmh.gate.gate_summary``).
         generation: ``{"models": [str], "prompt_template": str, "prompt_hashes": int (count), "sampling":
             {...}, "seed": int, "n_exemplars": int, "per_label": {code: int requests}, "titles": {code:
             title}}``; missing keys are shown as "not recorded".
@@ -133,6 +130,8 @@ def build_card(
         license: a Hub license identifier (see :data:`HUB_LICENSES`).
         source_note: a paragraph on the real data the rows were measured against (optional).
         caveats: extra limitations, one sentence each (e.g. that a toy model wrote the reports).
+        plots: ``{name: path relative to the repo root}`` of PNG plots to show (``plots/nn_distances.png``);
+            :data:`PLOT_TITLES` titles the known ones.
 
     Numbers are shown with 3 decimals; ``None``/NaN as ``n/a``. See the module docstring for an example.
     """
@@ -164,79 +163,12 @@ def build_card(
         **_gate_context(gate),
         **_metrics_context(metrics),
         codes=_code_rows(labels, generation, gate, metrics),
+        plots=[(_cell(PLOT_TITLES.get(name, name)), _cell(path)) for name, path in (plots or {}).items()],
+        notes=[(_cell(name), _cell(note)) for name, note in (metrics.get("notes") or {}).items()],
     )
     card = DatasetCard(content)
     check_card_metadata(card)
     return card
-
-
-def check_card_metadata(card: RepoCard | str) -> None:
-    """Check a card's YAML metadata locally; raise ``ValueError`` naming the first problem.
-
-    ``card`` is a ``RepoCard`` or the text of a README.md. Checks: the YAML parses to a mapping, the keys
-    ``license, language, task_categories, tags, size_categories, pretty_name`` are present, the license and
-    size categories are Hub values, and, when ``dataset_info`` records splits, the size category fits them.
-
-    Example:
-        >>> check_card_metadata("---\\nlicense: mit\\n---\\n# x")
-        Traceback (most recent call last):
-        ...
-        ValueError: card metadata lacks required key(s): language, task_categories, tags, size_categories, pretty_name
-    """
-    text = card if isinstance(card, str) else str(card)
-    match = _YAML_BLOCK.match(text)
-    if match is None:
-        raise ValueError("card has no YAML metadata block (--- ... --- at the top)")
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as err:
-        raise ValueError(f"card metadata is not valid YAML: {err}") from err
-    if not isinstance(data, dict):
-        raise ValueError(f"card metadata must be a mapping, got {type(data).__name__}")
-    missing = [key for key in REQUIRED_KEYS if data.get(key) in (None, "", [])]
-    if missing:
-        raise ValueError(f"card metadata lacks required key(s): {', '.join(missing)}")
-    for license_id in _as_list(data["license"], "license"):
-        if license_id not in HUB_LICENSES:
-            raise ValueError(f"license {license_id!r} is not a Hub license identifier")
-    sizes = _as_list(data["size_categories"], "size_categories")
-    for size in sizes:
-        if size not in SIZE_CATEGORIES and size != "other":
-            raise ValueError(f"size_categories value {size!r} is not one of {', '.join(SIZE_CATEGORIES)}")
-    for language in _as_list(data["language"], "language"):
-        if not _LANGUAGE.match(language):
-            raise ValueError(f"language {language!r} is not an ISO 639 code such as 'en'")
-    _as_list(data["task_categories"], "task_categories")
-    _as_list(data["tags"], "tags")
-    if not isinstance(data["pretty_name"], str):
-        raise ValueError("pretty_name must be a string")
-    n_examples = _n_examples(data.get("dataset_info"))
-    if n_examples is not None and size_category(n_examples) not in sizes:
-        raise ValueError(
-            f"size_categories {sizes} does not fit the {n_examples} rows recorded in dataset_info "
-            f"(expected {size_category(n_examples)!r})"
-        )
-
-
-def _as_list(value: Any, key: str) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    if not values or not all(isinstance(v, str) and v for v in values):
-        raise ValueError(f"{key} must be a non-empty string or list of strings, got {value!r}")
-    return values
-
-
-def _n_examples(dataset_info: Any) -> int | None:
-    infos = dataset_info if isinstance(dataset_info, list) else [dataset_info]
-    counts: list[Any] = [
-        split.get("num_examples")
-        for info in infos
-        if isinstance(info, dict)
-        for split in info.get("splits") or []
-        if isinstance(split, dict)
-    ]
-    if not counts or not all(isinstance(c, int) for c in counts):
-        return None
-    return max(counts) if len(infos) > 1 else sum(counts)
 
 
 def _fmt(value: Any) -> str:
@@ -292,7 +224,13 @@ def _gate_context(gate: Mapping[str, Any]) -> dict[str, Any]:
     columns = ["kept", *reasons]
     rows = [[_cell(code), *(_fmt(counts.get(c, 0)) for c in columns)] for code, counts in per_label.items()]
     share = f"{n_kept / n_in:.1%}" if isinstance(n_in, int) and isinstance(n_kept, int) and n_in else "n/a"
+    timings = gate.get("timings") or {}
+    threshold = gate.get("embedding_threshold")
     return {
+        "n_redacted": _fmt(gate["n_redacted"]) if gate.get("n_redacted") else "",
+        "replay_rows": [(_cell(k), _fmt(v)) for k, v in sorted((gate.get("phi_replay") or {}).items())],
+        "embedding_threshold": _fmt(threshold) if threshold is not None else "",
+        "gate_timings": ", ".join(f"{_cell(k)} {_fmt(v)}" for k, v in timings.items()),
         "n_in": _fmt(n_in),
         "n_kept": _fmt(n_kept),
         "kept_share": share,
@@ -307,33 +245,67 @@ def _numeric_tables(metrics: Mapping[str, Any]) -> Iterable[tuple[str, Mapping[s
     for dimension in DIMENSIONS:
         yield dimension, metrics.get(dimension) or {}
     for name, values in metrics.items():
-        if name not in (*DIMENSIONS, "per_label") and isinstance(values, Mapping):
+        if name not in (*DIMENSIONS, *_NOT_TABLES) and isinstance(values, Mapping):
             yield name, values
 
 
 def _metrics_context(metrics: Mapping[str, Any]) -> dict[str, Any]:
     overall = [
-        (_cell(dimension), _cell(name), _fmt(value))
+        (_cell(dimension), _cell(name), _shown(values, name))
         for dimension, values in _numeric_tables(metrics)
         for name, value in values.items()
-        if not isinstance(value, Mapping | list)
+        if not isinstance(value, Mapping | list) and not _shown_elsewhere(values, name)
     ]
     per_label: Mapping[str, Mapping[str, Any]] = metrics.get("per_label") or {}
     tables = []
-    for dimension in DIMENSIONS:
-        columns = sorted({name for entry in per_label.values() for name in entry.get(dimension) or {}})
+    for dimension in PER_LABEL_DIMENSIONS:
+        entries = {code: entry.get(dimension) or {} for code, entry in per_label.items()}
+        present = {name for values in entries.values() for name in values}
+        columns = [c for c in PER_LABEL_COLUMNS.get(dimension, ()) if c in present] or sorted(present)
         if not columns:
             continue
         rows = [
-            [
-                _cell(code),
-                _fmt(entry.get("n_synthetic")),
-                *(_fmt((entry.get(dimension) or {}).get(c)) for c in columns),
-            ]
-            for code, entry in per_label.items()
+            [_cell(code), _fmt(per_label[code].get("n_synthetic")), *(_shown(values, c) for c in columns)]
+            for code, values in entries.items()
         ]
         tables.append({"dimension": dimension, "columns": [_cell(c) for c in columns], "rows": rows})
-    return {"overall_rows": overall, "per_label_tables": tables}
+    return {"overall_rows": overall, "per_label_tables": tables, "utility_note": _utility_note(metrics)}
+
+
+def _utility_note(metrics: Mapping[str, Any]) -> str:
+    """A warning when the real-only classifier is at the ceiling, so that a zero gain is not misread."""
+    baseline = (metrics.get("utility") or {}).get("real_only_macro_f1")
+    if not isinstance(baseline, float) or baseline < CEILING_F1:
+        return ""
+    return (
+        f"The classifier trained on the real reports alone already reaches macro-F1 {baseline:.3f} on the "
+        "test split: there is no room for the synthetic rows to help, so the utility numbers say nothing "
+        "about their value on a harder task."
+    )
+
+
+def _shown_elsewhere(values: Mapping[str, Any], name: str) -> bool:
+    """Whether ``name`` is a baseline (``real_m``) or an interval end (``m_ci_low``) shown in ``m``'s cell."""
+    if name.startswith("real_") and name.removeprefix("real_") in values:
+        return True
+    return any(name.endswith(end) and name[: -len(end)] in values for end in ("_ci_low", "_ci_high"))
+
+
+def _shown(values: Mapping[str, Any], name: str) -> str:
+    """One per-label cell: the value, with the real baseline (``real_<name>``) or the confidence
+    interval (``<name>_ci_low``/``<name>_ci_high``) when the metrics hold one.
+
+    >>> _shown({"self_bleu": 0.71, "real_self_bleu": 0.8}, "self_bleu")
+    '0.710 (real 0.800)'
+    >>> _shown({"f1_gain": 0.1, "f1_gain_ci_low": -0.05, "f1_gain_ci_high": 0.25}, "f1_gain")
+    '0.100 [-0.050, 0.250]'
+    """
+    text = _fmt(values.get(name))
+    if f"real_{name}" in values:
+        return f"{text} (real {_fmt(values[f'real_{name}'])})"
+    if f"{name}_ci_low" in values and f"{name}_ci_high" in values:
+        return f"{text} [{_fmt(values[f'{name}_ci_low'])}, {_fmt(values[f'{name}_ci_high'])}]"
+    return text
 
 
 def _code_rows(

@@ -23,6 +23,9 @@ lazily and never pickled) plus a digest of the shipped prompt templates, so ``da
 same inputs reuses the ``datasets`` cache, changing any of them recomputes. Each row's text depends only on
 its own prompt and seeds, so ``batch_size`` and ``num_proc`` do not change the output.
 
+Progress: :func:`~hf_synthmh.progress.generate_dataset` (re-exported here) runs that same map with one bar
+of rows, rows/s, retries, failed rows and cache hits, fed live by every batch of every process.
+
 Example:
     >>> class Echo:
     ...     name = "echo"
@@ -46,10 +49,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hf_synthmh.backends.base import Backend, SamplingSettings
 from hf_synthmh.cache import GenerationCache, backend_identity, cache_key
+from hf_synthmh.progress import PROGRESS_ENV, GenerationProgress, generate_dataset, report_progress
 from hf_synthmh.prompts import (
     TEMPLATE_NAME,
     build_request,
@@ -59,9 +63,21 @@ from hf_synthmh.prompts import (
     split_reasoning,
 )
 
+if TYPE_CHECKING:
+    pass
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["OUTPUT_COLUMNS", "PLAN_COLUMNS", "RETRY_STEP", "Generator", "retry_seed"]
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "PLAN_COLUMNS",
+    "PROGRESS_ENV",
+    "RETRY_STEP",
+    "GenerationProgress",
+    "Generator",
+    "generate_dataset",
+    "retry_seed",
+]
 
 #: Plan columns the generator needs (``exemplar_ids`` is read when present, for cache keys).
 PLAN_COLUMNS = ("code", "title", "attributes", "exemplar_texts", "seed")
@@ -178,6 +194,7 @@ class Generator:
         exemplar_ids = [list(e or []) for e in batch.get("exemplar_ids") or [[]] * n]
         hashes = [prompt_hash(r.messages) for r in requests]
         cache, identity = self.cache, backend_identity(self.backend)
+        backend_retries = _backend_retries(self.backend)
         text, reasoning, errors, attempts = [""] * n, [""] * n, [""] * n, [0] * n
         pending = list(range(n))
         hits = generated = 0
@@ -225,25 +242,26 @@ class Generator:
                 elif attempt + 1 < self.max_attempts:
                     still.append(i)
             pending = still
-        failed = sum(1 for e in errors if e)
-        self._count(rows=n, cache_hits=hits, generated=generated, retries=sum(attempts) - n, failed=failed)
+        failed, retries = sum(1 for e in errors if e), sum(attempts) - n
+        self._count(rows=n, cache_hits=hits, generated=generated, retries=retries, failed=failed)
+        backend_retries = _backend_retries(self.backend) - backend_retries
+        report_progress(
+            rows=n, retries=retries, failed=failed, cache_hits=hits, backend_retries=backend_retries
+        )
         logger.info(
             "generated %d rows: %d completions from the cache, %d from the backend, %d retries, %d failed",
-            n,
-            hits,
-            generated,
-            sum(attempts) - n,
-            failed,
+            *(n, hits, generated, retries, failed),
         )
         if failed:
             logger.warning(
                 "%d of %d rows have no usable report after %d attempts", failed, n, self.max_attempts
             )
         result: dict[str, list[Any]] = dict(batch)
-        result["text"] = text
-        result["reasoning"] = reasoning
-        result["model"] = [self.backend.name] * n
-        result["prompt_hash"] = hashes
-        result["generation_error"] = errors
-        result["attempts"] = attempts
+        result.update(text=text, reasoning=reasoning, model=[self.backend.name] * n, prompt_hash=hashes)
+        result.update(generation_error=errors, attempts=attempts)
         return result
+
+
+def _backend_retries(backend: Any) -> int:
+    """The backend's own retry counter (``EndpointBackend.stats.retries``: HTTP 429/5xx, timeouts), or 0."""
+    return int(getattr(getattr(backend, "stats", None), "retries", 0) or 0)

@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hf_synthmh.gate import GateResult, GateSettings, apply_gate
+from hf_synthmh.gate import GateResult, GateSettings, apply_gate, gate_summary
+from hf_synthmh.generate import generate_dataset
 from hf_synthmh.io import codes_of
 from hf_synthmh.plan import Level, plan_dataset
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     import numpy as np
     from datasets import ClassLabel, Dataset, DatasetDict
@@ -40,7 +41,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PUBLISHED_COLUMNS", "AugmentResult", "augment", "to_synthetic_rows", "write_outputs"]
+__all__ = [
+    "PUBLISHED_COLUMNS",
+    "AugmentResult",
+    "augment",
+    "gate_summary",
+    "to_synthetic_rows",
+    "write_outputs",
+]
 
 #: Columns of a published synthetic row: the report, its label and its provenance. Nothing else.
 PUBLISHED_COLUMNS = ("id", "text", "label", "is_synthetic", "model", "prompt_hash", "seed", "exemplar_ids")
@@ -57,6 +65,8 @@ class AugmentResult:
     gate: GateResult
     metrics: dict[str, Any]
     generation: dict[str, Any] = field(default_factory=dict)
+    #: Where the metrics' plots were written (``metrics["plots"]`` names files there), or ``None``.
+    plot_dir: Path | None = None
 
 
 def to_synthetic_rows(generated: Dataset, *, label: ClassLabel) -> Dataset:
@@ -92,18 +102,32 @@ def augment(
     scanner: PhiScanner | None = None,
     embed: Callable[[list[str]], np.ndarray] | None = None,
     split: str = "train",
+    test_split: str | None = "test",
+    holdout_split: str | None = "holdout",
+    classifier_preprocess: Callable[[str], str] | None = None,
+    n_bootstrap: int = 1000,
+    plot_dir: str | Path | None = None,
 ) -> AugmentResult:
     """Write synthetic reports for every ICD-10 code of ``real[split]``, gate them, and measure them.
 
     The real split must have ``id``, ``text`` and ``label`` (a ClassLabel of ICD-10 codes). Quotas as in
     :func:`hf_synthmh.plan.quota`. The gate checks membership against ``real[split]``; metrics compare the
     kept synthetic rows with the same split.
+
+    When ``real`` has them, ``real[holdout_split]`` (real reports the generator never saw) calibrates the
+    gate's embedding check and the privacy metrics (DCR share, membership-inference AUC), and
+    ``real[test_split]`` measures utility: classifiers trained on real only, real + synthetic and
+    synthetic only, tested there. ``classifier_preprocess`` maps texts before the classifiers see them
+    (e.g. :func:`hf_synthmh.prompts.drop_sections` when reports name their code); ``plot_dir`` gets the
+    PNG plots (needs the ``plots`` extra).
     """
     from datasets import DatasetDict, Value, concatenate_datasets
 
     from hf_synthmh.metrics import evaluate_corpus
 
     train = real[split]
+    test = real[test_split] if test_split is not None and test_split in real else None
+    holdout = real[holdout_split] if holdout_split is not None and holdout_split in real else None
     label = train.features["label"]
     if not hasattr(label, "names"):
         raise ValueError(f"real[{split!r}]['label'] must be a ClassLabel of ICD-10 codes, got {label}")
@@ -117,7 +141,9 @@ def augment(
         seed=seed,
     )
     logger.info("plan: %d requests over %d codes", len(plan), len(set(plan["code"])))
-    generated = plan.map(generator, batched=True, batch_size=batch_size, num_proc=num_proc, desc="Generating")
+    generated = generate_dataset(
+        plan, generator=generator, batch_size=batch_size, num_proc=num_proc, desc="Generating"
+    )
     synthetic = to_synthetic_rows(generated, label=label)
     # Rows the model failed to write (empty or malformed after every attempt) never reach the gate.
     failed = synthetic.filter(lambda row: bool(row.get("generation_error")), desc="Failed generations")
@@ -130,6 +156,8 @@ def augment(
         reference_ids=train["id"],
         settings=gate_settings or GateSettings(),
         scanner=scanner,
+        holdout_texts=holdout["text"] if holdout is not None else None,
+        embed=embed,
     )
     kept = gate.kept.select_columns([c for c in PUBLISHED_COLUMNS if c in gate.kept.column_names])
     logger.info("gate: kept %d of %d written rows (%d failed)", len(kept), len(written), len(failed))
@@ -140,6 +168,15 @@ def augment(
         synthetic_texts=kept["text"],
         synthetic_labels=codes_of(kept),
         embed=embed,
+        holdout_texts=holdout["text"] if holdout is not None else None,
+        holdout_labels=codes_of(holdout) if holdout is not None else None,
+        test_texts=test["text"] if test is not None else None,
+        test_labels=codes_of(test) if test is not None else None,
+        phi_replay=gate.phi_replay,
+        classifier_preprocess=classifier_preprocess,
+        n_bootstrap=n_bootstrap,
+        plot_dir=plot_dir,
+        seed=seed,
     )
 
     real_rows = train.select_columns(["id", "text", "label"]).add_column("is_synthetic", [False] * len(train))
@@ -173,6 +210,7 @@ def augment(
         gate=gate,
         metrics=metrics,
         generation=generation,
+        plot_dir=Path(plot_dir) if plot_dir is not None else None,
     )
 
 
@@ -183,17 +221,22 @@ def _sampling_dict(generator: Generator) -> dict[str, Any]:
     return asdict(sampling) if sampling is not None and is_dataclass(sampling) else {}  # type: ignore[arg-type]
 
 
-def gate_summary(gate: GateResult) -> dict[str, Any]:
-    """The gate as a plain dict for the card and ``scan_report.json``."""
-    from dataclasses import asdict
+def _copy_plots(plots: Mapping[str, str], source: Path | None, folder: Path) -> dict[str, str]:
+    """Copy the PNG plots (file names in ``source``) into ``folder/plots/``, replacing old ones; return
+    their paths relative to ``folder``."""
+    import shutil
 
-    return {
-        "settings": asdict(gate.settings),
-        "counts": dict(gate.counts),
-        "counts_per_label": {k: dict(v) for k, v in gate.counts_per_label.items()},
-        "n_in": len(gate.kept) + len(gate.rejected),
-        "n_kept": len(gate.kept),
-    }
+    target = folder / "plots"
+    if target.is_dir():
+        shutil.rmtree(target)
+    copied: dict[str, str] = {}
+    for name, file_name in plots.items():
+        if source is None:
+            raise ValueError("the metrics name plots but the result records no plot_dir")
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / file_name, target / Path(file_name).name)
+        copied[name] = f"plots/{Path(file_name).name}"
+    return copied
 
 
 def write_outputs(
@@ -206,7 +249,8 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write the local results and the Hub-layout folder of kept synthetic rows.
 
-    ``out_dir/published/`` (README.md card + parquet; loads with ``datasets.load_dataset``),
+    ``out_dir/published/`` (README.md card + parquet, and ``plots/*.png`` shown by the card when the
+    metrics hold plots; loads with ``datasets.load_dataset``),
     ``out_dir/rejected.jsonl`` (local only, may hold PHI), ``out_dir/failed.jsonl`` (rows the model
     failed to write, with ``generation_error``), ``out_dir/scan_report.json``,
     ``out_dir/metrics.json`` and ``out_dir/augmented/`` (real + synthetic, ``save_to_disk``; local only).
@@ -218,6 +262,7 @@ def write_outputs(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     gate = gate_summary(result.gate)
+    plots = _copy_plots(result.metrics.get("plots") or {}, result.plot_dir, out / "published")
     label = result.synthetic.features["label"]
     card = build_card(
         pretty_name=pretty_name,
@@ -228,6 +273,7 @@ def write_outputs(
         labels=list(label.names),
         source_note=source_note,
         caveats=caveats,
+        plots=plots,
     )
     paths = {
         "published": write_hub_folder(result.synthetic, card, out / "published"),

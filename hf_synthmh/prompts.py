@@ -52,6 +52,7 @@ __all__ = [
     "build_messages",
     "build_request",
     "describe",
+    "drop_sections",
     "find_sections",
     "missing_sections",
     "prompt_hash",
@@ -324,3 +325,26 @@ def missing_sections(text: str) -> list[str]:
     """
     found = set(find_sections(text))
     return [key for key in SECTION_KEYS if key not in found]
+
+
+def drop_sections(text: str, *, drop: Sequence[str] = ("impression",)) -> str:
+    """``text`` without the sections whose keys (:data:`SECTION_KEYS`) are in ``drop``: heading and
+    body up to the next recognised heading. Text before the first heading and other sections stay.
+
+    Pass it (with :func:`functools.partial`) as ``classifier_preprocess`` to the metrics when reports
+    name their own ICD-10 code in the impression, which makes classifying them trivial.
+
+    >>> drop_sections("Reason for referral:\\nLow mood.\\nDiagnosis:\\nF32.1 (moderate).\\nPlan:\\nReview.")
+    'Reason for referral:\\nLow mood.\\nPlan:\\nReview.'
+    """
+    unknown = sorted(set(drop) - set(SECTION_KEYS))
+    if unknown:
+        raise ValueError(f"unknown section key(s) {unknown}; known: {', '.join(SECTION_KEYS)}")
+    matches = list(_HEADING_RE.finditer(text))
+    if not matches:
+        return text
+    kept = [text[: matches[0].start()]]
+    for match, nxt in zip(matches, [*matches[1:], None], strict=True):
+        if _HEADING_KEY[match.group(1).lower()] not in drop:
+            kept.append(text[match.start() : nxt.start() if nxt is not None else len(text)])
+    return "".join(kept).rstrip("\n")

@@ -330,7 +330,8 @@ def main() -> None:
         print(
             f"\nevaluate_corpus: {n:,} synthetic x {n:,} real reports, {side:,} holdout, {side:,} test, 10 codes,"
             f" 1000 bootstrap resamples, BERTScore on {args.bertscore_rows:,} rows:"
-            f" {fmt(e['eval_time'])} (embeddings excluded), peak RSS {e['peak_mb']:,.0f} MB"
+            f" {fmt(e['eval_time'])} (embeddings excluded; utility with its 3 classifiers and bootstrap, and holdout"
+            f" privacy included), peak RSS {e['peak_mb']:,.0f} MB"
         )
         print(
             f"  cheap embedder (hashed bag of words + hashed token vectors), timed apart: {fmt(e['embed_time'])}"
@@ -341,7 +342,8 @@ def main() -> None:
         n = args.eval_size or 10_000
         need, need_tokens = 2 * n + n // 5, 2 * args.bertscore_rows
         print(
-            f"  MiniLM (1 thread): {m['n']} reports in {m['sentence']:.1f} s = {rate:.1f} reports/s (sentence),"
+            f"  MiniLM (1 thread): {m['n']} reports in {m['sentence']:.1f} s = {rate:.1f} reports/s"
+            f" ({fmt(1000 / rate)} per 1k reports; sentence),"
             f" {token_rate:.1f} reports/s (token vectors); the evaluation above needs {need:,} sentence and"
             f" up to {need_tokens:,} token embeddings: ~{fmt(need / rate + need_tokens / token_rate)} (extrapolated)"
         )

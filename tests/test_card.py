@@ -303,3 +303,107 @@ def test_template_is_found_in_the_checkout() -> None:
     path = template_path()
     assert path.name == "synthetic_reports.md"
     assert path.read_text().startswith("---\n{{ card_data }}\n---")
+
+
+def full_metrics() -> dict[str, Any]:
+    """Metrics shaped like ``evaluate_corpus`` with a test split, a holdout and plots."""
+    per_code = {
+        "fidelity": {"own_centroid_similarity": 0.8, "centroid_margin": 0.05, "other_metric": 1.0},
+        "diversity": {"distinct_2": 0.3, "real_distinct_2": 0.35, "self_bleu": 0.7, "real_self_bleu": 0.6},
+        "privacy": {"exact_match_rate": 0.0, "dcr_share": 0.5},
+        "detectability": {"discriminator_auc": None},
+        "utility": {
+            "real_only_f1": 0.5,
+            "real_plus_synthetic_f1": 0.75,
+            "f1_gain": 0.25,
+            "f1_gain_ci_low": -0.1,
+            "f1_gain_ci_high": 0.5,
+            "n_train_real": 9,
+            "n_train_synthetic": 4,
+            "n_test": 3,
+        },
+        "n_synthetic": 4,
+    }
+    return {
+        "fidelity": {"own_centroid_similarity": 0.8},
+        "diversity": {"distinct_2": 0.3},
+        "privacy": {"dcr_share": 0.5},
+        "utility": {"real_only_macro_f1": 0.5, "augmentation_score": 0.625},
+        "notes": {"mauve": "mauve needs >= 50 rows on each side, got 4 synthetic and 9 real"},
+        "plots": {"nn_distances": "/tmp/somewhere/nn_distances.png"},
+        "per_label": {"F32.1": per_code},
+    }
+
+
+def test_card_with_utility_plots_and_notes() -> None:
+    inputs = {**card_inputs(), "metrics": full_metrics(), "labels": ["F32.1"]}
+    card = build_card(**inputs, plots={"nn_distances": "plots/nn_distances.png", "extra": "plots/extra.png"})
+    text = card.text
+    overall = {(d, n): v for d, n, v in table_rows(text, "| dimension | metric | value |")}
+    assert overall[("utility", "augmentation_score")] == "0.625"
+    assert not any(d in ("plots", "notes") for d, _ in overall)  # strings are not metric rows
+    assert "- `mauve`: mauve needs >= 50 rows on each side, got 4 synthetic and 9 real" in text
+    # the curated columns only, baselines and intervals in the same cell
+    assert table_rows(text, "| code | n_synthetic | own_centroid_similarity |") == [
+        ["F32.1", "4", "0.800", "0.050"]
+    ]
+    assert table_rows(text, "| code | n_synthetic | distinct_2 | self_bleu |") == [
+        ["F32.1", "4", "0.300 (real 0.350)", "0.700 (real 0.600)"]
+    ]
+    utility = table_rows(text, "| code | n_synthetic | n_train_real |")
+    assert utility == [["F32.1", "4", "9", "3", "0.500", "0.750", "0.250 [-0.100, 0.500]"]]
+    assert "### Per label: detectability" in text
+    plots = section(text, "Plots")
+    assert (
+        "![Nearest-neighbour distances: synthetic to train vs holdout to train](plots/nn_distances.png)"
+        in plots
+    )
+    assert "![extra](plots/extra.png)" in plots
+    assert "/tmp/somewhere" not in text
+
+
+def test_gate_redaction_replay_and_timings() -> None:
+    gate = {
+        **card_inputs()["gate"],
+        "n_redacted": 2,
+        "phi_replay": {"PHONE_NUMBER": 1, "MEDICAL_RECORD_NUMBER": 3},
+        "embedding_threshold": 0.123456,
+        "timings": {"phi_s": 1.5, "membership_s": 0.25},
+    }
+    text = section(build_card(**{**card_inputs(), "gate": gate}).text, "The gate")
+    assert (
+        "Redacted (kept with identifiers replaced by typed placeholders such as `<PERSON>`): 2 reports."
+        in text
+    )
+    assert table_rows(text, "| identifier type |") == [
+        ["`MEDICAL_RECORD_NUMBER`", "3"],
+        ["`PHONE_NUMBER`", "1"],
+    ]
+    assert "closer to a real training report than 0.123" in text
+    assert "Time spent (seconds): phi_s 1.500, membership_s 0.250." in text
+    plain = section(build_card(**card_inputs()).text, "The gate")
+    assert "Redacted" not in plain and "PHI replay" not in plain and "Time spent" not in plain
+
+
+def test_overall_table_shows_baselines_and_intervals_in_one_cell() -> None:
+    metrics = {
+        **full_metrics(),
+        "diversity": {"self_bleu": 0.7, "real_self_bleu": 0.8, "real_only": 1},
+        "utility": {"macro_f1_gain": 0.1, "macro_f1_gain_ci_low": 0.0, "macro_f1_gain_ci_high": 0.2},
+    }
+    rows = table_rows(
+        build_card(**{**card_inputs(), "metrics": metrics}).text, "| dimension | metric | value |"
+    )
+    shown = {(d, n): v for d, n, v in rows}
+    assert shown[("diversity", "self_bleu")] == "0.700 (real 0.800)"
+    assert shown[("diversity", "real_only")] == "1"  # no "only" metric: a metric of its own
+    assert ("diversity", "real_self_bleu") not in shown
+    assert shown[("utility", "macro_f1_gain")] == "0.100 [0.000, 0.200]"
+    assert not any(n.endswith(("_ci_low", "_ci_high")) for _, n in shown)
+
+
+@pytest.mark.parametrize(("baseline", "warned"), [(1.0, True), (0.995, True), (0.8, False)])
+def test_utility_at_ceiling_is_flagged(baseline: float, warned: bool) -> None:
+    metrics = {**full_metrics(), "utility": {"real_only_macro_f1": baseline, "macro_f1_gain": 0.0}}
+    text = build_card(**{**card_inputs(), "metrics": metrics}).text
+    assert ("no room for the synthetic rows to help" in text) is warned

@@ -1,7 +1,10 @@
-"""Generator: one row out per plan row, reasoning split off, and ``datasets`` caching that is exact."""
+"""Generator: one row out per plan row, reasoning split off, and ``datasets`` caching that is exact;
+``generate_dataset``: the same map with a live progress bar of rows, retries and failures."""
 
 from __future__ import annotations
 
+import doctest
+import os
 import pickle
 import subprocess
 import sys
@@ -13,9 +16,17 @@ from datasets import Dataset, Features, List, Value, load_from_disk
 from datasets.fingerprint import Hasher
 from tiny_models import build_tiny_llama
 
+from hf_synthmh import generate as generate_module
 from hf_synthmh.backends import Request, SamplingSettings, TransformersBackend
 from hf_synthmh.cache import GenerationCache
-from hf_synthmh.generate import OUTPUT_COLUMNS, Generator, retry_seed
+from hf_synthmh.generate import (
+    OUTPUT_COLUMNS,
+    PROGRESS_ENV,
+    GenerationProgress,
+    Generator,
+    generate_dataset,
+    retry_seed,
+)
 from hf_synthmh.prompts import SECTIONS
 
 SHORT = SamplingSettings(max_new_tokens=12)
@@ -273,3 +284,104 @@ def test_map_reuses_cache_exactly_when_inputs_match(model_dir: Path, tmp_path: P
     assert hotter._fingerprint != first._fingerprint
     assert hotter.cache_files != first.cache_files
     assert list(hotter["text"]) != list(first["text"])
+
+
+def _bar_lines(err: str) -> list[str]:
+    return [line for line in err.replace("\r", "\n").splitlines() if line.startswith("Generating")]
+
+
+def test_generate_dataset_shows_rows_retries_and_failures(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    plan = Dataset.from_dict(_plan(9), features=FEATURES)
+    generator = Generator(backend=Seeded(), max_attempts=2)
+    with caplog.at_level("INFO", logger="hf_synthmh"):
+        out = generate_dataset(plan, generator=generator, batch_size=2, progress=True, poll_interval_s=0.01)
+    reference = plan.map(Generator(backend=Seeded(), max_attempts=2), batched=True, batch_size=2)
+    # the same map as plan.map(generator, ...): same rows, same datasets fingerprint
+    assert list(out["text"]) == list(reference["text"]) and out._fingerprint == reference._fingerprint
+    assert PROGRESS_ENV not in os.environ
+    retries = sum(_expected_attempts(s, 2) for s in _plan(9)["seed"]) - 9
+    failed = sum(1 for s in _plan(9)["seed"] if _expected_attempts(s, 2) == 2 and retry_seed(s, 1) % 3)
+    assert retries > 0 and failed > 0  # the script needs retries and gives up on some rows
+    last = _bar_lines(capsys.readouterr().err)[-1]
+    assert "9/9" in last and "rows/s" in last and f"retries={retries}, failed={failed}, cached=0" in last
+    assert f"9 rows, {retries} retries, {failed} failed" in caplog.text
+
+
+def test_generate_dataset_counts_live_from_worker_processes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = Dataset.from_dict(_plan(8), features=FEATURES)
+    cache_dir = str(tmp_path / "cache")
+    Generator(backend=Seeded(), cache_dir=cache_dir, max_attempts=3)(_plan(8))  # fill the cache
+    capsys.readouterr()
+    runs = {
+        proc: generate_dataset(
+            plan,
+            generator=Generator(backend=Seeded(), cache_dir=cache_dir, max_attempts=3),
+            batch_size=2,
+            num_proc=proc,
+            progress=True,
+        )
+        for proc in (None, 2)
+    }
+    assert list(runs[None]["text"]) == list(runs[2]["text"])
+    attempts = sum(runs[2]["attempts"])
+    # Cache hits are not in any column: the bar can only know them from the workers' live reports.
+    last = _bar_lines(capsys.readouterr().err)[-1]
+    assert "8/8" in last and f"cached={attempts}" in last
+
+
+def test_generate_dataset_keeps_datasets_cache_reuse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Dataset.from_dict(_plan(6), features=FEATURES).save_to_disk(str(tmp_path / "plan"))
+    plan = load_from_disk(str(tmp_path / "plan"))
+    first = generate_dataset(plan, generator=Generator(backend=Seeded()), batch_size=2, progress=True)
+    as_before = plan.map(Generator(backend=Seeded()), batched=True, batch_size=2, desc="Generating")
+    assert as_before.cache_files == first.cache_files  # the pipeline's old call and the new one share it
+    capsys.readouterr()
+    backend = Seeded()
+    again = generate_dataset(plan, generator=Generator(backend=backend), batch_size=2, progress=True)
+    assert again.cache_files == first.cache_files and backend.requests == 0
+    retries = sum(first["attempts"]) - 6
+    last = _bar_lines(capsys.readouterr().err)[-1]
+    assert "6/6" in last and f"retries={retries}," in last  # read from the columns: no batch ran
+
+
+def test_generate_dataset_cleans_up_after_a_failing_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    class Broken:
+        name = "broken"
+
+        def generate(
+            self, requests: Sequence[Request], *, seeds: Sequence[int], sampling: SamplingSettings
+        ) -> list[str]:
+            raise ConnectionError("server down")
+
+    plan = Dataset.from_dict(_plan(2), features=FEATURES)
+    with pytest.raises(ConnectionError, match="server down"):
+        generate_dataset(plan, generator=Generator(backend=Broken()), progress=True)
+    assert PROGRESS_ENV not in os.environ
+    from datasets.utils.logging import is_progress_bar_enabled
+
+    assert is_progress_bar_enabled()  # datasets' own bars are switched back on
+
+
+def test_progress_reader_sums_complete_lines_only(tmp_path: Path) -> None:
+    progress = GenerationProgress(tmp_path)
+    assert not progress.poll()
+    with open(tmp_path / "11.jsonl", "w", encoding="utf-8") as handle:
+        handle.write('{"rows":2,"retries":1,"failed":0,"cache_hits":2,"backend_retries":3}\n{"rows":')
+    (tmp_path / "12.jsonl").write_text('{"rows":4,"retries":0,"failed":1}\n', encoding="utf-8")
+    assert progress.poll() and progress.counts["rows"] == 6
+    with open(tmp_path / "11.jsonl", "a", encoding="utf-8") as handle:
+        handle.write('2,"retries":2}\n')
+    assert progress.poll() and not progress.poll()
+    assert progress.counts == {"rows": 8, "retries": 3, "failed": 1, "cache_hits": 2, "backend_retries": 3}
+    assert progress.postfix() == {"retries": 3, "failed": 1, "cached": 2, "backend_retries": 3}
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(generate_module)
+    assert result.failed == 0 and result.attempted > 0

@@ -70,10 +70,14 @@ def small_real() -> DatasetDict:
     )
 
 
-def test_augment_end_to_end(small_real: DatasetDict, tmp_path: Path) -> None:
-    backend = ScriptedBackend(
+@pytest.fixture()
+def backend(small_real: DatasetDict) -> ScriptedBackend:
+    return ScriptedBackend(
         train=tuple(small_real["train"]["text"]), novel=tuple(small_real["holdout"]["text"])
     )
+
+
+def test_augment_end_to_end(small_real: DatasetDict, backend: ScriptedBackend, tmp_path: Path) -> None:
     result = augment(
         small_real,
         generator=Generator(backend=backend),
@@ -131,10 +135,7 @@ def test_augment_end_to_end(small_real: DatasetDict, tmp_path: Path) -> None:
     assert json.loads(paths["metrics"].read_text())["per_label"]
 
 
-def test_same_plan_same_rows_whatever_the_batching(small_real: DatasetDict) -> None:
-    backend = ScriptedBackend(
-        train=tuple(small_real["train"]["text"]), novel=tuple(small_real["holdout"]["text"])
-    )
+def test_same_plan_same_rows_whatever_the_batching(small_real: DatasetDict, backend: ScriptedBackend) -> None:
     runs = [
         augment(
             small_real,
@@ -186,3 +187,46 @@ def test_demo_command_runs_the_real_backend(tmp_path: Path, monkeypatch: pytest.
     if report["n_kept"]:
         rows = load_dataset(str(published), split="train")
         assert len(rows) == report["n_kept"] and all(rows["is_synthetic"])
+
+
+def test_redact_policy_utility_and_plots_reach_the_card(
+    small_real: DatasetDict, backend: ScriptedBackend, tmp_path: Path
+) -> None:
+    from hf_synthmh.gate import GateSettings
+
+    result = augment(
+        small_real,
+        generator=Generator(backend=backend),
+        per_label=3,
+        embed=hashed_bow_embed,
+        gate_settings=GateSettings(phi_policy="redact"),
+        n_bootstrap=50,
+        plot_dir=tmp_path / "plots",
+    )
+    # Leaking rows are kept with placeholders instead of the identifiers; copies are still rejected.
+    leaked = [
+        t
+        for t, s in zip(result.synthetic["text"], result.synthetic["seed"], strict=True)
+        if _kind(s) == "phi"
+    ]
+    assert leaked and all("<PERSON>" in t and "Okonkwo" not in t and "900123" not in t for t in leaked)
+    assert "copy" not in [_kind(s) for s in result.synthetic["seed"]]
+    assert result.gate.n_redacted == len(leaked)
+    # The test and holdout splits reached the metrics.
+    assert result.metrics["utility"]["n_test"] == len(small_real["test"])
+    assert result.metrics["privacy"]["dcr_share"] is not None
+    assert "phi_replay" in result.metrics
+
+    paths = write_outputs(result, tmp_path / "out")
+    published = load_dataset(str(paths["published"]), split="train")
+    assert published.column_names == list(PUBLISHED_COLUMNS)  # no gate columns (phi_redacted) published
+    text = (paths["published"] / "README.md").read_text()
+    assert (
+        f"Redacted (kept with identifiers replaced by typed placeholders such as `<PERSON>`): {len(leaked)}"
+        in text
+    )
+    assert "### Per label: utility" in text
+    for name in result.metrics["plots"]:
+        shown = f"plots/{name}.png"
+        assert f"]({shown})" in text and (paths["published"] / shown).read_bytes()[:4] == b"\x89PNG"
+    assert json.loads(paths["scan_report"].read_text())["settings"]["phi_policy"] == "redact"

@@ -1,5 +1,6 @@
-"""Tiny causal LMs built in code (nothing is downloaded): a Llama-3-style and a Qwen3-style model with
-real chat templates, a plain model without a template, and a random LoRA adapter.
+"""Tiny causal LMs built in code (nothing is downloaded): Llama-3, Qwen2 (the R1-distill architecture),
+Qwen3 and hybrid-attention Qwen3.5 text models with real kinds of chat templates, a plain model without a
+template, and a random LoRA adapter.
 
 Weights are random, so the text is gibberish, but tokenisation, templates, padding and sampling are real.
 Import these builders from tests (``tests/`` is on ``sys.path`` through its conftest).
@@ -59,6 +60,19 @@ R1_TEMPLATE = (
     "{%- if add_generation_prompt %}{{- '<|Assistant|><think>\\n' }}{%- endif %}"
 )
 
+#: A Qwen3.5-style template: like Qwen3's, but a thinking turn opens ``<think>`` inside the prompt (as the
+#: Qwen3 thinking-only releases do); the backends handle either form, so this exercises the harder one.
+QWEN35_TEMPLATE = (
+    "{%- for message in messages %}"
+    "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}"
+    "{{- '<|im_start|>assistant\\n' }}"
+    "{%- if enable_thinking is defined and enable_thinking is false %}{{- '<think>\\n\\n</think>\\n\\n' }}"
+    "{%- else %}{{- '<think>\\n' }}{%- endif %}"
+    "{%- endif %}"
+)
+
 SPECIALS = [
     "<|begin_of_text|>",
     "<|end_of_text|>",
@@ -114,49 +128,93 @@ def _save(model: Any, tokenizer: Any, out: Path) -> Path:
     return out
 
 
+def _build(
+    out: Path, *, config_class: Any, model_class: Any, tokenizer: Any, seed: int, **config: Any
+) -> Path:
+    """A 64-wide model of ``model_class`` (2 layers unless ``config`` says otherwise), saved to ``out``."""
+    import torch
+
+    settings: dict[str, Any] = {
+        "vocab_size": len(tokenizer),
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 512,
+        "eos_token_id": tokenizer.eos_token_id,
+        "tie_word_embeddings": True,
+        **config,
+    }
+    torch.manual_seed(seed)
+    return _save(model_class(config_class(**settings)), tokenizer, out)
+
+
 def build_tiny_llama(out: Path, *, chat_template: str | None = LLAMA3_TEMPLATE, seed: int = 0) -> Path:
     """A 2-layer, 64-wide Llama; ``chat_template=None`` gives a base model (plain prompts)."""
-    import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
     tokenizer = build_tokenizer(chat_template=chat_template, style="llama")
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
+    return _build(
+        out,
+        config_class=LlamaConfig,
+        model_class=LlamaForCausalLM,
+        tokenizer=tokenizer,
+        seed=seed,
         bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        tie_word_embeddings=True,
     )
-    torch.manual_seed(seed)
-    return _save(LlamaForCausalLM(config), tokenizer, out)
 
 
 def build_tiny_qwen3(out: Path, *, chat_template: str = QWEN3_TEMPLATE, seed: int = 0) -> Path:
     """A 2-layer, 64-wide Qwen3 with a ChatML template that honours ``enable_thinking``."""
-    import torch
     from transformers import Qwen3Config, Qwen3ForCausalLM
 
     tokenizer = build_tokenizer(chat_template=chat_template, style="qwen")
-    config = Qwen3Config(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
+    return _build(
+        out,
+        config_class=Qwen3Config,
+        model_class=Qwen3ForCausalLM,
+        tokenizer=tokenizer,
+        seed=seed,
         head_dim=16,
-        max_position_embeddings=512,
-        eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
-        tie_word_embeddings=True,
     )
-    torch.manual_seed(seed)
-    return _save(Qwen3ForCausalLM(config), tokenizer, out)
+
+
+def build_tiny_qwen2(out: Path, *, chat_template: str = R1_TEMPLATE, seed: int = 0) -> Path:
+    """A 2-layer Qwen2 (the architecture of the DeepSeek-R1-Distill-Qwen models)."""
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    tokenizer = build_tokenizer(chat_template=chat_template, style="qwen")
+    return _build(
+        out,
+        config_class=Qwen2Config,
+        model_class=Qwen2ForCausalLM,
+        tokenizer=tokenizer,
+        seed=seed,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+
+
+def build_tiny_qwen35(out: Path, *, chat_template: str = QWEN35_TEMPLATE, seed: int = 0) -> Path:
+    """A 4-layer Qwen3.5 text model: three gated-DeltaNet (linear attention) layers, one full attention."""
+    from transformers import Qwen3_5ForCausalLM, Qwen3_5TextConfig
+
+    tokenizer = build_tokenizer(chat_template=chat_template, style="qwen")
+    return _build(
+        out,
+        config_class=Qwen3_5TextConfig,
+        model_class=Qwen3_5ForCausalLM,
+        tokenizer=tokenizer,
+        seed=seed,
+        num_hidden_layers=4,
+        head_dim=16,
+        linear_num_key_heads=2,
+        linear_num_value_heads=2,
+        linear_key_head_dim=16,
+        linear_value_head_dim=16,
+        pad_token_id=tokenizer.pad_token_id,
+    )
 
 
 def build_lora_adapter(base: Path, out: Path, *, seed: int = 1) -> Path:

@@ -17,11 +17,29 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["Backend", "Request", "SamplingSettings"]
+__all__ = [
+    "Backend",
+    "LazyModelSettings",
+    "Request",
+    "SamplingSettings",
+    "folder_fingerprint",
+    "model_name",
+    "settings_identity",
+    "short_model_name",
+]
+
+#: Files up to this size are hashed whole by :func:`folder_fingerprint`; larger ones are sampled.
+WHOLE_FILE_LIMIT = 16 << 20
+_SAMPLE_BYTES = 1 << 20
+_fingerprints: dict[tuple[Any, ...], str] = {}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,3 +89,113 @@ class Backend(Protocol):
     ) -> list[str]:
         """Raw completions, one per request, in order; ``seeds[i]`` seeds row ``i`` alone."""
         ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class LazyModelSettings:
+    """Base of backends that are frozen dataclasses of settings and load their model on first use.
+
+    The loaded objects live in ``_loaded`` (not compared, not shown, never pickled), so a backend pickles
+    to its settings alone: ``datasets`` fingerprints it the same before and after loading and in every
+    process, and a ``Dataset.map(num_proc=...)`` worker gets the settings and loads its own model.
+
+    >>> @dataclass(frozen=True, kw_only=True)
+    ... class Demo(LazyModelSettings):
+    ...     model: str
+    >>> demo = Demo(model="m")
+    >>> demo._loaded["model"] = object()
+    >>> import copy
+    >>> clone = copy.copy(demo)  # pickling goes through the same __getstate__ / __setstate__
+    >>> demo.__getstate__(), clone == demo, clone._loaded
+    ({'model': 'm'}, True, {})
+    """
+
+    _loaded: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "_loaded"}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "_loaded", {})
+
+
+def model_name(model: str, *, revision: str | None = None, display_name: str | None = None) -> str:
+    """``display_name``, else the Hub id (a local path shortened to its folder name, never the full
+    path) plus ``@revision``.
+
+    >>> model_name("/models/llama"), model_name("org/m", revision="v1"), model_name("org/m", display_name="x")
+    ('llama', 'org/m@v1', 'x')
+    """
+    if display_name:
+        return display_name
+    return short_model_name(model) + (f"@{revision}" if revision else "")
+
+
+def short_model_name(model: str) -> str:
+    """A Hub id as is; a local path (existing, absolute, ``./`` or ``~``) as its folder name only.
+
+    >>> short_model_name("Qwen/Qwen3-8B"), short_model_name("./models/tiny")
+    ('Qwen/Qwen3-8B', 'tiny')
+    """
+    path = Path(model).expanduser()
+    local = path.exists() or path.is_absolute() or model.startswith((".", "~"))
+    return path.name if local and path.name else model
+
+
+def folder_fingerprint(model: str) -> str | None:
+    """16 hex chars identifying the content of a local model folder, or ``None`` when ``model`` is not a
+    folder (a Hub id).
+
+    Files up to :data:`WHOLE_FILE_LIMIT` (config, generation config, tokenizer, chat template, small
+    weights) are hashed whole; larger ones (weight shards) by their size plus 1 MiB read at the start, the
+    middle and the end, which tells trained checkpoints apart while reading a few MiB of a multi-GB file.
+    Hidden files and ``*.md`` are skipped. The digest depends on relative paths and content only, so a
+    copied folder keeps it; it is computed once per process for an unchanged listing (names, sizes,
+    modification times).
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "config.json").write_text("{}")
+    >>> first = folder_fingerprint(str(folder))
+    >>> _ = (folder / "config.json").write_text('{"a": 1}')
+    >>> len(first), first != folder_fingerprint(str(folder)), folder_fingerprint("org/model")
+    (16, True, None)
+    """
+    root = Path(model).expanduser()
+    if not root.is_dir():
+        return None
+    files = sorted(
+        (path.relative_to(root).as_posix(), path)
+        for path in root.rglob("*")
+        if path.is_file()
+        and path.suffix != ".md"
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
+    listing = tuple((rel, path.stat().st_size, path.stat().st_mtime_ns) for rel, path in files)
+    memo_key = (str(root.resolve()), listing)
+    if memo_key not in _fingerprints:
+        digest = hashlib.sha256()
+        for (rel, path), (_, size, _) in zip(files, listing, strict=True):
+            digest.update(f"{rel}\0{size}\0".encode())
+            with path.open("rb") as handle:
+                if size <= WHOLE_FILE_LIMIT:
+                    digest.update(handle.read())
+                    continue
+                for offset in (0, size // 2, size - _SAMPLE_BYTES):
+                    handle.seek(offset)
+                    digest.update(handle.read(_SAMPLE_BYTES))
+        _fingerprints[memo_key] = digest.hexdigest()[:16]
+    return _fingerprints[memo_key]
+
+
+def settings_identity(name: str, **settings: Any) -> str:
+    """``name#`` plus 12 hex chars of the sha256 of the settings' canonical JSON (a backend's
+    ``cache_identity``).
+
+    >>> settings_identity("m", a=1) == settings_identity("m", a=1) != settings_identity("m", a=2)
+    True
+    """
+    canonical = json.dumps(settings, sort_keys=True, default=str, separators=(",", ":"))
+    return f"{name}#{hashlib.sha256(canonical.encode()).hexdigest()[:12]}"

@@ -37,9 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import importlib
-import json
 import logging
 import os
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
@@ -49,7 +47,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from hf_synthmh._deps import require
-from hf_synthmh.backends.base import Request, SamplingSettings
+from hf_synthmh.backends.base import Request, SamplingSettings, settings_identity, short_model_name
 
 logger = logging.getLogger(__name__)
 
@@ -148,9 +146,7 @@ class EndpointBackend:
     @property
     def name(self) -> str:
         """``display_name``, else the model name (a local path shortened to its folder name)."""
-        from hf_synthmh.backends.transformers import _short
-
-        return self.display_name or _short(self.model)
+        return self.display_name or short_model_name(self.model)
 
     @property
     def cache_identity(self) -> str:
@@ -293,16 +289,6 @@ class EndpointBackend:
         logger.warning("retrying after %s (attempt %d, wait %.1fs)", event.reason, event.attempt, wait)
         if self.on_retry is not None:
             self.on_retry(event)
-
-
-def settings_identity(name: str, **settings: Any) -> str:
-    """``name#`` plus 12 hex chars of the sha256 of the settings' canonical JSON.
-
-    >>> settings_identity("m", a=1) == settings_identity("m", a=1) != settings_identity("m", a=2)
-    True
-    """
-    canonical = json.dumps(settings, sort_keys=True, default=str, separators=(",", ":"))
-    return f"{name}#{hashlib.sha256(canonical.encode()).hexdigest()[:12]}"
 
 
 def merge_system_message(messages: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hf_synthmh.backends.base import Backend, Request, SamplingSettings
-from hf_synthmh.backends.endpoint import EndpointBackend, merge_system_message, settings_identity
+from hf_synthmh.backends.endpoint import EndpointBackend, merge_system_message
 from hf_synthmh.backends.transformers import TransformersBackend
 from hf_synthmh.backends.vllm import VllmBackend
 
@@ -51,15 +51,13 @@ class ChatTransformersBackend(TransformersBackend):
     system_prompt: bool = True
     stop_tokens: tuple[str, ...] = ()
 
-    @property
-    def cache_identity(self) -> str:
-        """Identity in generation-cache keys: the name plus the settings that change the text."""
-        return settings_identity(
-            self.name,
-            chat_template_kwargs=self.chat_template_kwargs,
-            system_prompt=self.system_prompt,
-            stop_tokens=self.stop_tokens,
-        )
+    def identity_settings(self) -> dict[str, Any]:
+        """:meth:`TransformersBackend.identity_settings` plus the two quirks (they change the text)."""
+        return {
+            **super().identity_settings(),
+            "system_prompt": self.system_prompt,
+            "stop_tokens": list(self.stop_tokens),
+        }
 
     def render_messages(self, request: Request) -> list[dict[str, str]]:
         """The chat messages actually sent to the template."""
@@ -142,29 +140,46 @@ def _openbio(hub_id: str) -> ModelPreset:
 
 
 # -- Qwen 3.5 ----------------------------------------------------------------------------------------
-# Ids: Qwen/Qwen3.5-0.8B model card; Qwen3.5-4B/9B/27B in the Miles docs table (radixark.com); 35B-A3B is
-# the base_model of community quantisations; 122B-A10B and 397B-A17B are listed in Unsloth's Qwen3.5 guide.
-# Thinking and non-thinking modes, switched with the chat-template argument enable_thinking (the small
-# models think only when asked). Recommended sampling, as quoted from the Qwen3.5-35B-A3B model card:
-# thinking/general temperature 1.0, top_p 0.95, top_k 20, min_p 0, presence_penalty 1.5; non-thinking
-# (instruct)/general temperature 0.7, top_p 0.8, top_k 20, min_p 0, presence_penalty 1.5. Architecture:
-# Qwen3_5(Moe)ForConditionalGeneration (vision-language); transformers loads the text model for
-# AutoModelForCausalLM.
-_QWEN35_SOURCE = "Qwen3.5 model cards (Best Practices), quoted by fakoli.github.io/anvil-serving"
+# Checked (November 2026) against stored copies of the official model cards, not huggingface.co itself:
+# - Qwen/Qwen3.5-4B card (README): "Best Practices" and the API "Tip" give thinking mode for general tasks
+#   temperature=1.0, top_p=0.95, top_k=20, min_p=0.0, presence_penalty=1.5, repetition_penalty=1.0, and
+#   instruct (non-thinking) mode for general tasks temperature=0.7, top_p=0.8, top_k=20, min_p=0.0,
+#   presence_penalty=1.5. "Qwen3.5 will think by default"; enable_thinking=False in the chat-template
+#   arguments turns it off, and the /think and /nothink soft switches of Qwen3 are not supported. (The
+#   Qwen3.5-0.8B card says that model does not think by default; the presets always pass the switch.)
+# - Qwen/Qwen3.5-397B-A17B card: thinking mode temperature=0.6, top_p=0.95, top_k=20, min_p=0.0,
+#   presence_penalty=0.0; non-thinking as above (0.7 / 0.8 / 20, presence_penalty=1.5). The flagship's
+#   thinking preset therefore differs from the others.
+# Ids: Qwen/Qwen3.5-4B and Qwen/Qwen3.5-397B-A17B from those cards; Qwen/Qwen3.5-9B, -27B, -35B-A3B and
+# -122B-A10B from the license links and base_model fields of derived cards (quantisations, e.g. RedHatAI's
+# FP8 card of 122B-A10B, whose evaluation used the 1.0 / 0.95 / 20 / presence 1.5 thinking settings).
+# Unconfirmed from an official card: the sampling of 9B, 27B, 35B-A3B and 122B-A10B (secondary sources
+# quote the 27B and 35B-A3B cards with the 4B card's values, which the presets use).
+# Architecture: Qwen3_5(Moe)ForConditionalGeneration (vision-language; RedHatAI's 122B-A10B card loads it
+# with Qwen3_5MoeForConditionalGeneration); transformers loads the text model for AutoModelForCausalLM.
+_QWEN35_SOURCE = (
+    "Qwen/Qwen3.5-4B and Qwen/Qwen3.5-397B-A17B model cards (Best Practices), stored copies; "
+    "9B/27B/35B-A3B/122B-A10B sampling assumed equal to 4B's"
+)
 
 
 def _qwen35(size: str, *, thinking: bool) -> ModelPreset:
     moe = "-A" in size
+    flagship = size == "397B-A17B"
+    if thinking:
+        sampling = SamplingSettings(
+            max_new_tokens=4096, temperature=0.6 if flagship else 1.0, top_p=0.95, top_k=20
+        )
+    else:
+        sampling = SamplingSettings(max_new_tokens=1024, temperature=0.7, top_p=0.8, top_k=20)
     return ModelPreset(
         hub_id=f"Qwen/Qwen3.5-{size}",
         family="qwen3.5",
         architecture="Qwen3_5MoeForConditionalGeneration" if moe else "Qwen3_5ForConditionalGeneration",
         reasons=thinking,
-        sampling=SamplingSettings(max_new_tokens=4096, temperature=1.0, top_p=0.95, top_k=20)
-        if thinking
-        else SamplingSettings(max_new_tokens=1024, temperature=0.7, top_p=0.8, top_k=20),
+        sampling=sampling,
         chat_template_kwargs={"enable_thinking": thinking},
-        extra_sampling={"presence_penalty": 1.5},
+        extra_sampling=None if thinking and flagship else {"presence_penalty": 1.5},
         source=_QWEN35_SOURCE,
     )
 

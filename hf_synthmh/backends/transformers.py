@@ -10,6 +10,12 @@ the forward pass, which almost never flips a perturbed argmax).
 The model loads lazily on the first :meth:`TransformersBackend.generate` call and is never pickled, so
 ``datasets`` fingerprints the backend by its settings alone, before and after loading.
 
+:attr:`TransformersBackend.cache_identity` names the backend in generation-cache keys: the model (a local
+folder by a digest of its content, see :func:`~hf_synthmh.backends.base.folder_fingerprint`; a Hub id by
+id and ``revision``), the adapter, ``dtype``, ``chat_template_kwargs`` and the sampler's version, so that
+e.g. thinking and non-thinking runs of one model never share entries. ``batch_size`` and ``device`` are
+left out: rows do not depend on their batch mates, and a device changes at most float round-off.
+
 Example (needs a model; see ``tests/backends`` for tiny ones built in code)::
 
     backend = TransformersBackend(model="Qwen/Qwen3-8B", chat_template_kwargs={"enable_thinking": False})
@@ -21,12 +27,19 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hf_synthmh._deps import require
-from hf_synthmh.backends.base import Request, SamplingSettings
+from hf_synthmh.backends.base import (
+    LazyModelSettings,
+    Request,
+    SamplingSettings,
+    folder_fingerprint,
+    model_name,
+    settings_identity,
+    short_model_name,
+)
 
 if TYPE_CHECKING:
     import torch
@@ -38,6 +51,8 @@ __all__ = ["RowSeededSampler", "TransformersBackend"]
 #: Reasoning markers are kept when decoding even if a tokenizer marks them special, so that
 #: :func:`hf_synthmh.prompts.split_reasoning` can find them.
 _KEEP_TOKENS = ("<think>", "</think>")
+#: Bumped when :class:`RowSeededSampler` or the decoding changes, so that cached completions miss.
+SAMPLER_VERSION = "gumbel-max-v1"
 
 
 def _noise_seed(seed: int, step: int) -> int:
@@ -87,7 +102,7 @@ class RowSeededSampler:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TransformersBackend:
+class TransformersBackend(LazyModelSettings):
     """Settings of a ``transformers`` causal LM; the model itself loads on first use.
 
     ``model`` is a Hub id or local folder, ``adapter`` an optional peft adapter (id or folder) merged into
@@ -99,6 +114,12 @@ class TransformersBackend:
 
     >>> TransformersBackend(model="/models/llama", adapter="/adapters/lora-f32", revision=None).name
     'llama+lora-f32'
+    >>> think = TransformersBackend(model="Qwen/Qwen3-8B", batch_size=4)
+    >>> nothink = TransformersBackend(model="Qwen/Qwen3-8B", chat_template_kwargs={"enable_thinking": False})
+    >>> think.cache_identity == TransformersBackend(model="Qwen/Qwen3-8B", device="cuda").cache_identity
+    True
+    >>> think.cache_identity != nothink.cache_identity, think.cache_identity.startswith("Qwen/Qwen3-8B#")
+    (True, True)
     """
 
     model: str
@@ -109,32 +130,35 @@ class TransformersBackend:
     batch_size: int = 8
     chat_template_kwargs: Mapping[str, Any] | None = None
     display_name: str | None = None
-    _loaded: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
 
-    # -- pickling and hashing: settings only, never the loaded model --------------------------------
-    def __getstate__(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_loaded"}
-
-    def __setstate__(self, state: Mapping[str, Any]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "_loaded", {})
-
     @property
     def name(self) -> str:
         """Hub id, or the folder name of a local model (never a full local path), plus revision/adapter."""
-        if self.display_name:
-            return self.display_name
-        name = _short(self.model)
-        if self.revision:
-            name += f"@{self.revision}"
-        if self.adapter:
-            name += f"+{_short(self.adapter)}"
+        name = model_name(self.model, revision=self.revision, display_name=self.display_name)
+        if self.adapter and not self.display_name:
+            name += f"+{short_model_name(self.adapter)}"
         return name
+
+    @property
+    def cache_identity(self) -> str:
+        """Identity in generation-cache keys: :attr:`name` plus a digest of every setting that changes
+        the text (see the module docstring); never a full local path."""
+        return settings_identity(self.name, **self.identity_settings())
+
+    def identity_settings(self) -> dict[str, Any]:
+        """What :attr:`cache_identity` digests; subclasses add their own settings."""
+        return {
+            "model": folder_fingerprint(self.model) or self.model,
+            "revision": self.revision,
+            "adapter": self.adapter and (folder_fingerprint(self.adapter) or self.adapter),
+            "dtype": self.dtype,
+            "chat_template_kwargs": dict(self.chat_template_kwargs or {}),
+            "sampler": SAMPLER_VERSION,
+        }
 
     @property
     def is_loaded(self) -> bool:
@@ -243,13 +267,6 @@ class TransformersBackend:
 
 def _opens_think(prompt: str) -> bool:
     return prompt.rfind(_KEEP_TOKENS[0]) > prompt.rfind(_KEEP_TOKENS[1])
-
-
-def _short(model: str) -> str:
-    """A Hub id as is; a local path (existing, absolute, ``./`` or ``~``) as its folder name only."""
-    path = Path(model).expanduser()
-    local = path.exists() or path.is_absolute() or model.startswith((".", "~"))
-    return path.name if local and path.name else model
 
 
 def _load(settings: TransformersBackend) -> dict[str, Any]:

@@ -20,13 +20,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from typing import Any
 
 from hf_synthmh._deps import require
-from hf_synthmh.backends.base import Request, SamplingSettings
-from hf_synthmh.backends.endpoint import merge_system_message, settings_identity
-from hf_synthmh.backends.transformers import _opens_think, _short
+from hf_synthmh.backends.base import (
+    LazyModelSettings,
+    Request,
+    SamplingSettings,
+    folder_fingerprint,
+    model_name,
+    settings_identity,
+)
+from hf_synthmh.backends.endpoint import merge_system_message
+from hf_synthmh.backends.transformers import _opens_think
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +41,7 @@ __all__ = ["VllmBackend"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class VllmBackend:
+class VllmBackend(LazyModelSettings):
     """Settings of a ``vllm.LLM`` engine; the engine itself starts on first use.
 
     ``model`` is a Hub id or local folder; ``tensor_parallel_size``, ``dtype``, ``max_model_len``,
@@ -56,7 +63,6 @@ class VllmBackend:
     sampling_kwargs: Mapping[str, Any] | None = None
     engine_kwargs: Mapping[str, Any] | None = None
     display_name: str | None = None
-    _loaded: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.tensor_parallel_size < 1:
@@ -64,25 +70,18 @@ class VllmBackend:
         if not 0 < self.gpu_memory_utilization <= 1:
             raise ValueError(f"gpu_memory_utilization must be in (0, 1], got {self.gpu_memory_utilization}")
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_loaded"}
-
-    def __setstate__(self, state: Mapping[str, Any]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "_loaded", {})
-
     @property
     def name(self) -> str:
-        if self.display_name:
-            return self.display_name
-        return _short(self.model) + (f"@{self.revision}" if self.revision else "")
+        return model_name(self.model, revision=self.revision, display_name=self.display_name)
 
     @property
     def cache_identity(self) -> str:
-        """Identity in generation-cache keys: the name plus the settings that change the text."""
+        """Identity in generation-cache keys: the name plus the settings that change the text (a local
+        model folder by a digest of its content)."""
         return settings_identity(
             self.name,
+            model=folder_fingerprint(self.model) or self.model,
+            dtype=self.dtype,
             chat_template_kwargs=self.chat_template_kwargs,
             system_prompt=self.system_prompt,
             sampling_kwargs=self.sampling_kwargs,

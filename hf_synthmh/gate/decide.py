@@ -1,11 +1,14 @@
-"""Gate decision: settings, reject reasons, the filter and its counts.
+"""Gate decision: the columns the gate adds, reject reasons and their counts.
 
 Each check is a small batch step (datatrove style); the decision turns their columns into
 ``reject_reasons`` and every drop is counted per reason:
 
 * ``"empty"``: blank text.
-* ``"phi:<TYPE>"``: one per PHI entity type found (``"phi:PERSON"``); ``"phi:error"`` when the scan
-  raised (fail closed).
+* ``"phi:<TYPE>"``: one per PHI entity type found (``"phi:PERSON"``), under the ``drop`` PHI policy;
+  under ``redact`` only for a type that was found but not redacted (fail closed).
+* ``"phi:error"``: the scan (or the redaction) raised on the row (fail closed, both policies).
+* ``"phi:replay"``: the row repeats an identifier value found in the real reports (``phi_replay``
+  column; both policies; under ``redact`` checked on the redacted text).
 * ``"membership:exemplar"``: the row copies one of the real reports shown in its prompt (its
   ``exemplar_ids``): containment above ``max_containment`` or a shared span of ``max_shared_span``.
 * ``"membership:ngram"``: more than ``max_containment`` of the row's tokens lie in passages shared with
@@ -21,152 +24,81 @@ A missing score (``None``) counts as a failed check (fail closed). Kept rows hav
 ``reject_reasons == []``. Rejected rows may hold PHI or copied text: write them locally only, and drop
 :data:`GATE_COLUMNS` from kept rows before publishing.
 
->>> batch = {"text": ["ok", " ", "copy"], "phi_types": [[], [], ["PERSON"]],
-...          "membership_containment": [0.1, 0.0, 0.9], "membership_longest_span": [0, 0, 60]}
+>>> batch = {"text": ["ok", " ", "copy", "again"], "phi_types": [[], [], ["PERSON"], []],
+...          "phi_replay": [[], [], [], ["MEDICAL_RECORD_NUMBER"]],
+...          "membership_containment": [0.1, 0.0, 0.9, 0.0], "membership_longest_span": [0, 0, 60, 0]}
 >>> reject_reasons(batch)["reject_reasons"]
-[[], ['empty'], ['phi:PERSON', 'membership:ngram', 'membership:span']]
+[[], ['empty'], ['phi:PERSON', 'membership:ngram', 'membership:span'], ['phi:replay']]
+>>> redacted = {**batch, "phi_redacted": [[], [], ["PERSON"], []]}
+>>> reject_reasons(redacted, settings=GateSettings(phi_policy="redact"))["reject_reasons"][2]
+['membership:ngram', 'membership:span']
 """
 
 from __future__ import annotations
 
-import functools
-import logging
-import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from hf_synthmh.gate.membership import MEMBERSHIP_COLUMNS, MembershipChecker
-from hf_synthmh.gate.neighbours import EMBEDDING_COLUMNS, EmbeddingNeighbours
-from hf_synthmh.gate.phi import PhiScanner
+from hf_synthmh.gate.membership import MEMBERSHIP_COLUMNS
+from hf_synthmh.gate.neighbours import EMBEDDING_COLUMNS
+from hf_synthmh.gate.settings import GateSettings
 
 if TYPE_CHECKING:
     from datasets import Dataset
 
 __all__ = [
     "GATE_COLUMNS",
-    "GateResult",
-    "GateSettings",
-    "apply_gate",
+    "PHI_COLUMNS",
+    "column_types",
     "count_reasons",
     "gate_features",
+    "label_strings",
     "reject_reasons",
 ]
 
-logger = logging.getLogger(__name__)
-
-_PHI_COLUMNS: tuple[str, ...] = ("phi_types", "phi_spans")
+#: Columns of the PHI steps: the scan (types, spans), the redaction and the replay check.
+PHI_COLUMNS: tuple[str, ...] = ("phi_types", "phi_spans", "phi_redacted", "phi_replay")
 #: Columns the gate adds. Drop them from kept rows before publishing (they describe real reports).
-GATE_COLUMNS: tuple[str, ...] = (*_PHI_COLUMNS, *MEMBERSHIP_COLUMNS, *EMBEDDING_COLUMNS, "reject_reasons")
-
-
-@dataclass(frozen=True, kw_only=True)
-class GateSettings:
-    """Thresholds of the gate.
-
-    Attributes:
-        phi_threshold: minimum Presidio score for a PHI finding (0.35 keeps first names and cued
-            record numbers that spaCy's small model scores low, at no cost in false alarms on our
-            clinical evaluation sentences).
-        max_containment: reject when more than this share of a row's tokens lies in passages shared
-            in order with one real report, each holding a rare n-gram (0.4: copies with one word in
-            ten edited keep ~0.45-0.85, median ~0.7; novel reports written from the demo corpus's
-            templates reach ~0.34; passages made only of boilerplate count for nothing).
-        max_shared_span: reject when one passage shared with one real report holds this many tokens
-            covered by rare n-grams (40, about two sentences; stock phrases inside it do not count).
-        ngram: n-gram length in tokens for the membership check (8: longer than stock phrases).
-        max_doc_freq: n-grams and shingles found in more than this many real reports are boilerplate
-            (headings, stock phrases): they never make a row a copy.
-        candidates: real reports compared exactly with each row: those sharing the most rare n-grams.
-        min_shared: ...but only reports sharing at least this many rare n-grams with the row (or half
-            of a short row's n-grams); fewer cannot make a 40-token span, and coincidental overlaps
-            (a stock phrase next to a common word) are left out. MinHash and exemplar candidates are
-            always compared.
-        minhash_threshold: reject at this exact Jaccard of rare word-shingle sets with one real report
-            (0.5: in the benchmark, copies with 2-5% of words edited score ~0.65-0.9, with 10% ~0.45-0.65,
-            unrelated reports ~0).
-        minhash_ngram: shingle length in words for MinHash (3).
-        minhash_perms, minhash_bands: MinHash permutations (128) and LSH bands (42 bands of 3 rows:
-            a pair at Jaccard 0.5 becomes a candidate with probability 0.996, at 0.2 with 0.29).
-        embedding_check: also compare sentence embeddings with the real reports (off by default:
-            MiniLM embeds ~17 reports/s per thread); needs ``holdout_texts`` in :func:`apply_gate`.
-        embedding_percentile: a row is rejected when it is closer to its nearest real train report
-            than this percentage of real holdout reports are to theirs (1.0).
-    """
-
-    phi_threshold: float = 0.35
-    max_containment: float = 0.4
-    max_shared_span: int = 40
-    ngram: int = 8
-    max_doc_freq: int = 5
-    candidates: int = 8
-    min_shared: int = 10
-    minhash_threshold: float = 0.5
-    minhash_ngram: int = 3
-    minhash_perms: int = 128
-    minhash_bands: int = 42
-    embedding_check: bool = False
-    embedding_percentile: float = 1.0
-
-    def membership_checker(self, texts: Sequence[str], ids: Sequence[str]) -> MembershipChecker:
-        """:meth:`MembershipChecker.build` with these settings."""
-        return MembershipChecker.build(
-            texts,
-            ids,
-            n=self.ngram,
-            max_doc_freq=self.max_doc_freq,
-            candidates=self.candidates,
-            min_shared=self.min_shared,
-            shingle=self.minhash_ngram,
-            num_perm=self.minhash_perms,
-            bands=self.minhash_bands,
-            max_containment=self.max_containment,
-            max_shared_span=self.max_shared_span,
-            minhash_threshold=self.minhash_threshold,
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class GateResult:
-    """Output of :func:`apply_gate`.
-
-    ``kept`` and ``rejected`` carry every input column plus :data:`GATE_COLUMNS`; ``counts`` maps a
-    reason to the number of rows rejected with it (a row can have several reasons);
-    ``counts_per_label`` maps a label (the ICD-10 code for a ``ClassLabel``) to its reason counts
-    plus ``"kept"``. ``timings`` holds seconds per step (``phi_s``, ``membership_s``, ``embedding_s``,
-    ``decision_s``) and ``embedding_texts`` (texts embedded, cache misses only);
-    ``embedding_threshold`` is the calibrated distance (``None`` when the embedding check is off).
-    """
-
-    kept: Dataset
-    rejected: Dataset
-    counts: dict[str, int]
-    counts_per_label: dict[str, dict[str, int]]
-    settings: GateSettings
-    timings: dict[str, float] = field(default_factory=dict)
-    embedding_threshold: float | None = None
+GATE_COLUMNS: tuple[str, ...] = (*PHI_COLUMNS, *MEMBERSHIP_COLUMNS, *EMBEDDING_COLUMNS, "reject_reasons")
 
 
 def _fails(value: Any, above: float, *, strict: bool = True) -> bool:
     return value is None or (value > above if strict else value >= above)
 
 
+def _phi_reasons(
+    phi: Sequence[str], redacted: Sequence[str] | None, replay: Any, *, redact: bool
+) -> list[str]:
+    replayed = ["phi:replay"] if replay else []
+    if "ERROR" in phi or "ERROR" in (redacted or ()):  # the scan or the redaction raised
+        return ["phi:error", *replayed]
+    # Under redact a found type that was not replaced still rejects (fail closed).
+    found = [t for t in phi if not (redact and t in (redacted or ()))]
+    return [f"phi:{t}" for t in found] + replayed
+
+
 def reject_reasons(
     batch: dict[str, list], *, settings: GateSettings | None = None, embedding_threshold: float | None = None
 ) -> dict[str, list]:
     """Batch function: ``reject_reasons`` from ``text`` and the check columns. ``text``, ``phi_types``,
-    ``membership_containment`` and ``membership_longest_span`` are required; the MinHash, exemplar and
-    embedding columns are used when present (the embedding one only with ``embedding_threshold``)."""
+    ``membership_containment`` and ``membership_longest_span`` are required, and ``phi_redacted``
+    under the ``redact`` PHI policy; ``phi_replay``, the MinHash, exemplar and embedding columns are
+    used when present (the embedding one only with ``embedding_threshold``)."""
     s = settings or GateSettings()
-    needed = ("text", "phi_types", "membership_containment", "membership_longest_span")
+    redact = s.phi_policy == "redact"
+    needed: tuple[str, ...] = ("text", "phi_types", "membership_containment", "membership_longest_span")
+    needed += ("phi_redacted",) if redact else ()
     missing = [c for c in needed if c not in batch]
     if missing:
-        raise KeyError(f"reject_reasons needs the columns {missing}; run PhiScanner and MembershipChecker")
+        raise KeyError(
+            f"reject_reasons needs the columns {missing}; run PhiScanner, redact_batch (redact policy) "
+            "and MembershipChecker"
+        )
     n = len(batch["text"])
     absent: list[Any] = [0] * n
+    none: list[Any] = [None] * n
+    redacted, replay = batch.get("phi_redacted", none), batch.get("phi_replay", none)
     jaccard = batch.get("membership_minhash_jaccard", absent)
     ex_cont = batch.get("membership_exemplar_containment", absent)
     ex_span = batch.get("membership_exemplar_span", absent)
@@ -175,7 +107,7 @@ def reject_reasons(
     for k, (text, phi) in enumerate(zip(batch["text"], batch["phi_types"], strict=True)):
         blank = not (isinstance(text, str) and text.strip())
         reasons = ["empty"] if blank else []
-        reasons += ["phi:error" if t == "ERROR" else f"phi:{t}" for t in phi or []]
+        reasons += _phi_reasons(phi or [], redacted[k], replay[k], redact=redact)
         if _fails(ex_cont[k], s.max_containment) or _fails(ex_span[k], s.max_shared_span, strict=False):
             reasons.append("membership:exemplar")
         if _fails(batch["membership_containment"][k], s.max_containment):
@@ -208,7 +140,8 @@ def count_reasons(
     return dict(sorted(counts.items())), {k: dict(sorted(v.items())) for k, v in sorted(per_label.items())}
 
 
-def _label_strings(ds: Dataset) -> list[str] | None:
+def label_strings(ds: Dataset) -> list[str] | None:
+    """The ``label`` column as strings (ClassLabel names), ``None`` without one."""
     if "label" not in ds.column_names:
         return None
     feature = ds.features["label"]
@@ -218,7 +151,8 @@ def _label_strings(ds: Dataset) -> list[str] | None:
     return [str(v) for v in values]
 
 
-def _types() -> dict[str, Any]:
+def column_types() -> dict[str, Any]:
+    """The ``datasets`` feature type of every gate column."""
     from datasets import List, Value
 
     span = {
@@ -231,6 +165,8 @@ def _types() -> dict[str, Any]:
     return {
         "phi_types": List(Value("string")),
         "phi_spans": List(span),
+        "phi_redacted": List(Value("string")),
+        "phi_replay": List(Value("string")),
         "membership_containment": f64,
         "membership_longest_span": i64,
         "membership_nearest_id": text,
@@ -257,111 +193,5 @@ def gate_features(ds: Dataset, columns: Sequence[str] = GATE_COLUMNS) -> Any:
     """
     from datasets import Features
 
-    types = _types()
+    types = column_types()
     return Features({**ds.features, **{c: types[c] for c in columns}})
-
-
-def apply_gate(
-    synthetic: Dataset,
-    *,
-    reference_texts: Sequence[str],
-    reference_ids: Sequence[str],
-    settings: GateSettings | None = None,
-    scanner: PhiScanner | None = None,
-    batch_size: int = 32,
-    holdout_texts: Sequence[str] | None = None,
-    embed: Callable[[list[str]], np.ndarray] | None = None,
-) -> GateResult:
-    """Run the PHI scan and the membership checks on ``synthetic`` (needs ``text``), decide, and split.
-
-    ``reference_texts``/``reference_ids`` are the real reports (include every exemplar shown to the
-    generator: rows with an ``exemplar_ids`` column are also checked against their own exemplars, and
-    an exemplar id missing from the reference is a ValueError). ``scanner`` defaults to
-    ``PhiScanner(threshold=settings.phi_threshold)``; a scanner with another threshold is an error, so
-    the card never reports a threshold that was not used. With ``settings.embedding_check``,
-    ``holdout_texts`` (real reports never shown to the generator) calibrate the embedding distance
-    threshold and ``embed`` (default :class:`hf_synthmh.metrics.embeddings.Embedder`, MiniLM) embeds.
-    ``batch_size`` is the PHI scan's batch; the membership check runs on the whole column at once.
-    """
-    from datasets import Dataset, Features, concatenate_datasets
-
-    settings = settings or GateSettings()
-    if scanner is None:
-        scanner = PhiScanner(threshold=settings.phi_threshold)
-    elif scanner.threshold != settings.phi_threshold:
-        raise ValueError(
-            f"scanner.threshold={scanner.threshold} but settings.phi_threshold={settings.phi_threshold}"
-        )
-    if settings.embedding_check and not holdout_texts:
-        raise ValueError(
-            "settings.embedding_check needs holdout_texts (real reports never shown to the generator)"
-        )
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    checker = settings.membership_checker(reference_texts, reference_ids)
-    timings["membership_s"] = time.perf_counter() - clock
-    logger.info("gate: %d synthetic rows against %r", len(synthetic), checker)
-    threshold: float | None = None
-    if len(synthetic) == 0:
-        features = gate_features(synthetic, GATE_COLUMNS)
-        ds = Dataset.from_dict({c: [] for c in features}, features=features)
-    else:
-        ds = synthetic.remove_columns([c for c in GATE_COLUMNS if c in synthetic.column_names])
-        clock = time.perf_counter()
-        ds = ds.map(
-            scanner,
-            batched=True,
-            batch_size=batch_size,
-            features=gate_features(ds, _PHI_COLUMNS),
-            desc="PHI scan",
-        )
-        timings["phi_s"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        texts = list(ds["text"])
-        exemplars = list(ds["exemplar_ids"]) if "exemplar_ids" in ds.column_names else None
-        columns = checker.check_batch(texts, exemplar_ids=exemplars)
-        timings["membership_s"] += time.perf_counter() - clock
-        if settings.embedding_check:
-            clock = time.perf_counter()
-            neighbours = EmbeddingNeighbours.build(
-                reference_texts,
-                reference_ids,
-                holdout_texts or [],
-                embed=embed,
-                percentile=settings.embedding_percentile,
-            )
-            columns |= neighbours.check(texts)
-            threshold = neighbours.threshold
-            timings["embedding_s"] = time.perf_counter() - clock
-            timings["embedding_texts"] = float(neighbours.cost["texts_embedded"])
-        else:
-            columns |= {c: [None] * len(texts) for c in EMBEDDING_COLUMNS}
-        types = _types()
-        added = Dataset.from_dict(columns, features=Features({c: types[c] for c in columns}))
-        ds = concatenate_datasets([ds, added], axis=1)
-        clock = time.perf_counter()
-        decide = functools.partial(reject_reasons, settings=settings, embedding_threshold=threshold)
-        ds = ds.map(
-            decide,
-            batched=True,
-            batch_size=1000,
-            features=gate_features(ds, ["reject_reasons"]),
-            desc="Gate decision",
-        )
-        timings["decision_s"] = time.perf_counter() - clock
-    reasons: list[list[str]] = ds.select_columns(["reject_reasons"])[:]["reject_reasons"]
-    kept_idx = [i for i, r in enumerate(reasons) if not r]
-    kept_set = set(kept_idx)
-    counts, per_label = count_reasons(reasons, _label_strings(ds))
-    logger.info(
-        "gate: kept %d of %d; rejects by reason %s; seconds %s", len(kept_idx), len(ds), counts, timings
-    )
-    return GateResult(
-        kept=ds.select(kept_idx),
-        rejected=ds.select([i for i in range(len(ds)) if i not in kept_set]),
-        counts=counts,
-        counts_per_label=per_label,
-        settings=settings,
-        timings=timings,
-        embedding_threshold=threshold,
-    )

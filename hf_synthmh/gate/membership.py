@@ -45,24 +45,20 @@ from typing import Any
 import numpy as np
 from rapidfuzz.distance import LCSseq
 
-from hf_synthmh.gate.minhash import (
-    PAYLOAD_BITS,
-    Csr,
-    LshIndex,
-    bitmap,
-    bitmap_bits,
-    build_index,
-    expand,
-    hash_tokens,
-    in_bitmap,
-    lookup,
-    match_pairs,
-    minhash,
-    pack,
-    pair_jaccard,
-    shingles,
-    unique_sorted,
+from hf_synthmh.gate.hashing import PAYLOAD_BITS, Csr, expand, hash_tokens, pack, shingles
+from hf_synthmh.gate.minhash import LshIndex, minhash, pair_jaccard
+from hf_synthmh.gate.passages import (
+    _PAYLOAD,
+    _SHIFT,
+    common_keys,
+    doc_major,
+    doc_sets,
+    longest_common_run,
+    ngram_hashes,
+    per_row,
+    score_pairs,
 )
+from hf_synthmh.gate.sorted_index import bitmap, bitmap_bits, build_index, in_bitmap, lookup
 
 __all__ = ["MEMBERSHIP_COLUMNS", "MembershipChecker", "longest_common_run", "ngram_hashes"]
 
@@ -77,100 +73,7 @@ MEMBERSHIP_COLUMNS: tuple[str, ...] = (
     "membership_exemplar_containment",
     "membership_exemplar_span",
 )
-_PAYLOAD = np.uint64((1 << PAYLOAD_BITS) - 1)
-_PREFIX = ~_PAYLOAD
-_SHIFT = np.uint64(PAYLOAD_BITS)
 _CHUNK_GRAMS = 1 << 22  # rows are checked in chunks of about this many n-grams
-
-
-def ngram_hashes(text: str, n: int) -> np.ndarray:
-    """64-bit hashes of the word ``n``-grams of ``text``, in order (``uint64``, length ``tokens - n + 1``
-    or 0). Stable across processes and Python versions.
-
-    >>> ngram_hashes("a b c", 2).shape, ngram_hashes("a b", 3).shape
-    ((2,), (0,))
-    >>> bool(ngram_hashes("Low mood.", 2)[0] == ngram_hashes("low MOOD", 2)[0])
-    True
-    """
-    return shingles(hash_tokens([text if isinstance(text, str) else ""]), n).values
-
-
-def longest_common_run(a: np.ndarray, b: np.ndarray) -> int:
-    """Length of the longest run of consecutive equal elements shared by ``a`` and ``b`` (longest common
-    substring of two hash sequences), vectorised with numpy.
-
-    >>> longest_common_run(np.array([1, 2, 3, 4, 9]), np.array([7, 2, 3, 4, 8, 1]))
-    3
-    """
-    if a.size == 0 or b.size == 0:
-        return 0
-    order = np.argsort(b, kind="stable")
-    lo = np.searchsorted(b[order], a, "left")
-    counts = np.searchsorted(b[order], a, "right") - lo
-    if not counts.any():
-        return 0
-    i = np.repeat(np.arange(a.size), counts)
-    diag = i - order[expand(lo[counts > 0], counts[counts > 0])]
-    sort = np.lexsort((i, diag))
-    i, diag = i[sort], diag[sort]
-    breaks = np.ones(i.size, dtype=bool)
-    breaks[1:] = (diag[1:] != diag[:-1]) | (i[1:] != i[:-1] + 1)
-    return int(np.bincount(np.cumsum(breaks)).max())
-
-
-def _cover(group: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
-    """Tokens each n-gram start adds to the union of ``[pos, pos + n)`` within its group (both sorted)."""
-    gap = np.full(pos.size, n, dtype=np.int64)
-    if pos.size > 1:
-        same = group[1:] == group[:-1]
-        gap[:-1][same] = np.minimum(pos[1:] - pos[:-1], n)[same]
-    return gap
-
-
-def _common(keys: np.ndarray, max_doc_freq: int) -> tuple[np.ndarray, int]:
-    """Sorted hashes (with repeats) of the :func:`build_index` keys held by more than ``max_doc_freq``
-    documents (key ``k`` and key ``k + max_doc_freq`` share their hash), and how many distinct."""
-    later = keys[max_doc_freq:]
-    common = later[(later ^ keys[: keys.size - max_doc_freq]) <= _PAYLOAD]
-    return common, int(np.count_nonzero((common[1:] ^ common[:-1]) > _PAYLOAD)) + int(common.size > 0)
-
-
-def _doc_major(keys: np.ndarray, n_docs: int) -> Csr:
-    """:func:`build_index` keys (``hash | doc``, consumed) as each document's sorted hashes."""
-    docs = (keys & _PAYLOAD) << np.uint64(64 - PAYLOAD_BITS)
-    keys >>= _SHIFT
-    keys |= docs
-    del docs
-    keys.sort()
-    doc = keys >> np.uint64(64 - PAYLOAD_BITS)
-    keys <<= _SHIFT
-    return Csr(keys, np.searchsorted(doc, np.arange(n_docs + 1, dtype=np.uint64)).astype(np.int64))
-
-
-def _sets(docs: np.ndarray, hashes: np.ndarray, n_docs: int) -> Csr:
-    """Each document's distinct hash prefixes, sorted, as :class:`Csr` (``docs`` in any order)."""
-    keys = hashes >> _SHIFT
-    keys |= docs.astype(np.uint64) << np.uint64(64 - PAYLOAD_BITS)
-    keys.sort()
-    keys = unique_sorted(keys)
-    doc = keys >> np.uint64(64 - PAYLOAD_BITS)
-    keys <<= _SHIFT
-    return Csr(keys, np.searchsorted(doc, np.arange(n_docs + 1, dtype=np.uint64)).astype(np.int64))
-
-
-def _per_row(rows: int, p_row: np.ndarray, order_by: list[np.ndarray], values: list[np.ndarray]) -> tuple:
-    """For pairs sorted by row: each row's best pair (by ``order_by``, highest first; -1 without pairs)
-    and the per-row maximum of each of ``values``."""
-    best = np.full(rows, -1, dtype=np.int64)
-    maxima = [np.zeros(rows) for _ in values]
-    if p_row.size:
-        order = np.lexsort([*(-v for v in reversed(order_by)), p_row])
-        first = np.flatnonzero(np.concatenate([[True], p_row[order][1:] != p_row[order][:-1]]))
-        best[p_row[order][first]] = order[first]
-        starts = np.flatnonzero(np.concatenate([[True], p_row[1:] != p_row[:-1]]))
-        for out, v in zip(maxima, values, strict=True):
-            out[p_row[starts]] = np.maximum.reduceat(v.astype(np.float64), starts)
-    return best, maxima
 
 
 class MembershipChecker:
@@ -236,16 +139,16 @@ class MembershipChecker:
         settings |= dict(max_shared_span=max_shared_span, minhash_threshold=minhash_threshold)
         tokens = hash_tokens(list(texts))
         gram_keys = build_index(shingles(tokens, n), inplace=True)  # candidates' n-grams: from tokens
-        boiler, distinct = _common(gram_keys, max_doc_freq)
+        boiler, distinct = common_keys(gram_keys, max_doc_freq)
         arrays: dict[str, Any] = {"tokens": tokens, "grams": gram_keys}
         arrays["found"] = bitmap(gram_keys, bits=bitmap_bits(gram_keys.size, 3))
         arrays["boiler"] = bitmap(boiler, bits=bitmap_bits(distinct, 6))
         del boiler
         keys = build_index(shingles(tokens, shingle), inplace=True)
-        boiler, distinct = _common(keys, max_doc_freq)
+        boiler, distinct = common_keys(keys, max_doc_freq)
         arrays["boiler_shingles"] = bitmap(boiler, bits=bitmap_bits(distinct, 6))
         del boiler
-        rare_sets = arrays["rare_sets"] = _doc_major(
+        rare_sets = arrays["rare_sets"] = doc_major(
             keys[~in_bitmap(arrays["boiler_shingles"], keys)], len(texts)
         )
         del keys
@@ -358,14 +261,16 @@ class MembershipChecker:
         left, df, rare, boiler = self._lookup(grams)
         sh = shingles(tokens, self.shingle)
         keep = ~in_bitmap(self._boiler_shingles, sh.values)
-        row_sets = _sets(sh.doc_of()[keep], sh.values[keep], len(tokens))
+        row_sets = doc_sets(sh.doc_of()[keep], sh.values[keep], len(tokens))
         del sh, keep
         sig = minhash(row_sets.values, row_sets.offsets, num_perm=self.num_perm)
         lsh_rows, lsh_docs = self._lsh.query(sig, valid=row_sets.lengths > 0)
         lsh_keys = (lsh_rows.astype(np.uint64) << _SHIFT) | lsh_docs.astype(np.uint64)
         pairs = np.unique(np.concatenate([self._candidates(grams, left, df, rare), lsh_keys, ex_keys]))
         p_row, p_doc = (pairs >> _SHIFT).astype(np.int64), (pairs & _PAYLOAD).astype(np.int64)
-        covered, containment, span = self._score(tokens, grams, rare | boiler, rare, p_row, p_doc)
+        covered, containment, span = score_pairs(
+            self._tokens, tokens, grams, rare | boiler, rare, p_row, p_doc, n=self.n
+        )
         jaccard = pair_jaccard(row_sets, self._rare_sets, p_row, p_doc)
         s = self._settings
         score = np.maximum.reduce(
@@ -376,14 +281,14 @@ class MembershipChecker:
             ]
         )
         rows, ids, k = len(tokens), self.ids, pairs.size
-        best, (cont, longest, jac) = _per_row(
+        best, (cont, longest, jac) = per_row(
             rows, p_row, [score, covered, -p_doc], [containment, span, jaccard]
         )
         pick = np.maximum(best, 0)
         has = (best >= 0) & ((score[pick] > 0) | (covered[pick] > 0)) if k else best >= 0
         nearest = [int(p_doc[b]) if ok else -1 for b, ok in zip(best.tolist(), has.tolist(), strict=True)]
         ex = np.flatnonzero(np.isin(pairs, ex_keys))
-        ex_best, (ex_cont, ex_span) = _per_row(
+        ex_best, (ex_cont, ex_span) = per_row(
             rows, p_row[ex], [score[ex], covered[ex], -p_doc[ex]], [containment[ex], span[ex]]
         )
         return {
@@ -407,69 +312,6 @@ class MembershipChecker:
         real = self._tokens
         b = real.values[real.offsets[doc] : real.offsets[doc + 1]].view(np.int64).tolist()
         return 2.0 * LCSseq.similarity(a, b) / (len(a) + len(b)) if a and b else 0.0
-
-    def _score(
-        self,
-        tokens: Csr,
-        grams: Csr,
-        found: np.ndarray,
-        rare: np.ndarray,
-        p_row: np.ndarray,
-        p_doc: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per pair: tokens covered by rare shared n-grams, containment and longest span (see module)."""
-        n, k = self.n, p_row.size
-        covered, span, containment = np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros(k)
-        if not k:
-            return covered, containment, span
-        docs, doc_index = np.unique(p_doc, return_inverse=True)
-        lengths = self._tokens.lengths[docs]
-        doc_tokens = Csr(
-            self._tokens.values[expand(self._tokens.offsets[docs], lengths)],
-            np.concatenate([[0], np.cumsum(lengths)]),
-        )
-        pid, i, j = match_pairs(grams, shingles(doc_tokens, n), p_row, doc_index, usable=found)
-        if not pid.size:
-            return covered, containment, span
-        # Passages: sort matches by (pair, diagonal i - j, i); a passage breaks where i skips.
-        pos_bits = max(1, int(max(i.max(), j.max()) + 1).bit_length())
-        run_key = pack(
-            [(pid, max(1, k.bit_length())), (i - j + (1 << pos_bits), pos_bits + 1), (i, pos_bits)]
-        )
-        run_key.sort()
-        pid = (run_key >> np.uint64(2 * pos_bits + 1)).astype(np.int64)
-        diag = run_key >> np.uint64(pos_bits)
-        i = (run_key & np.uint64((1 << pos_bits) - 1)).astype(np.int64)
-        is_rare = rare[grams.offsets[p_row[pid]] + i]
-        start = np.ones(pid.size, dtype=bool)
-        start[1:] = (diag[1:] != diag[:-1]) | (i[1:] != i[:-1] + 1)
-        run = np.cumsum(start) - 1
-        rare_tokens = np.bincount(
-            run[is_rare], weights=_cover(run[is_rare], i[is_rare], n), minlength=int(run[-1]) + 1
-        )
-        run_pid = pid[start]
-        np.maximum.at(span, run_pid, rare_tokens.astype(np.int64))
-        # Tokens covered by rare shared n-grams, whatever their passage (ranks candidates).
-        u = unique_sorted(
-            np.sort((pid[is_rare].astype(np.uint64) << np.uint64(32)) | i[is_rare].astype(np.uint64))
-        )
-        u_pid = (u >> np.uint64(32)).astype(np.int64)
-        covered = np.bincount(
-            u_pid, weights=_cover(u_pid, (u & np.uint64(0xFFFFFFFF)).astype(np.int64), n), minlength=k
-        )
-        # Containment: union of the token intervals of passages holding a rare n-gram, over row tokens.
-        good = rare_tokens > 0
-        first, last = i[start][good], np.append(i[np.flatnonzero(start)[1:] - 1], i[-1])[good] + n
-        g_pid = run_pid[good]
-        order = np.lexsort((first, g_pid))
-        g_pid, first, last = g_pid[order], first[order], last[order]
-        reach = np.maximum.accumulate(last + g_pid * (1 << 40)) - g_pid * (1 << 40)  # running max per pair
-        before = np.concatenate([[0], reach[:-1]])
-        before[np.concatenate([[True], g_pid[1:] != g_pid[:-1]])] = 0
-        union = np.bincount(g_pid, weights=np.maximum(last - np.maximum(first, before), 0), minlength=k)
-        row_len = tokens.lengths[p_row]
-        containment = np.where(row_len > 0, union / np.maximum(row_len, 1), 0.0)
-        return covered.astype(np.int64), containment, span
 
     def digest(self) -> str:
         """Short content hash of the index and settings (for fingerprints and reports)."""

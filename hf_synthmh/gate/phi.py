@@ -22,7 +22,7 @@ What counts as PHI here (:data:`PHI_ENTITIES`), following the HIPAA Safe Harbor 
   numbers (``MEDICAL_RECORD_NUMBER``, ``UK_NHS`` with check digit or after NHS/CHI, ``US_SSN``,
   ``ID_NUMBER`` for insurance/policy/other IDs, ``CREDIT_CARD``, ``IBAN_CODE``).
 
-How it is fast (see ``scripts/bench_gate_phi.py``): spaCy runs only its ``ner`` component (which has
+How it is fast (see ``scripts/bench_gate.py --part phi``): spaCy runs only its ``ner`` component (which has
 its own tok2vec), in ``nlp.pipe`` batches, and only on the sentences that can hold a name or a place
 (:func:`~hf_synthmh.gate.phi_recognizers.ner_segments`: about 5% of a typical report). The regex
 rules are precompiled and run once per text; Presidio's email, URL, IP, phone, card, IBAN and NHS

@@ -23,6 +23,12 @@ from pathlib import Path
 
 import regex
 
+from hf_synthmh.gate.phi_words import BIG_PLACES as _BIG_PLACES
+from hf_synthmh.gate.phi_words import EPONYM_HEADS as _EPONYM_HEADS
+from hf_synthmh.gate.phi_words import GENERIC as _GENERIC
+from hf_synthmh.gate.phi_words import NOT_AT_START as _NOT_AT_START
+from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
+
 __all__ = [
     "ALLOW",
     "RULES",
@@ -205,67 +211,6 @@ def find_patterns(text: str, entities: frozenset[str] | None = None) -> list[Fin
 def is_allowed(span: str) -> bool:
     """True for clinical vocabulary that is never an identifier (``F32.1``, ``PHQ-9 17``, ``Sunday``)."""
     return _ALLOW_RE.search(span) is not None
-
-
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-def _phrases(text: str) -> frozenset[str]:
-    return frozenset(text.split("|"))
-
-
-_EPONYM_HEADS = _wordset(
-    "disease syndrome delusion encephalopathy thyroiditis scale inventory examination exam test"
-    " questionnaire criteria index sign phenomenon psychosis dementia chorea palsy rating type disorder"
-    " score assessment classification schizophrenia episode dependence withdrawal virus"
-)
-# Eponyms and drug names that spaCy tags as people or places ("Sertraline was started").
-_NOT_NAMES = _wordset(
-    "alzheimer parkinson huntington asperger tourette capgras munchausen wernicke korsakoff cushing"
-    " hashimoto addison down beck hamilton montgomery yale pabrinex clopixol depixol prozac zoloft"
-    " seroquel abilify risperdal zyprexa sertraline fluoxetine citalopram escitalopram paroxetine"
-    " venlafaxine duloxetine mirtazapine trazodone amitriptyline nortriptyline clomipramine lithium"
-    " valproate lamotrigine carbamazepine quetiapine olanzapine risperidone aripiprazole haloperidol"
-    " clozapine paliperidone lurasidone zopiclone diazepam lorazepam clonazepam pregabalin propranolol"
-    " methylphenidate atomoxetine lisdexamfetamine naltrexone acamprosate disulfiram buprenorphine"
-    " methadone donepezil memantine rivastigmine galantamine melatonin promethazine"
-    " instagram facebook tiktok snapchat reddit twitter whatsapp youtube"
-    " paranoid bipolar borderline generalized generalised panic post-traumatic mixed recurrent persistent"
-    " obsessive schizoaffective catatonic hebephrenic delusional organic"
-    " maintena sustenna trevicta xeplion invega consta acuphase decanoate abilify risperdal"
-    " mild moderate severe single current partial alert orientated outpatients inpatients"
-    " urdu punjabi bengali polish arabic somali tigrinya farsi kurdish romanian portuguese spanish"
-    " mandarin cantonese tamil gujarati hindi turkish french"
-)
-# Generic words that don't identify an institution ("the General Hospital", "Memory Clinic").
-_GENERIC = _wordset(
-    "the a an general district community mental health psychiatric medical care nursing acute inpatient"
-    " outpatient day primary secondary specialist child adolescent adult older people memory eating"
-    " disorders perinatal mother baby crisis assessment addiction recovery rehabilitation forensic secure"
-    " intensive liaison psychiatry psychology services service team national local regional university nhs"
-    " teaching county city state behavioral behavioural residential supported living emergency department"
-    " ward home treatment early intervention psychosis drug alcohol dementia learning disability neurology"
-    " sleep family trauma veterans va gp our their his her private public mental-health &"
-)
-# Places above the level Safe Harbor protects: US states, UK nations, common countries and regions.
-_BIG_PLACES = _phrases(
-    "alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii"
-    "|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan"
-    "|minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico"
-    "|new york state|north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|rhode island"
-    "|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington state|west virginia"
-    "|wisconsin|wyoming|england|scotland|wales|northern ireland|ireland|britain|great britain"
-    "|united kingdom|united states|america|the united states|the united kingdom|canada|australia"
-    "|new zealand|india|pakistan|bangladesh|sri lanka|nigeria|ghana|kenya|somalia|ethiopia|eritrea"
-    "|sudan|zimbabwe|south africa|jamaica|poland|romania|lithuania|latvia|ukraine|russia|germany|france"
-    "|spain|portugal|italy|greece|turkey|syria|iraq|iran|afghanistan|china|japan|korea|vietnam"
-    "|philippines|brazil|mexico|europe|africa|asia|the caribbean|the middle east"
-)
-# Words spaCy's small model tags as places or people at a line or sentence start ("Patient ID ...").
-_NOT_AT_START = _wordset(
-    "patient patients client service user referral plan tel mobile phone fax email postcode address"
-)
 
 
 def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:

@@ -26,11 +26,14 @@ In a ``datasets`` pipeline (after the scan)::
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from datasets import Dataset
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["PHI_POLICIES", "merge_spans", "redact_batch", "redact_features", "redact_text"]
 
@@ -101,12 +104,16 @@ def redact_text(text: str, spans: Sequence[Mapping[str, Any]]) -> tuple[str, lis
 
 def redact_batch(batch: dict[str, list]) -> dict[str, list]:
     """Batch function for ``Dataset.map(batched=True)``: reads ``text``, ``phi_spans`` and
-    ``phi_types``; returns the redacted ``text`` and ``phi_redacted`` (sorted types replaced).
+    ``phi_types``; returns the redacted ``text`` and ``phi_redacted`` (sorted types replaced). A row
+    whose redaction raises keeps its text and gets ``phi_redacted == ["ERROR"]``: the gate rejects it
+    with ``phi:error`` (fail closed).
 
     >>> redact_batch({"text": ["Seen by Dr Haddad.", "F32.1", "secret"],
     ...               "phi_spans": [[{"type": "PERSON", "start": 11, "end": 17, "score": 0.9}], [], []],
     ...               "phi_types": [["PERSON"], [], ["ERROR"]]})
     {'text': ['Seen by Dr <PERSON>.', 'F32.1', 'secret'], 'phi_redacted': [['PERSON'], [], []]}
+    >>> redact_batch({"text": ["short"], "phi_spans": [[{"type": "URL", "start": 2, "end": 40}]]})
+    {'text': ['short'], 'phi_redacted': [['ERROR']]}
     """
     missing = [c for c in ("text", "phi_spans") if c not in batch]
     if missing:
@@ -119,7 +126,13 @@ def redact_batch(batch: dict[str, list]) -> dict[str, list]:
             texts.append(text)
             redacted.append([])
             continue
-        new_text, replaced = redact_text(text, spans or [])
+        try:
+            new_text, replaced = redact_text(text, spans or [])
+        except Exception as err:  # fail closed: the gate rejects the row (phi:error); never log text
+            logger.warning(
+                "redaction raised %s on a %d-char row; marking it ERROR", type(err).__name__, len(text)
+            )
+            new_text, replaced = text, ["ERROR"]
         texts.append(new_text)
         redacted.append(replaced)
     return {"text": texts, "phi_redacted": redacted}

@@ -112,13 +112,14 @@ class ReplayIndex:
         logger.info("PHI replay: %d distinct identifiers in the real reports", index.n_identifiers)
         return index
 
-    def types_in(self, text: str | None) -> list[str]:
-        """Sorted types of the real identifiers that occur in ``text`` on token boundaries."""
+    def types_in(self, text: str | None, *, cache: dict[str, bytes] | None = None) -> list[str]:
+        """Sorted types of the real identifiers that occur in ``text`` on token boundaries. ``cache``
+        (token -> digest) may be shared between texts (:meth:`types_in_batch` does)."""
         if not isinstance(text, str) or not self.entries:
             return []
         tokens = _tokens(text)
         found: set[str] = set()
-        first: dict[str, bytes] = {}
+        first: dict[str, bytes] = {} if cache is None else cache
         for i, token in enumerate(tokens):
             key = first.get(token)
             if key is None:
@@ -133,9 +134,23 @@ class ReplayIndex:
                     found.update(hit)
         return sorted(found)
 
+    def types_in_batch(self, texts: Iterable[str | None]) -> list[list[str]]:
+        """:meth:`types_in` of every text, digesting each distinct token once (a few times faster).
+
+        >>> ReplayIndex.from_values([("PERSON", "Okonkwo")]).types_in_batch(["Okonkwo.", "okonkwo", None])
+        [['PERSON'], ['PERSON'], []]
+        """
+        cache: dict[str, bytes] = {}
+        out = []
+        for text in texts:
+            if len(cache) > 1 << 20:  # bound the memory on huge vocabularies
+                cache.clear()
+            out.append(self.types_in(text, cache=cache))
+        return out
+
     def __call__(self, batch: dict[str, list]) -> dict[str, list]:
         """Batch function: reads ``text``, returns ``phi_replay`` (sorted replayed types per row)."""
-        return {"phi_replay": [self.types_in(t) for t in batch["text"]]}
+        return {"phi_replay": self.types_in_batch(batch["text"])}
 
 
 def phi_replay_rows(

@@ -178,7 +178,10 @@ def distance_privacy(
         holdout_nndr=_nndr(h),
         member_scores=members,
         non_member_scores=non_members,
-        member_labels=[str(x) for x in train_labels] if train_labels is not None else None,
-        non_member_labels=[str(x) for x in holdout_labels] if holdout_labels is not None else None,
+        # without synthetic rows there are no membership scores to split by label
+        member_labels=[str(x) for x in train_labels] if train_labels is not None and len(members) else None,
+        non_member_labels=[str(x) for x in holdout_labels]
+        if holdout_labels is not None and len(non_members)
+        else None,
         n_train=len(train_embeddings),
     )

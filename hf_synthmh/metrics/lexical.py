@@ -15,11 +15,14 @@ report's own wording is, not how much reports differ from each other (see distin
   backward walk. This is exactly ``lexicalrichness.LexicalRichness(...).mtld(threshold)``, and MATTR
   equals its ``.mattr(window)``, when given the same tokens.
 
-How: one sort of ``(token, text, position)`` keys per chunk of texts gives, for each token, the
-previous and next occurrence of the same word in the same text. A position adds to the distinct count
-of exactly the windows that start after the previous occurrence, so MATTR is a closed-form sum. MTLD is a
-sequential walk, done for all texts at once, one token position per step (texts sorted by length, so
-the texts still walking are a prefix).
+How: texts are taken longest first, a few hundred at a time, and one sort of ``(text, word, position)``
+keys per group (uint32 when they fit) lists every *repeat pair*: two consecutive occurrences ``p < q``
+of one word in one text. Of the windows holding ``q``, exactly those also holding ``p`` do not count
+``q`` as new, so MATTR is a closed-form sum over the pairs. MTLD is a sequential walk, done for all
+texts and both directions at once, one token position per step, over a step-major table of each
+position's previous occurrence (texts sorted by length, so the texts still walking are a prefix). The
+test ``distinct / length <= threshold`` is evaluated in integers when a small fraction ``c / d`` gives
+the same answer as float64 for every length (0.72 = 18/25), else against a table of the float test.
 
     >>> from hf_synthmh.metrics.tokens import encode
     >>> enc = encode(["a b a c", "x y z"])
@@ -32,6 +35,9 @@ the texts still walking are a prefix).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -39,108 +45,146 @@ from hf_synthmh.metrics.tokens import Encoded
 
 __all__ = ["lexical_scores", "mattr", "mattr_scores", "mtld", "mtld_scores"]
 
-_CHUNK_TOKENS = 1 << 20  # tokens per chunk of texts: keeps the working arrays cache-sized
+_CHUNK_TOKENS = 1 << 25  # tokens per chunk of texts: bounds the MTLD table (2 entries per token)
+_SORT_TOKENS = 1 << 16  # tokens per sort: small uint32 sorts, their outputs stay in cache
 
 
 def _bits(value: int) -> int:
     return max(1, int(value).bit_length())
 
 
-def _chunks(lengths: np.ndarray, max_texts: int) -> list[tuple[int, int]]:
-    """Consecutive text ranges of about ``_CHUNK_TOKENS`` tokens and at most ``max_texts`` texts."""
+def _chunks(lengths: np.ndarray, tokens: int, max_texts: int) -> list[tuple[int, int]]:
+    """Consecutive text ranges of about ``tokens`` tokens and at most ``max_texts`` texts."""
     ends = np.cumsum(lengths)
     bounds, start = [], 0
     while start < len(lengths):
         base = int(ends[start - 1]) if start else 0
-        stop = int(np.searchsorted(ends, base + _CHUNK_TOKENS, side="right"))
+        stop = int(np.searchsorted(ends, base + tokens, side="right"))
         stop = min(max(stop, start + 1), start + max_texts)
         bounds.append((start, stop))
         start = stop
     return bounds
 
 
-def _neighbours(enc: Encoded, start: int, stop: int, jbits: int) -> tuple[np.ndarray, ...]:
-    """For the tokens of texts ``start:stop``, sorted by (word, text, position): ``(text, j, prev,
-    nxt)`` with ``text`` relative to ``start``, ``j`` the position in its text, and ``prev`` / ``nxt``
-    the position of the previous / next occurrence of the same word in the same text (-1 / the text
-    length when there is none)."""
-    lengths = enc.lengths[start:stop]
-    ids = enc.ids[enc.offsets[start] : enc.offsets[stop]].astype(np.int64)
-    tbits = _bits(stop - start - 1)
-    text = np.repeat(np.arange(stop - start, dtype=np.int64), lengths)
-    key = np.arange(len(ids), dtype=np.int64)
-    key -= np.repeat(np.cumsum(lengths) - lengths, lengths)  # position in the text
-    key |= text << jbits
-    key |= ids << (tbits + jbits)
-    key.sort()
-    pair = key >> jbits  # (word, text)
-    same = pair[1:] == pair[:-1]
-    j = key & ((1 << jbits) - 1)
-    text = pair & ((1 << tbits) - 1)
-    prev = np.full(len(key), -1, dtype=np.int64)
-    prev[1:][same] = j[:-1][same]
-    nxt = lengths[text]
-    nxt[:-1][same] = j[1:][same]
-    return text, j, prev, nxt
+def _repeats(
+    enc: Encoded, order: np.ndarray, vbits: int, jbits: int
+) -> Iterator[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]]:
+    """Every pair of consecutive occurrences of one word in one text, for the texts ``order`` (text
+    indices), a few at a time: ``(a, b, text, p, q)`` for ``order[a:b]``, with ``text`` relative to
+    ``a`` and ``p < q`` the two positions. One sort of ``(text, word, position)`` keys per group."""
+    kbits = 32 if vbits + jbits <= 26 else 64  # uint32 keys when a sort still holds >= 64 texts
+    if vbits + jbits + 1 > kbits:
+        raise ValueError("texts too long for the 64-bit (text, word, position) keys")
+    kind: Any = np.uint32 if kbits == 32 else np.uint64
+    lengths = enc.lengths[order]
+    tshift, jmask = kind(vbits + jbits), kind((1 << jbits) - 1)
+    for a, b in _chunks(lengths, _SORT_TOKENS, 1 << (kbits - vbits - jbits)):
+        size = lengths[a:b]
+        local = np.cumsum(size) - size  # where each text starts in this group
+        pos = np.arange(int(size.sum()), dtype=np.int64) - np.repeat(local, size)
+        key: np.ndarray = enc.ids[pos + np.repeat(enc.offsets[order[a:b]], size)].astype(kind)
+        key <<= kind(jbits)
+        key |= pos.astype(kind)
+        key |= np.repeat(np.arange(b - a, dtype=kind) << tshift, size)
+        key.sort()
+        at = np.flatnonzero((key[1:] ^ key[:-1]) <= jmask)  # same (text, word), a later position
+        first, second = key[at], key[at + 1]
+        yield (
+            a,
+            b,
+            (second >> tshift).astype(np.intp),
+            (first & jmask).astype(np.intp),
+            (second & jmask).astype(np.intp),
+        )
 
 
-def _mattr_chunk(
-    text: np.ndarray, j: np.ndarray, prev: np.ndarray, lengths: np.ndarray, window: int
-) -> np.ndarray:
-    """MATTR of each text of a chunk: position ``j`` is new in the windows starting after ``prev``."""
-    length = lengths[text]
-    last_start = np.minimum(j, length - window)
-    first_start = np.maximum(np.maximum(j - window + 1, prev + 1), 0)
-    count = np.maximum(last_start - first_start + 1, 0)
-    sums = np.bincount(text, weights=count, minlength=len(lengths))
-    types = np.bincount(text, weights=prev < 0, minlength=len(lengths))
-    n_windows = lengths - window + 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n_windows >= 1, sums / (window * np.maximum(n_windows, 1)), types / lengths)
+class _Walk:
+    """MTLD of every text of a chunk, texts sorted by decreasing length: text ``r`` walks forwards
+    (row ``2r``) and backwards (row ``2r + 1``), all at once, one token position per step, over a
+    ragged step-major table of each position's previous occurrence in the walk (-1: none), so the
+    rows still walking at step ``t`` are a prefix."""
 
+    def __init__(self, lengths: np.ndarray, threshold: float) -> None:
+        n = len(lengths)  # sorted by decreasing length
+        self.lengths, self.threshold = lengths, threshold
+        self.max_len = int(lengths[0]) if n else 0
+        self.small: Any = np.int16 if self.max_len < (1 << 14) else np.int64
+        self.active = 2 * np.searchsorted(-lengths, -np.arange(self.max_len), side="left")
+        self.row = np.zeros(self.max_len + 1, dtype=np.intp)  # where step t starts in the table
+        np.cumsum(self.active, out=self.row[1:])
+        self.table = np.full(int(self.row[-1]), -1, dtype=self.small)
 
-def _mtld_chunk(
-    text: np.ndarray, j: np.ndarray, prev: np.ndarray, nxt: np.ndarray, lengths: np.ndarray, threshold: float
-) -> np.ndarray:
-    """MTLD of each text of a chunk: all texts walk together, one token position per step."""
-    n = len(lengths)
-    order = np.argsort(-lengths, kind="stable")  # longest first: the texts still walking are a prefix
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    sorted_lengths = lengths[order]
-    max_len = int(sorted_lengths[0]) if n else 0
-    active = np.searchsorted(-sorted_lengths, -np.arange(max_len), side="left")  # texts longer than t
-    row = np.zeros(max_len + 1, dtype=np.int64)  # ragged step-major tables: step t, text rank r
-    np.cumsum(active, out=row[1:])
-    r = rank[text]
-    forward = np.empty(int(row[-1]), dtype=np.int64)  # previous occurrence of the t-th token
-    forward[row[j] + r] = prev
-    backward = np.empty(int(row[-1]), dtype=np.int64)  # the same, walking the text backwards
-    length = lengths[text]
-    backward[row[length - 1 - j] + r] = length - 1 - nxt
-    scores = np.zeros(n)
-    for table in (forward, backward):
-        factors = np.zeros(n)
-        distinct = np.zeros(n, dtype=np.int64)
-        seg_start = np.zeros(n, dtype=np.int64)  # first position of the open segment
-        ttr = np.ones(n)
-        for t in range(max_len):
-            k = int(active[t])
-            starts = seg_start[:k]
-            distinct[:k] += table[row[t] : row[t] + k] < starts
-            np.divide(distinct[:k], t + 1 - starts, out=ttr[:k])
-            reset = np.flatnonzero(ttr[:k] <= threshold)
-            if len(reset):
-                factors[reset] += 1
-                distinct[reset] = 0
-                seg_start[reset] = t + 1
-        open_ = seg_start < sorted_lengths  # a partial segment is left
-        factors[open_] += (1 - ttr[open_]) / (1 - threshold)
+    def add(self, text: np.ndarray, p: np.ndarray, q: np.ndarray, length: np.ndarray) -> None:
+        """Record repeat pairs: forwards, ``q`` last saw its word at ``p``; backwards, ``len-1-p`` at
+        ``len-1-q``."""
+        r = 2 * text
+        self.table[self.row[q] + r] = p
+        self.table[self.row[length - 1 - p] + r + 1] = length - 1 - q
+
+    def _ratio(self) -> tuple[int, int] | None:
+        """``(c, d)`` with ``k / n <= threshold`` (float64) exactly when ``d * k <= c * n``, for every
+        segment length ``n`` up to the longest text, when small integers do it (else None)."""
+        frac = Fraction(self.threshold).limit_denominator(1 << 10)
+        c, d = frac.numerator, frac.denominator
+        if (c + d) * (self.max_len + 1) >= (1 << 15) - 1 and self.small == np.int16:
+            return None
+        n = np.arange(1, self.max_len + 1)
+        k = np.arange(self.max_len + 1)
+        for lo in range(0, len(n), 256):  # all (k, n) pairs, a block of n at a time
+            block = n[lo : lo + 256, None]
+            if ((k / block <= self.threshold) != (d * k <= c * block)).any():
+                return None
+        return c, d
+
+    def _limit(self) -> np.ndarray:
+        """``out[n]``: the largest ``k`` with ``k / n <= threshold`` in float64 (``floor(threshold *
+        n)`` is off by at most one)."""
+        n = np.arange(self.max_len + 1, dtype=np.int64)
+        k = np.floor(self.threshold * n).astype(np.int64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for _ in range(2):
+                k += (k + 1 <= n) & ((k + 1) / n <= self.threshold)
+                k -= (k > 0) & (k / n > self.threshold)
+        return k
+
+    def run(self) -> np.ndarray:
+        """Walk; MTLD of each text (the mean of the two directions)."""
+        n, small, table, row = len(self.lengths), self.small, self.table, self.row
+        seg_start = np.zeros(2 * n, dtype=small)
+        factors = np.zeros(2 * n)
+        ratio = self._ratio()
+        if ratio is not None:  # w = d * distinct + c * seg_start; reset when w <= c * (t + 1)
+            c, d = ratio
+            w = np.zeros(2 * n, dtype=small)
+            for t in range(self.max_len):
+                k = int(self.active[t])
+                new = table[row[t] : row[t] + k] < seg_start[:k]
+                w[:k] += new * small(d) if d != 1 else new
+                reset = np.flatnonzero(w[:k] <= c * (t + 1))
+                if len(reset):
+                    factors[reset] += 1
+                    seg_start[reset] = t + 1
+                    w[reset] = c * (t + 1)
+            distinct = (w - c * seg_start.astype(np.int64)) // d
+        else:  # reset when distinct <= limit[segment length]
+            limit = self._limit()
+            distinct = np.zeros(2 * n, dtype=np.int64)
+            for t in range(self.max_len):
+                k = int(self.active[t])
+                distinct[:k] += table[row[t] : row[t] + k] < seg_start[:k]
+                reset = np.flatnonzero(distinct[:k] <= limit[t + 1 - seg_start[:k]])
+                if len(reset):
+                    factors[reset] += 1
+                    seg_start[reset] = t + 1
+                    distinct[reset] = 0
+        row_lengths = np.repeat(self.lengths, 2)
+        open_ = seg_start < row_lengths  # a partial segment is left
+        ttr = distinct[open_].astype(np.float64) / (row_lengths[open_] - seg_start[open_]).astype(np.float64)
+        factors[open_] += (1 - ttr) / (1 - self.threshold)
         factors[factors == 0] = 1.0  # the ratio never dropped: the whole text has no repeat
-        scores += sorted_lengths / factors
-    out = np.empty(n)
-    out[order] = scores / 2
-    return out
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores = row_lengths / factors
+        return (scores[0::2] + scores[1::2]) / 2
 
 
 def lexical_scores(
@@ -156,13 +200,28 @@ def lexical_scores(
     mtld_out = np.full(len(enc), math.nan)
     jbits = _bits(int(lengths.max()) if len(lengths) else 0)
     vbits = _bits(int(enc.ids.max()) if len(enc.ids) else 0)
-    if vbits + jbits > 62:
-        raise ValueError("texts too long for the 64-bit (word, text, position) keys")
-    for start, stop in _chunks(lengths, 1 << (62 - vbits - jbits)):
-        chunk_lengths = lengths[start:stop]
-        text, j, prev, nxt = _neighbours(enc, start, stop, jbits)
-        mattr_out[start:stop] = _mattr_chunk(text, j, prev, chunk_lengths, window)
-        mtld_out[start:stop] = _mtld_chunk(text, j, prev, nxt, chunk_lengths, threshold)
+    for start, stop in _chunks(lengths, _CHUNK_TOKENS, len(lengths)):
+        order = start + np.argsort(-lengths[start:stop], kind="stable")  # longest first
+        chunk = lengths[order]
+        walk = _Walk(chunk, threshold)
+        lost = np.zeros(len(chunk))  # per text: (window, token) pairs where the token is not new
+        repeats = np.zeros(len(chunk), dtype=np.int64)
+        for a, b, text, p, q in _repeats(enc, order, vbits, jbits):
+            length = chunk[a:b][text]
+            # of the windows holding q, those also holding p do not count q as a new type
+            windows = np.minimum(p, length - window) - np.maximum(q - window + 1, 0) + 1
+            np.maximum(windows, 0, out=windows)
+            lost[a:b] += np.bincount(text, weights=windows, minlength=b - a)
+            repeats[a:b] += np.bincount(text, minlength=b - a)
+            walk.add(text + a, p, q, length)
+        n_windows = chunk - window + 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mattr_out[order] = np.where(
+                n_windows >= 1,
+                (n_windows * window - lost) / (window * np.maximum(n_windows, 1)),
+                (chunk - repeats) / chunk,
+            )
+        mtld_out[order] = walk.run()
     empty = lengths == 0
     mattr_out[empty] = math.nan
     mtld_out[empty] = math.nan

@@ -17,7 +17,10 @@ From the sorted runs: ``c_i(g)``, the count of n-gram ``g`` in text ``i``; per `
 whether one text alone holds it, and the second highest, so "the most any *other* text has" is
 ``second`` for the sole top holder and ``top`` for everyone else. Text ``i``'s clipped matches are
 ``sum_g min(c_i(g), max_{j != i} c_j(g))``, exactly BLEU's "modified precision" numerator with every
-other text as a reference. Cost: one sort of all n-gram occurrences per order; no pairwise loop.
+other text as a reference. Cost: one sort of n-gram occurrences per order; no pairwise loop. An
+n-gram occurs twice only if both of its (n-1)-grams do, so once an order has taken the hash path (which
+keeps positions), the next order sorts only the starts whose two (n-1)-grams share a hash; every other
+n-gram occurs once and is only counted.
 
     >>> from hf_synthmh.metrics.tokens import encode
     >>> stats = ngram_stats(encode(["a b a b", "a b c", "d"]), max_order=2)
@@ -80,21 +83,36 @@ class _Layout:
         self.remaining = np.repeat(enc.offsets[1:], lengths) - np.arange(self.size, dtype=np.int64)
         self.text = np.repeat(np.arange(self.n_texts, dtype=np.uint64), lengths)
 
-    def words(self, n: int) -> tuple[list[np.ndarray], np.ndarray]:
-        """The ``n`` token ids at every start inside a text, bit-packed into as few uint64 words as they
-        need (first token in the highest bits), and the mask of valid starts over all positions."""
+    def valid(self, n: int) -> np.ndarray:
+        """Mask over the positions ``0 .. size - n`` of those that start an n-gram inside a text."""
+        return self.remaining[: max(self.size - n + 1, 0)] >= n
+
+    def words(
+        self, n: int, starts: np.ndarray | None = None, ids: np.ndarray | None = None
+    ) -> list[np.ndarray]:
+        """The ``n`` token ids at every start of an n-gram (or at the positions ``starts``), bit-packed
+        into as few uint64 words as they need (first token in the highest bits); into one word of the
+        dtype of ``ids`` (the ids in a narrower unsigned type) when given."""
         size = max(self.size - n + 1, 0)
-        valid = self.remaining[:size] >= n
-        per_word = max(1, 64 // self.vbits)
-        shift = np.uint64(self.vbits)
+        valid = self.valid(n) if starts is None else None
+        per_word = max(1, 64 // self.vbits) if ids is None else n
+        source = self.ids if ids is None else ids
+        shift = source.dtype.type(self.vbits)
         words = []
-        for start in range(0, n, per_word):
-            word = self.ids[start : start + size].copy()
-            for j in range(start + 1, min(n, start + per_word)):
-                word <<= shift
-                word |= self.ids[j : j + size]
-            words.append(word[valid])
-        return words, valid
+        for first in range(0, n, per_word):
+            if starts is None:
+                word = source[first : first + size].copy()
+                for j in range(first + 1, min(n, first + per_word)):
+                    word <<= shift
+                    word |= source[j : j + size]
+                words.append(word[valid])
+            else:
+                word = self.ids[starts + first]
+                for j in range(first + 1, min(n, first + per_word)):
+                    word <<= shift
+                    word |= self.ids[starts + j]
+                words.append(word)
+        return words
 
 
 def _narrow(key: np.ndarray, bits: int) -> np.ndarray:
@@ -102,22 +120,31 @@ def _narrow(key: np.ndarray, bits: int) -> np.ndarray:
     return key.astype(np.uint32) if bits <= 32 else key
 
 
-def _runs(layout: _Layout, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+def _runs(
+    layout: _Layout, n: int, starts: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int, np.ndarray | None]:
     """The (n-gram, text) runs of the sorted occurrences: ``(counts, text, new_gram, occurrences,
-    distinct)``, one entry per run; ``new_gram`` is True at the first run of each n-gram. Runs of
-    n-grams that occur once in the corpus may be left out (they match nothing); ``distinct`` counts
-    them all."""
-    words, valid = layout.words(n)
+    distinct, repeated)``, one entry per run; ``new_gram`` is True at the first run of each n-gram. Runs
+    of n-grams that occur once in the corpus may be left out (they match nothing); ``distinct`` counts
+    them all. With ``starts`` (sorted positions), only the n-grams starting there are sorted: the caller
+    knows every other n-gram occurs once (``occurrences`` and ``distinct`` still count them).
+    ``repeated``: with the hash key, the start positions of every n-gram that may occur more than once
+    (a superset), else None."""
+    valid = layout.valid(n)
+    occurrences = int(np.count_nonzero(valid))
+    words = layout.words(n, starts)
     m = len(words[0]) if words else 0
+    unseen = occurrences - m  # n-grams left out by ``starts``: each occurs once
     if m == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=bool), 0, 0
+        return empty, empty, np.zeros(0, dtype=bool), occurrences, unseen, None
+    text_of = layout.text[: len(valid)][valid] if starts is None else layout.text[starts]
     tbits = layout.tbits
     bits = n * layout.vbits + tbits
     if len(words) == 1 and bits <= 64:  # exact key: n-gram high, text low
         key = words[0]
         key <<= np.uint64(tbits)
-        key |= layout.text[: len(valid)][valid]
+        key |= text_of
         key = _narrow(key, bits)
         key.sort()
         runs = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
@@ -125,10 +152,9 @@ def _runs(layout: _Layout, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         gram = run_key >> np.uint64(tbits)
         text = (run_key & np.uint64((1 << tbits) - 1)).astype(np.int64)
         new_gram = np.concatenate([[True], gram[1:] != gram[:-1]])
-        return np.diff(np.append(runs, m)), text, new_gram, m, int(new_gram.sum())
+        return np.diff(np.append(runs, m)), text, new_gram, occurrences, unseen + int(new_gram.sum()), None
     # Hash in the high bits, occurrence index in the low bits. An occurrence whose hash is unique is a
     # unique n-gram (exactly); only occurrences sharing a hash are gathered and compared token by token.
-    text_of = layout.text[: len(valid)][valid]
     h = _mix(words[0] + _GOLDEN)
     for word in words[1:]:
         h = _mix(h ^ word)
@@ -143,11 +169,12 @@ def _runs(layout: _Layout, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     shared[1:] |= same
     shared[:-1] |= same
     sub = np.flatnonzero(shared)
-    singletons = m - len(sub)
+    singletons = unseen + m - len(sub)
     if len(sub) == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=bool), m, singletons
+        return empty, empty, np.zeros(0, dtype=bool), occurrences, singletons, empty
     idx = (h[sub] & low).astype(np.int64)
+    repeated = np.flatnonzero(valid)[idx] if starts is None else starts[idx]
     run = np.cumsum(np.concatenate([[True], high[sub][1:] != high[sub][:-1]]))  # hash run of each entry
     del h, high, same, shared
     cols = [word[idx] for word in words]
@@ -169,9 +196,9 @@ def _runs(layout: _Layout, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
             array[part] = array[part][order]
         equal = equal_to_previous()
     new_gram = np.concatenate([[True], ~equal])
-    starts = np.flatnonzero(new_gram | np.concatenate([[True], text[1:] != text[:-1]]))
-    counts = np.diff(np.append(starts, len(sub)))
-    return counts, text[starts], new_gram[starts], m, singletons + int(new_gram.sum())
+    firsts = np.flatnonzero(new_gram | np.concatenate([[True], text[1:] != text[:-1]]))
+    counts = np.diff(np.append(firsts, len(sub)))
+    return counts, text[firsts], new_gram[firsts], occurrences, singletons + int(new_gram.sum()), repeated
 
 
 def distinct_counts(
@@ -187,15 +214,19 @@ def distinct_counts(
     layout = _Layout(enc)
     distinct = np.zeros(max_order, dtype=np.int64)
     occurrences = np.zeros(max_order, dtype=np.int64)
+    ids32 = enc.ids.astype(np.uint32) if 2 * layout.vbits <= 32 else None
     for n in orders if orders is not None else range(1, max_order + 1):
-        if n * layout.vbits <= 64:  # exact: sort the packed n-grams themselves
-            words, _ = layout.words(n)
+        if n == 1 and layout.vbits <= 24:  # ids are dense: count them
+            occurrences[0] = layout.size
+            distinct[0] = int(np.count_nonzero(np.bincount(enc.ids))) if layout.size else 0
+        elif n * layout.vbits <= 64:  # exact: sort the packed n-grams themselves
+            words = layout.words(n, ids=ids32 if n * layout.vbits <= 32 else None)
             key = _narrow(words[0], n * layout.vbits)
             key.sort()
             occurrences[n - 1] = len(key)
             distinct[n - 1] = int(np.count_nonzero(key[1:] != key[:-1])) + 1 if len(key) else 0
         else:
-            *_, occurrences[n - 1], distinct[n - 1] = _runs(layout, n)
+            _, _, _, occurrences[n - 1], distinct[n - 1], _ = _runs(layout, n)
     return distinct, occurrences
 
 
@@ -236,8 +267,15 @@ def ngram_stats(enc: Encoded, max_order: int = 4) -> NgramStats:
     distinct = np.zeros(max_order, dtype=np.int64)
     occurrences = np.zeros(max_order, dtype=np.int64)
     layout = _Layout(enc)
+    repeated = None  # positions of the (n-1)-grams that may occur more than once
     for n in range(1, max_order + 1):
-        counts, text, new_gram, occurrences[n - 1], distinct[n - 1] = _runs(layout, n)
+        starts = None
+        if repeated is not None:  # an n-gram occurs twice only if both its (n-1)-grams do
+            flag = np.zeros(layout.size + 1, dtype=bool)
+            flag[repeated] = True
+            valid = layout.valid(n)
+            starts = np.flatnonzero(valid & flag[: len(valid)] & flag[1 : len(valid) + 1])
+        counts, text, new_gram, occurrences[n - 1], distinct[n - 1], repeated = _runs(layout, n, starts)
         correct[:, n - 1] = _clipped_matches(counts, text, new_gram, n_texts)
         total[:, n - 1] = np.maximum(lengths - n + 1, 0)
     return NgramStats(correct=correct, total=total, distinct=distinct, occurrences=occurrences)
@@ -257,7 +295,7 @@ def contained_counts(reference: Encoded, queries: Encoded, n: int) -> np.ndarray
         raise ValueError(f"n must be >= 1, got {n}")
     offsets = np.concatenate([reference.offsets, reference.offsets[-1] + queries.offsets[1:]])
     both = Encoded(ids=np.concatenate([reference.ids, queries.ids]), offsets=offsets, vocab=reference.vocab)
-    counts, text, new_gram, _, _ = _runs(_Layout(both), n)
+    counts, text, new_gram, _, _, _ = _runs(_Layout(both), n)
     if len(counts) == 0:
         return np.zeros(len(queries), dtype=np.int64)
     first = np.flatnonzero(new_gram)

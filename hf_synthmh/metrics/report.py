@@ -6,7 +6,7 @@ Output of :func:`evaluate_corpus` (every leaf a Python float, int or ``None`` fo
      "utility": {...},            # only with a test split
      "phi_replay": {...},         # only when given: passed through from the gate
      "notes": {name: str},        # only when something was skipped, saying why
-     "plots": {name: path},       # only with plot_dir
+     "plots": {name: file name},  # only with plot_dir: PNGs there, names relative to it
      "per_label": {code: {"fidelity", "diversity", "privacy", "detectability", ["utility"],
                           "n_synthetic": int, "n_real": int}}}
 
@@ -200,7 +200,8 @@ def evaluate_corpus(
         bertscore_max_rows: BERTScore scores a deterministic sample of this many synthetic rows.
         mauve_min_rows: MAUVE needs this many rows on each side (overall, and per code).
         seed: seeds every sample, classifier and bootstrap.
-        plot_dir: write the PNG plots of :mod:`hf_synthmh.metrics.plots` there (needs matplotlib).
+        plot_dir: write the PNG plots of :mod:`hf_synthmh.metrics.plots` there (needs matplotlib);
+            ``"plots"`` then maps each plot to its file name, relative to ``plot_dir``.
         classifier_preprocess: maps texts before the label round-trip and utility classifiers see
             them (e.g. drop a section that names the code).
     """
@@ -384,5 +385,5 @@ def evaluate_corpus(
         from hf_synthmh.metrics.plots import write_plots
 
         paths = write_plots(plain, plot_dir, distances=dist)
-        plain["plots"] = {name: str(path) for name, path in paths.items()}
+        plain["plots"] = {name: path.name for name, path in paths.items()}  # relative to plot_dir
     return plain

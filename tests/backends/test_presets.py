@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from serve_helpers import FakeChatServer
-from tiny_models import R1_TEMPLATE, _save, build_tokenizer
+from tiny_models import R1_TEMPLATE, build_tiny_qwen2, build_tiny_qwen35
 
 from hf_synthmh.backends import (
     PRESETS,
@@ -27,68 +27,6 @@ from hf_synthmh.generate import Generator
 from hf_synthmh.prompts import build_request
 
 SHORT = SamplingSettings(max_new_tokens=12)
-
-#: A Qwen3.5-style template: like Qwen3's, but a thinking turn opens ``<think>`` inside the prompt (as the
-#: Qwen3 thinking-only releases do); the backends handle either form, so this exercises the harder one.
-QWEN35_TEMPLATE = (
-    "{%- for message in messages %}"
-    "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
-    "{%- endfor %}"
-    "{%- if add_generation_prompt %}"
-    "{{- '<|im_start|>assistant\\n' }}"
-    "{%- if enable_thinking is defined and enable_thinking is false %}{{- '<think>\\n\\n</think>\\n\\n' }}"
-    "{%- else %}{{- '<think>\\n' }}{%- endif %}"
-    "{%- endif %}"
-)
-
-
-def build_tiny_qwen2(out: Path, *, chat_template: str) -> Path:
-    """A 2-layer Qwen2 (the architecture of the DeepSeek-R1-Distill-Qwen models)."""
-    import torch
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
-    tokenizer = build_tokenizer(chat_template=chat_template, style="qwen")
-    config = Qwen2Config(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-        tie_word_embeddings=True,
-    )
-    torch.manual_seed(0)
-    return _save(Qwen2ForCausalLM(config), tokenizer, out)
-
-
-def build_tiny_qwen35(out: Path) -> Path:
-    """A 4-layer Qwen3.5 text model: three gated-DeltaNet (linear attention) layers, one full attention."""
-    import torch
-    from transformers import Qwen3_5ForCausalLM, Qwen3_5TextConfig
-
-    tokenizer = build_tokenizer(chat_template=QWEN35_TEMPLATE, style="qwen")
-    config = Qwen3_5TextConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=4,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        head_dim=16,
-        linear_num_key_heads=2,
-        linear_num_value_heads=2,
-        linear_key_head_dim=16,
-        linear_value_head_dim=16,
-        max_position_embeddings=512,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-        tie_word_embeddings=True,
-    )
-    torch.manual_seed(0)
-    return _save(Qwen3_5ForCausalLM(config), tokenizer, out)
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +89,18 @@ def test_preset_facts() -> None:
     assert nothink.chat_template_kwargs == {"enable_thinking": False}
     assert think.extra_sampling == {"presence_penalty": 1.5}
     assert PRESETS["qwen3.5-35b-a3b"].architecture == "Qwen3_5MoeForConditionalGeneration"
+    # the flagship's card recommends other thinking settings than the smaller models' cards
+    flagship, flagship_off = PRESETS["qwen3.5-397b-a17b"], PRESETS["qwen3.5-397b-a17b-nothink"]
+    assert (flagship.sampling.temperature, flagship.sampling.top_p, flagship.extra_sampling) == (
+        0.6,
+        0.95,
+        None,
+    )
+    assert (flagship_off.sampling.temperature, flagship_off.extra_sampling) == (
+        0.7,
+        {"presence_penalty": 1.5},
+    )
+    assert all("Qwen3.5-4B" in p.source for p in PRESETS.values() if p.family == "qwen3.5")
     assert (PRESETS["qwen3-8b"].sampling.temperature, PRESETS["qwen3-8b-nothink"].sampling.temperature) == (
         0.6,
         0.7,
@@ -177,6 +127,12 @@ def test_kinds_and_errors() -> None:
     think, nothink = backend_from_preset("qwen3-8b"), backend_from_preset("qwen3-8b-nothink")
     assert think.name == nothink.name and think.cache_identity != nothink.cache_identity  # type: ignore[attr-defined]
     assert pickle.loads(pickle.dumps(nothink)) == nothink
+    # the chat quirks are part of the identity too, the batch size is not
+    merged = backend_from_preset("qwen3-8b", system_prompt=False)
+    stops = backend_from_preset("qwen3-8b", stop_tokens=("<|eot_id|>",))
+    bigger = backend_from_preset("qwen3-8b", batch_size=32)
+    identities = {b.cache_identity for b in (think, merged, stops)}  # type: ignore[attr-defined]
+    assert len(identities) == 3 and bigger.cache_identity == think.cache_identity  # type: ignore[attr-defined]
 
 
 def _generate_both_batchings(backend_kwargs: dict[str, Any], preset: str) -> list[str]:

@@ -1,14 +1,18 @@
-"""TransformersBackend on tiny models built in code: templates, plain prompts, adapters, determinism."""
+"""TransformersBackend on tiny models built in code: templates, plain prompts, adapters, determinism, and
+its identity in generation-cache keys."""
 
 from __future__ import annotations
 
 import pickle
+import shutil
 from pathlib import Path
 
 import pytest
+from tiny_models import build_tiny_llama
 
 from hf_synthmh.backends import Backend, SamplingSettings, TransformersBackend
 from hf_synthmh.backends.base import Request
+from hf_synthmh.cache import backend_identity, cache_key
 from hf_synthmh.prompts import build_request, split_reasoning
 
 SHORT = SamplingSettings(max_new_tokens=16)
@@ -157,3 +161,47 @@ def test_template_that_opens_think(r1_dir: Path) -> None:
         report, reasoning = split_reasoning(completion)
         if "</think>" not in completion:
             assert report == "" and reasoning
+
+
+def _key(backend: TransformersBackend) -> str:
+    request = _requests(1)[0]
+    return cache_key(
+        backend=backend_identity(backend), request=request, sampling=SHORT, seed=1, exemplar_ids=["r1"]
+    )
+
+
+def test_cache_identity_covers_what_changes_the_text(qwen_dir: Path) -> None:
+    model = str(qwen_dir)
+    base = TransformersBackend(model=model, batch_size=2)
+    same = [
+        TransformersBackend(model=model, batch_size=2),
+        TransformersBackend(model=model, batch_size=8),  # rows do not depend on their batch mates
+        TransformersBackend(model=model, device="cuda"),
+    ]
+    assert {_key(b) for b in same} == {_key(base)}
+    different = [
+        TransformersBackend(model=model, chat_template_kwargs={"enable_thinking": False}),
+        TransformersBackend(model=model, chat_template_kwargs={"enable_thinking": True}),
+        TransformersBackend(model=model, dtype="bfloat16"),
+        TransformersBackend(model=model, adapter="org/lora"),
+    ]
+    keys = {_key(b) for b in different}
+    assert len(keys) == len(different) and _key(base) not in keys
+    thinking_on = TransformersBackend(model=model, chat_template_kwargs={"enable_thinking": True})
+    thinking_off = TransformersBackend(model=model, chat_template_kwargs={"enable_thinking": False})
+    assert thinking_on.name == thinking_off.name and _key(thinking_on) != _key(thinking_off)
+    assert str(qwen_dir) not in base.cache_identity and base.cache_identity.startswith("qwen3-chat#")
+    loaded_before = base.cache_identity
+    base.load()
+    assert base.cache_identity == loaded_before  # loading the model does not change it
+
+
+def test_cache_identity_of_local_folders_follows_their_content(tmp_path: Path) -> None:
+    first = build_tiny_llama(tmp_path / "one" / "tiny", chat_template=None, seed=0)
+    other = build_tiny_llama(tmp_path / "two" / "tiny", chat_template=None, seed=1)  # same folder name
+    copied = Path(shutil.copytree(first, tmp_path / "elsewhere" / "tiny"))
+    a, b, c = (TransformersBackend(model=str(p)).cache_identity for p in (first, other, copied))
+    assert a != b and a == c  # other weights miss; the same weights copied elsewhere hit
+    assert TransformersBackend(model="org/m", revision="v1").cache_identity != (
+        TransformersBackend(model="org/m", revision="v2").cache_identity
+    )

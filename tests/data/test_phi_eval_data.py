@@ -87,3 +87,25 @@ def test_counts(rows: list[dict[str, Any]]) -> None:
     rows_per_type = Counter(t for row in rows for t in {span["type"] for span in row["phi"]})
     well_covered = {t for t, n in rows_per_type.items() if n >= 4}
     assert len(well_covered) >= 12, rows_per_type
+
+
+@pytest.mark.parametrize("module", ["tests.data.phi_sets", "tests.data.bench_corpus"])
+def test_helper_doctests(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_bench_corpus_plants_every_kind_and_is_seeded() -> None:
+    from tests.data.bench_corpus import KINDS, make_data
+
+    real, synthetic, kinds = make_data(500, seed=3)
+    assert make_data(500, seed=3) == (real, synthetic, kinds)
+    planted = [k for k in kinds if k != "unrelated"]
+    assert sorted(set(planted)) == sorted(KINDS[:-1]) and len(planted) == 5 * 5
+    verbatim = {s for s, k in zip(synthetic, kinds, strict=True) if k == "verbatim"}
+    assert verbatim <= set(real)
+    unrelated = [s for s, k in zip(synthetic, kinds, strict=True) if k == "unrelated"]
+    assert not set(unrelated) & set(real)

@@ -16,7 +16,22 @@ from hf_synthmh.metrics.embeddings import hashed_bow_embed
 from tests.gate.conftest import CLEAN_REPORTS, fictional_report, fictional_sentences
 
 
-@pytest.mark.parametrize("module", ["decide", "membership", "minhash", "neighbours", "phi"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "decide",
+        "settings",
+        "summary",
+        "membership",
+        "passages",
+        "hashing",
+        "sorted_index",
+        "minhash",
+        "neighbours",
+        "phi",
+        "phi_words",
+    ],
+)
 def test_doctests(module: str) -> None:
     result = doctest.testmod(importlib.import_module(f"hf_synthmh.gate.{module}"))
     assert result.attempted > 0 and result.failed == 0
@@ -247,7 +262,7 @@ def test_apply_gate_checks_exemplars_and_embeddings(
     assert result.kept["text"][:] == [rows["text"][1]]
     assert result.rejected["membership_exemplar_id"][:][0] == ids[8]
     # 40 train + 10 holdout + 2 new rows: texts[3] is a train report, embedded once (cache)
-    assert result.embedding_threshold is not None and result.timings["embedding_texts"] == 52
+    assert result.embedding_threshold is not None and result.embedding_texts == 52
     with pytest.raises(ValueError, match="holdout"):
         apply_gate(
             Dataset.from_dict(rows),

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from hf_synthmh.demo.corpus import load_demo_corpus
+from hf_synthmh.gate import hashing, sorted_index
 from hf_synthmh.gate import minhash as mh
 from hf_synthmh.gate.minhash import (
     Csr,
@@ -62,7 +63,7 @@ def test_tokens_are_words_on_odd_unicode() -> None:
 
 
 def test_tokens_across_chunks_and_long_words(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mh, "_CHUNK_CHARS", 64)
+    monkeypatch.setattr(hashing, "_CHUNK_CHARS", 64)
     long_word = "supercalifragilisticexpialidocious-antidisestablishmentarianism"
     texts = [f"{long_word} a{i} b.c {long_word[:9]} {long_word[:16]} {long_word[:17]}" for i in range(30)]
     _assert_tokens_match(texts)
@@ -118,7 +119,7 @@ def test_bitmap_never_misses_and_rarely_errs(bits: int) -> None:
         rng.integers(0, 2**63, 2 ** (bits - 4), dtype=np.int64).astype(np.uint64) * np.uint64(2)
     )
     bm = bitmap(members, bits=bits)
-    assert bm.dtype == (bool if bits <= mh._UNPACKED_BITS else np.uint8)
+    assert bm.dtype == (bool if bits <= sorted_index._UNPACKED_BITS else np.uint8)
     assert in_bitmap(bm, members).all()
     others = rng.integers(0, 2**63, 20000, dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
     assert 0.03 < in_bitmap(bm, others).mean() < 0.1  # about 1/16 of the bits are set

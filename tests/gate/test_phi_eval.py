@@ -9,66 +9,17 @@ rows, 37/38 spans, 0/8 clean rows flagged)."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hf_synthmh.gate import PhiScanner
-
-DATA = Path(__file__).parents[1] / "data"
-# Label types in the data files -> the scanner's entity types (for the same-type recall).
-SCANNER_TYPE = {
-    "MRN": "MEDICAL_RECORD_NUMBER",
-    "INSURANCE_ID": "ID_NUMBER",
-    "NHS_NUMBER": "UK_NHS",
-    "SSN": "US_SSN",
-}
-
-
-def evaluate(rows: list[dict[str, Any]], spans: list[list[dict[str, Any]]]) -> dict[str, Any]:
-    """Row recall, span recall (overlap with any finding; and with a finding of the same type),
-    per label type, and the share of clean rows with any finding."""
-    labelled: Counter[str] = Counter()
-    found: Counter[str] = Counter()
-    same_type: Counter[str] = Counter()
-    phi_rows = flagged = clean = alarms = 0
-    for row, hits in zip(rows, spans, strict=True):
-        if row["kind"] == "clean":
-            clean += 1
-            alarms += bool(hits)
-            continue
-        phi_rows += 1
-        flagged += bool(hits)
-        for label in row["phi"]:
-            start = row["text"].index(label["value"])
-            end = start + len(label["value"])
-            overlapping = [h for h in hits if h["start"] < end and h["end"] > start]
-            labelled[label["type"]] += 1
-            found[label["type"]] += bool(overlapping)
-            wanted = SCANNER_TYPE.get(label["type"], label["type"])
-            same_type[label["type"]] += any(h["type"] == wanted for h in overlapping)
-    return {
-        "phi_rows": phi_rows,
-        "row_recall": flagged / phi_rows,
-        "spans": sum(labelled.values()),
-        "span_recall": sum(found.values()) / sum(labelled.values()),
-        "span_recall_same_type": sum(same_type.values()) / sum(labelled.values()),
-        "clean_rows": clean,
-        "clean_false_alarms": alarms,
-        "clean_false_alarm_rate": alarms / clean,
-        "per_type": {
-            t: {"spans": n, "recall": found[t] / n, "recall_same_type": same_type[t] / n}
-            for t, n in sorted(labelled.items())
-        },
-    }
+from tests.data.phi_sets import PHI_SETS, evaluate, load_phi_set
 
 
 def run(scanner: PhiScanner, name: str, tmp_path: Path) -> dict[str, Any]:
-    rows = [
-        json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    rows = load_phi_set(name)
     summary = evaluate(rows, scanner({"text": [r["text"] for r in rows]})["phi_spans"])
     (tmp_path / f"{name}.summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     print(f"\n{name}: rows {summary['row_recall']:.3f}, spans {summary['span_recall']:.3f} "
@@ -99,11 +50,9 @@ def test_heldout_set(scanner: PhiScanner, tmp_path: Path) -> None:
     assert summary["clean_false_alarms"] <= 1  # 0/8
 
 
-@pytest.mark.parametrize("name", ["phi_eval.jsonl", "phi_heldout.jsonl"])
+@pytest.mark.parametrize("name", PHI_SETS)
 def test_data_files_are_well_formed(name: str) -> None:
-    rows = [
-        json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    rows = load_phi_set(name)
     assert len({r["id"] for r in rows}) == len(rows)
     for row in rows:
         assert row["kind"] in ("phi", "clean") and (row["kind"] == "clean") == (not row["phi"])

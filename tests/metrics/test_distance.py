@@ -67,3 +67,18 @@ def test_without_holdout_only_the_distance_keys() -> None:
     assert exact == {"median_dcr": 0.0, "mean_nndr": 0.0}
     with pytest.raises(ValueError, match="at least one train"):
         distance_privacy(np.zeros((0, 3)), np.eye(3))
+
+
+def test_per_code_summary_without_synthetic_rows() -> None:
+    rng = np.random.default_rng(0)
+    train, hold = rng.normal(size=(6, 4)), rng.normal(size=(3, 4))
+    rows = distance_privacy(
+        train,
+        np.zeros((0, 4)),
+        hold,
+        synthetic_labels=[],
+        train_labels=["F32.1"] * 6,
+        holdout_labels=["F32.1"] * 3,
+    )
+    summary = rows.summary("F32.1", min_mia_rows=1)
+    assert math.isnan(summary["mia_auc"]) and math.isnan(summary["median_dcr"])

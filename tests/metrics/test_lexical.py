@@ -58,6 +58,29 @@ def test_equal_to_by_hand(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
         assert mtld_values[i] == pytest.approx(_mtld_by_hand(tokens), abs=1e-9)
 
 
+@pytest.mark.parametrize("threshold", [0.5, 0.66, 0.7234567])  # small fractions, and one that is not
+def test_mtld_any_threshold_equals_by_hand(threshold: float) -> None:
+    enc = encode(_texts(2))
+    values = lexical_scores(enc, threshold=threshold)[1]
+    for i, tokens in enumerate(enc.tokens):
+        if tokens:
+            assert values[i] == pytest.approx(_mtld_by_hand(tokens, threshold), abs=1e-9)
+
+
+def test_long_texts_and_large_vocabulary() -> None:
+    """Texts past 16k tokens (wide tables) and ids past 2**20 (64-bit sort keys) give the same values."""
+    rng = random.Random(3)
+    long_text = " ".join(rng.choice("abcdefgh") + rng.choice("xyz") for _ in range(17_000))
+    texts = [long_text, *_texts(4)[:5]]
+    enc = encode(texts)
+    wide = encode(texts, vocab={f"filler{i}": i for i in range(1 << 21)})
+    for values in (lexical_scores(enc), lexical_scores(wide)):
+        for i, tokens in enumerate(enc.tokens):
+            if tokens:
+                assert values[0][i] == pytest.approx(_mattr_by_hand(tokens, 50), abs=1e-12)
+                assert values[1][i] == pytest.approx(_mtld_by_hand(tokens), abs=1e-9)
+
+
 def test_equal_to_lexicalrichness() -> None:
     lr = pytest.importorskip("lexicalrichness")
     enc = encode(_texts(1))

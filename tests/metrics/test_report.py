@@ -5,7 +5,6 @@ import importlib
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -191,8 +190,10 @@ def test_everything_on_the_demo_corpus(demo: dict[str, tuple[list[str], list[str
         "nn_distances",
         "utility_by_code",
     ]
-    for path in out["plots"].values():
-        assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name, path in out["plots"].items():
+        assert path == f"{name}.png"  # relative to plot_dir, so the card can link them
+        png = (tmp_path / "plots" / path).read_bytes()
+        assert len(png) > 1000 and png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_copies_and_shuffled_labels_score_worse(demo: dict[str, tuple[list[str], list[str]]]) -> None:

@@ -152,3 +152,93 @@ def test_generate_bad_options(
     real = _jsonl(tmp_path / "real.jsonl", REAL)
     assert _run(["generate", "--real", str(real), "--out", str(tmp_path / "o"), *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_evaluate_with_test_split_plots_and_dropped_sections(tmp_path: Path) -> None:
+    real = _jsonl(tmp_path / "real.jsonl", REAL * 3)
+    syn = _jsonl(tmp_path / "syn.jsonl", [NOVEL, REAL[1]])
+    test = _jsonl(tmp_path / "test.jsonl", [NOVEL, REAL[1]])
+    out, plots = tmp_path / "metrics.json", tmp_path / "plots"
+    args = [
+        "evaluate",
+        "--real",
+        str(real),
+        "--synthetic",
+        str(syn),
+        "--holdout",
+        str(test),
+        "--test",
+        str(test),
+    ]
+    args += ["--out", str(out), "--plots", str(plots), "--embed", "hashed", "--bootstrap", "50"]
+    assert _run([*args, "--drop-sections", "impression,plan"]) == 0
+    metrics = json.loads(out.read_text())
+    assert metrics["utility"]["n_test"] == 2 and metrics["utility"]["n_bootstrap"] == 50
+    assert set(metrics["per_label"]["F41.1"]["utility"]) >= {
+        "real_only_f1",
+        "real_plus_synthetic_f1",
+        "f1_gain",
+    }
+    assert metrics["privacy"]["dcr_share"] is not None  # the holdout reached the metrics
+    for path in metrics["plots"].values():
+        assert (plots / path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the sections the classifiers see change the utility classifiers' input, nothing else
+    assert _run([*args, "--drop-sections", "history"]) == 0
+    other = json.loads(out.read_text())
+    assert other["diversity"] == metrics["diversity"]
+
+
+def test_evaluate_rejects_unknown_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    code = _run(["evaluate", "--real", str(real), "--synthetic", str(real), "--drop-sections", "diagnosis"])
+    assert code == 2
+    assert "unknown section(s) diagnosis" in capsys.readouterr().err
+
+
+def test_scan_redact_policy_keeps_redacted_rows(tmp_path: Path) -> None:
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    syn = _jsonl(tmp_path / "syn.jsonl", [NOVEL, PHI])
+    out = tmp_path / "scan"
+    assert (
+        _run(
+            [
+                "scan",
+                "--real",
+                str(real),
+                "--synthetic",
+                str(syn),
+                "--out",
+                str(out),
+                "--phi-policy",
+                "redact",
+            ]
+        )
+        == 0
+    )
+    kept = [json.loads(x) for x in (out / "kept.jsonl").read_text().splitlines()]
+    assert len(kept) == 2
+    redacted = next(r for r in kept if r["phi_redacted"])
+    assert (
+        "<PERSON>" in redacted["text"]
+        and "Okonkwo" not in redacted["text"]
+        and "4821937" not in redacted["text"]
+    )
+    report = json.loads((out / "scan_report.json").read_text())
+    assert report["n_redacted"] == 1 and report["settings"]["phi_policy"] == "redact"
+    assert set(report["timings"]) >= {"phi_s", "redact_s", "membership_s"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--phi-policy", "mask"], "use drop or redact"),
+        (["--embedding-check"], "--embedding-check needs --holdout"),
+    ],
+)
+def test_scan_rejects_bad_gate_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    code = _run(["scan", "--real", str(real), "--synthetic", str(real), "--out", str(tmp_path / "o"), *extra])
+    assert code == 2
+    assert message in capsys.readouterr().err

@@ -1,0 +1,5 @@
+"""``python -m hf_synthmh.cli``."""
+
+from hf_synthmh.cli import main
+
+main()

@@ -1,0 +1,86 @@
+"""`hf-synthmh scan`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hf_synthmh.cli._app import app, console, gate_settings, one_thread
+
+
+@app.command()
+def scan(
+    real: Annotated[Path, typer.Option(help="Real reports: .jsonl, .csv, .parquet or a saved dataset.")],
+    synthetic: Annotated[Path, typer.Option(help="Synthetic reports, same formats.")],
+    out: Annotated[Path, typer.Option(help="Output folder.")],
+    max_containment: Annotated[
+        float, typer.Option(help="Reject above this share of tokens copied from one real report.")
+    ] = 0.4,
+    max_shared_span: Annotated[int, typer.Option(help="Reject a shared run of this many tokens.")] = 40,
+    minhash_threshold: Annotated[
+        float, typer.Option(help="Reject at this Jaccard of rare word shingles with one real report.")
+    ] = 0.5,
+    phi_threshold: Annotated[float, typer.Option(help="Presidio score threshold.")] = 0.35,
+    phi_policy: Annotated[
+        str, typer.Option(help="drop rows with PHI, or redact it to typed placeholders such as <PERSON>.")
+    ] = "drop",
+    replay: Annotated[
+        bool, typer.Option(help="Reject rows repeating an identifier found in the real reports.")
+    ] = True,
+    holdout: Annotated[
+        Path | None,
+        typer.Option(help="Real reports never shown to the generator: calibrate --embedding-check."),
+    ] = None,
+    embedding_check: Annotated[
+        bool, typer.Option(help="Also reject rows too close to a real report in MiniLM space (slow).")
+    ] = False,
+    embedding_percentile: Annotated[
+        float, typer.Option(help="...closer than this % of holdout reports are to the train split.")
+    ] = 1.0,
+    split: Annotated[str | None, typer.Option(help="Split to read from a saved DatasetDict.")] = None,
+) -> None:
+    """Gate synthetic reports: PHI scan (drop or redact), PHI replay and membership checks against the
+    real ones (rare n-grams, shared spans, MinHash; with --embedding-check also embedding distance).
+
+    Writes OUT/kept.jsonl, OUT/rejected.jsonl (all columns plus reject_reasons) and OUT/scan_report.json
+    (counts per reason and per label, PHI replay per type, seconds per step).
+    """
+    one_thread()
+    from hf_synthmh.gate import GateSettings, apply_gate, gate_summary
+    from hf_synthmh.io import read_table, write_jsonl
+
+    gate_settings(phi_policy)  # checks the value
+    if embedding_check and holdout is None:
+        raise typer.BadParameter("--embedding-check needs --holdout", param_hint="--holdout")
+    real_ds = read_table(real, split=split, id_prefix="real")
+    syn_ds = read_table(synthetic, split=split, id_prefix="syn")
+    hold = read_table(holdout, split=split, id_prefix="holdout") if holdout is not None else None
+    settings = GateSettings(
+        phi_threshold=phi_threshold,
+        phi_policy=phi_policy,  # type: ignore[arg-type]
+        replay_check=replay,
+        max_containment=max_containment,
+        max_shared_span=max_shared_span,
+        minhash_threshold=minhash_threshold,
+        embedding_check=embedding_check,
+        embedding_percentile=embedding_percentile,
+    )
+    gate = apply_gate(
+        syn_ds,
+        reference_texts=real_ds["text"],
+        reference_ids=real_ds["id"],
+        settings=settings,
+        holdout_texts=hold["text"] if hold is not None else None,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    write_jsonl(gate.kept, out / "kept.jsonl")
+    write_jsonl(gate.rejected, out / "rejected.jsonl")
+    summary = gate_summary(gate)
+    (out / "scan_report.json").write_text(json.dumps(summary, indent=2) + "\n")
+    console.print(f"kept {summary['n_kept']} of {summary['n_in']}; rejects by reason: {summary['counts']}")
+    if summary["n_redacted"]:
+        console.print(f"redacted and kept: {summary['n_redacted']} ({summary['redacted_per_type']})")
+    console.print(f"Wrote {out / 'kept.jsonl'}, {out / 'rejected.jsonl'}, {out / 'scan_report.json'}")

@@ -1,0 +1,228 @@
+"""Word tokens as 64-bit hashes, in flat numpy arrays: the tokenising half of the membership check.
+
+Everything works on flat numpy arrays of 64-bit hashes in CSR layout (:class:`Csr`: values plus
+``offsets``, one slice per document), never on Python strings per token:
+
+* :func:`hash_tokens` splits texts into the words of :func:`hf_synthmh.metrics.tokens.words` (the same
+  tokens, found with byte masks instead of a regex) and hashes each word's UTF-8 bytes.
+* :func:`shingles` turns token hashes into hashes of every word ``n``-gram (polynomial, then mixed).
+* :func:`expand`, :func:`pack`, :func:`unique_sorted`: the vectorised building blocks the sorted
+  indexes (:mod:`hf_synthmh.gate.sorted_index`) and MinHash (:mod:`hf_synthmh.gate.minhash`) use.
+
+>>> tok = hash_tokens(["Low mood, poor sleep.", "low MOOD"])
+>>> tok.offsets.tolist(), bool(tok.values[0] == tok.values[4])
+([0, 4, 6], True)
+>>> grams = shingles(tok, 2)
+>>> grams.offsets.tolist(), bool(grams.values[0] == grams.values[3])
+([0, 3, 4], True)
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["PAYLOAD_BITS", "Csr", "expand", "hash_tokens", "mix64", "pack", "shingles", "unique_sorted"]
+
+#: Low bits of an index key that hold a document id (or a query position); the rest is the hash.
+PAYLOAD_BITS = 22
+_PAYLOAD = np.uint64((1 << PAYLOAD_BITS) - 1)
+_PREFIX = np.uint64(~((1 << PAYLOAD_BITS) - 1) & 0xFFFFFFFFFFFFFFFF)
+_MUL = np.uint64(0x9E3779B97F4A7C15)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+_WORD = re.compile(r"\w")
+_CHUNK_CHARS = 1 << 18  # texts are tokenised in chunks of about this many characters (cache sized)
+
+
+@dataclass(frozen=True)
+class Csr:
+    """Flat ``values`` with ``offsets`` (``len(docs) + 1``): document ``d`` owns
+    ``values[offsets[d]:offsets[d + 1]]``."""
+
+    values: np.ndarray
+    offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def doc_of(self, dtype: type = np.int64) -> np.ndarray:
+        """Document index of every value."""
+        return np.repeat(np.arange(len(self), dtype=dtype), self.lengths)
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser, in place on a ``uint64`` array (returned)."""
+    with np.errstate(over="ignore"):
+        x ^= x >> np.uint64(30)
+        x *= _MIX1
+        x ^= x >> np.uint64(27)
+        x *= _MIX2
+        x ^= x >> np.uint64(31)
+    return x
+
+
+def expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, s + c)`` for every (s, c), vectorised.
+
+    >>> expand(np.array([5, 0]), np.array([2, 3])).tolist()
+    [5, 6, 0, 1, 2]
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.repeat(np.asarray(starts, dtype=np.int64) - (ends - counts), counts) + np.arange(total)
+
+
+def _non_ascii_words(b: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mark the bytes of non-ASCII word characters in ``word``; return the byte spans of ``’``."""
+    lead = np.flatnonzero(b >= 0xC0)
+    first = b[lead].astype(np.uint32)
+    size = np.where(first < 0xE0, 2, np.where(first < 0xF0, 3, 4))
+    code = first & np.where(size == 2, 0x1F, np.where(size == 3, 0x0F, 0x07)).astype(np.uint32)
+    for k in range(1, 4):
+        more = size > k
+        code[more] = (code[more] << 6) | (b[lead[more] + k] & 0x3F)
+    uniq, inverse = np.unique(code, return_inverse=True)  # few distinct characters: cheap
+    kind = np.array([2 if c == 0x2019 else int(bool(_WORD.match(chr(c)))) for c in uniq.tolist()], np.uint8)
+    kind = kind[inverse] if uniq.size else np.zeros(0, np.uint8)
+    is_word = kind == 1
+    word[expand(lead[is_word], size[is_word])] = True
+    apostrophe = lead[kind == 2]
+    return apostrophe, apostrophe + 3
+
+
+def _hash_chunk(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes and token counts of a few texts (see :func:`hash_tokens`)."""
+    strings = [t if isinstance(t, str) else "" for t in texts]
+    joined = "\n".join(strings)
+    if joined.isascii():  # one byte per character, and lower() keeps every length
+        nbytes = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+        buf = joined.lower().encode("ascii") + b"\0" * 8
+    else:
+        encoded = [t.lower().encode("utf-8", "surrogatepass") for t in strings]
+        nbytes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        buf = b"\n".join(encoded) + b"\0" * 8
+    b = np.frombuffer(buf, dtype=np.uint8)
+    word = ((b | np.uint8(0x20)) - np.uint8(97) < 26) | (b - np.uint8(48) < 10) | (b == 95)
+    js = np.flatnonzero((b == 46) | (b == 39) | (b == 45))  # . ' - join two words when between them
+    je = js + 1
+    if not buf.isascii():
+        a, e = _non_ascii_words(b, word)
+        js, je = np.concatenate([js, a]), np.concatenate([je, e])
+    if js.size:
+        keep = (js > 0) & word[np.maximum(js - 1, 0)] & word[je]
+        word[expand(js[keep], je[keep] - js[keep])] = True
+    edges = np.flatnonzero(word[1:] != word[:-1]) + 1
+    if word[0]:
+        edges = np.concatenate([[0], edges])
+    starts, ends = edges[0::2], edges[1::2]
+    length = ends - starts
+    view = np.ndarray((b.size - 7,), dtype="<u8", buffer=buf, strides=(1,))  # 8 bytes from each offset
+    with np.errstate(over="ignore"):
+        h = view[starts] & _BYTE_MASKS[np.minimum(length, 8)]
+        h ^= length.astype(np.uint64) * _MUL
+        longer = np.flatnonzero(length > 8)
+        done = 8
+        while longer.size:
+            rest = _BYTE_MASKS[np.minimum(length[longer] - done, 8)]
+            h[longer] = mix64(h[longer]) + (view[starts[longer] + done] & rest)
+            done += 8
+            longer = longer[length[longer] > done]
+    doc_starts = np.cumsum(nbytes + 1) - nbytes - 1
+    counts = np.diff(np.searchsorted(starts, np.append(doc_starts, b.size)))
+    return mix64(h), counts
+
+
+def hash_tokens(texts: Sequence[str]) -> Csr:
+    """64-bit hashes of the word tokens of every text (non-strings count as ""), as :class:`Csr`.
+
+    Tokens are exactly :func:`hf_synthmh.metrics.tokens.words` (lower case; ``\\w`` runs joined by one
+    inner ``.``, ``'``, ``’`` or ``-``); a token's hash depends only on its UTF-8 bytes, so it is stable
+    across processes, platforms and Python versions.
+
+    >>> tok = hash_tokens(["He's on 50mg.", "", "he's"])
+    >>> tok.lengths.tolist(), bool(tok.values[0] == tok.values[3])
+    ([3, 0, 1], True)
+    """
+    lengths = np.fromiter((len(t) if isinstance(t, str) else 0 for t in texts), np.int64, len(texts))
+    chunk = (np.cumsum(lengths) - lengths) // _CHUNK_CHARS
+    cuts = [0, *(np.flatnonzero(np.diff(chunk)) + 1).tolist(), len(texts)] if len(texts) else [0]
+    values, counts = [], []
+    for lo, hi in itertools.pairwise(cuts):
+        v, c = _hash_chunk(texts[lo:hi])
+        values.append(v)
+        counts.append(c)
+    count = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
+    return Csr(np.concatenate(values) if values else np.zeros(0, dtype=np.uint64), offsets)
+
+
+def shingles(tokens: Csr, n: int) -> Csr:
+    """Hashes of every word ``n``-gram of every document, in order (``max(0, tokens - n + 1)`` each).
+
+    >>> shingles(hash_tokens(["a b c", "a b"]), 3).lengths.tolist()
+    [1, 0]
+    """
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    t = tokens.values
+    m = t.size - n + 1
+    lengths = tokens.lengths
+    counts = np.maximum(lengths - n + 1, 0)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    if m <= 0 or offsets[-1] == 0:
+        return Csr(np.zeros(0, dtype=np.uint64), offsets)
+    tail = np.minimum(lengths, n - 1)  # the last n - 1 starts of a text run into the next one
+    valid = np.ones(m + n, dtype=bool)
+    valid[expand(tokens.offsets[1:] - tail, tail)] = False
+    out = np.empty(int(offsets[-1]), dtype=np.uint64)
+    block = 1 << 15  # cache-sized blocks: the n passes of the polynomial stay in L2
+    part = np.empty(block, dtype=np.uint64)
+    done = 0
+    with np.errstate(over="ignore"):
+        for lo in range(0, m, block):
+            hi = min(lo + block, m)
+            acc = part[: hi - lo]
+            acc[:] = t[lo:hi]
+            for k in range(1, n):
+                acc *= _MUL
+                acc += t[lo + k : hi + k]
+            mix64(acc)
+            keep = acc[valid[lo:hi]]
+            out[done : done + keep.size] = keep
+            done += keep.size
+    return Csr(out, offsets)
+
+
+def unique_sorted(keys: np.ndarray) -> np.ndarray:
+    """``keys`` (sorted) without repeats."""
+    if keys.size < 2:
+        return keys
+    new = np.empty(keys.size, dtype=bool)
+    new[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    return keys[new]
+
+
+def pack(fields: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
+    """Pack non-negative integer fields ``(values, bits)``, most significant first, into ``uint64`` keys.
+
+    >>> pack([(np.array([1, 2]), 4), (np.array([3, 0]), 8)]).tolist()
+    [259, 512]
+    """
+    key = np.zeros(len(fields[0][0]), dtype=np.uint64)
+    for values, bits in fields:
+        key <<= np.uint64(bits)
+        key |= values.astype(np.uint64)
+    return key

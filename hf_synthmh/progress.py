@@ -1,0 +1,189 @@
+"""Live progress of a generation run: :func:`generate_dataset` runs ``plan.map(Generator(...))`` with
+one bar of rows done, rows/s, retries, failed rows and generation-cache hits, fed by every batch of
+every process through small count files (never text).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datasets import Dataset
+
+    from hf_synthmh.generate import Generator
+
+__all__ = ["PROGRESS_ENV", "PROGRESS_FIELDS", "GenerationProgress", "generate_dataset", "report_progress"]
+
+logger = logging.getLogger(__name__)
+
+#: Set by :func:`generate_dataset` to a folder where every ``Generator`` call, in any process, appends
+#: its batch's counts (see :class:`GenerationProgress`). Not a setting: never pickled or fingerprinted.
+PROGRESS_ENV = "HF_SYNTHMH_PROGRESS_DIR"
+#: The counts a progress line carries.
+PROGRESS_FIELDS = ("rows", "retries", "failed", "cache_hits", "backend_retries")
+
+
+def report_progress(**counts: int) -> None:
+    """Append one batch's counts to this process's file in ``$HF_SYNTHMH_PROGRESS_DIR``, if set.
+
+    One short ``write`` of one line in append mode per batch; counts only, never text.
+    """
+    folder = os.environ.get(PROGRESS_ENV)
+    if not folder:
+        return
+    line = json.dumps({k: int(counts.get(k, 0)) for k in PROGRESS_FIELDS}, separators=(",", ":")) + "\n"
+    try:
+        with open(os.path.join(folder, f"{os.getpid()}.jsonl"), "a", encoding="utf-8") as handle:
+            handle.write(line)
+    except OSError as err:  # the folder went away: progress is best effort, generation goes on
+        logger.debug("progress not reported: %s", type(err).__name__)
+
+
+class GenerationProgress:
+    """Live counts of a generation run, summed from the progress files of every process.
+
+    :func:`generate_dataset` creates one, points :data:`PROGRESS_ENV` at its folder, and polls it while
+    ``Dataset.map`` runs; each :meth:`poll` reads only the complete lines added since the last one.
+
+    >>> import tempfile
+    >>> progress = GenerationProgress(tempfile.mkdtemp())
+    >>> with open(f"{progress.folder}/1.jsonl", "w") as f:
+    ...     _ = f.write('{"rows":4,"retries":2,"failed":1}\\n{"rows":4,"retr')
+    >>> progress.poll(), progress.counts["rows"], progress.postfix()
+    (True, 4, {'retries': 2, 'failed': 1, 'cached': 0})
+    """
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+        self.counts = dict.fromkeys(PROGRESS_FIELDS, 0)
+        self._offsets: dict[str, int] = {}
+
+    def poll(self) -> bool:
+        """Add the lines written since the last call; ``True`` if there were any."""
+        changed = False
+        for path in sorted(self.folder.glob("*.jsonl")):
+            with path.open("rb") as handle:
+                handle.seek(self._offsets.get(path.name, 0))
+                data = handle.read()
+            complete = data[: data.rfind(b"\n") + 1]  # a line being written is read next time
+            self._offsets[path.name] = self._offsets.get(path.name, 0) + len(complete)
+            for line in complete.splitlines():
+                for key, value in json.loads(line).items():
+                    if key in self.counts:
+                        self.counts[key] += int(value)
+                changed = True
+        return changed
+
+    def postfix(self) -> dict[str, int]:
+        """What the bar shows after rows and rows/s (``backend_retries`` only when there were any)."""
+        shown = {
+            "retries": self.counts["retries"],
+            "failed": self.counts["failed"],
+            "cached": self.counts["cache_hits"],
+        }
+        if self.counts["backend_retries"]:
+            shown["backend_retries"] = self.counts["backend_retries"]
+        return shown
+
+
+def generate_dataset(
+    plan: Dataset,
+    *,
+    generator: Generator,
+    batch_size: int = 8,
+    num_proc: int | None = None,
+    desc: str = "Generating",
+    progress: bool | None = None,
+    poll_interval_s: float = 0.5,
+) -> Dataset:
+    """``plan.map(generator, batched=True, ...)`` with one progress bar: rows done, rows/s, retries,
+    failed rows and generation-cache hits (and the backend's HTTP retries), updated live after every batch
+    of every process.
+
+    The map is exactly the one the pipeline always ran (same function, arguments and ``desc``), so the
+    ``datasets`` fingerprint and cache reuse are unchanged; the live counts travel through files in a
+    temporary folder named by the environment variable :data:`PROGRESS_ENV`, which ``num_proc`` workers
+    inherit, so nothing is added to the pickled ``Generator``. The final retries and failures are read
+    from the ``attempts`` and ``generation_error`` columns, so they are exact even when the map was served
+    from the ``datasets`` cache (no batch ran) and are logged at INFO.
+
+    ``progress=None`` shows the bar when ``datasets``' progress bars are enabled (``datasets``' own bar
+    is hidden meanwhile, so there is one); ``False`` leaves only ``datasets``' bar. Run one generation at
+    a time per process.
+
+    >>> from datasets import Dataset
+    >>> from hf_synthmh.generate import Generator
+    >>> class Echo:
+    ...     name = "echo"
+    ...     def generate(self, requests, *, seeds, sampling):
+    ...         return [f"Report {s}" if s % 2 else "" for s in seeds]
+    >>> plan = Dataset.from_dict({"code": ["F32.1"] * 3, "title": ["Depression"] * 3,
+    ...     "attributes": [{"sex": "female"}] * 3, "exemplar_texts": [[]] * 3, "seed": [1, 2, 3]})
+    >>> out = generate_dataset(plan, generator=Generator(backend=Echo(), require_sections=False,
+    ...     max_attempts=2), batch_size=2, progress=False)
+    >>> list(out["text"]), list(out["attempts"])
+    (['Report 1', 'Report 506952115', 'Report 3'], [1, 2, 1])
+    """
+    from datasets.utils import logging as datasets_logging
+    from tqdm.auto import tqdm
+
+    show = datasets_logging.is_progress_bar_enabled() if progress is None else progress
+    hide_datasets_bar = show and datasets_logging.is_progress_bar_enabled()
+    bar = tqdm(total=len(plan), desc=desc, unit="rows", disable=not show, dynamic_ncols=True)
+    stop = threading.Event()
+    with bar, tempfile.TemporaryDirectory(prefix="hf_synthmh_progress_") as folder, _environ(folder):
+        live = GenerationProgress(folder)
+
+        def watch() -> None:
+            while not stop.wait(poll_interval_s):
+                if live.poll():
+                    _show(bar, live.counts["rows"], live.postfix())
+
+        watcher = threading.Thread(target=watch, name="generation-progress", daemon=True)
+        if hide_datasets_bar:
+            datasets_logging.disable_progress_bar()
+        watcher.start()
+        try:
+            generated = plan.map(generator, batched=True, batch_size=batch_size, num_proc=num_proc, desc=desc)
+        finally:  # the watcher stops before the bar closes, also on error
+            stop.set()
+            watcher.join()
+            if hide_datasets_bar:
+                datasets_logging.enable_progress_bar()
+        live.poll()
+        final = live.postfix()
+        final["retries"] = sum(generated["attempts"]) - len(generated)
+        final["failed"] = sum(1 for error in generated["generation_error"] if error)
+        _show(bar, len(generated), final)
+    logger.info(
+        "%s: %d rows, %d retries, %d failed, %d completions from the generation cache",
+        *(desc, len(generated), final["retries"], final["failed"], final["cached"]),
+    )
+    return generated
+
+
+@contextlib.contextmanager
+def _environ(folder: str) -> Iterator[None]:
+    """Point :data:`PROGRESS_ENV` at ``folder``; restore the previous value on exit, also on error."""
+    previous = os.environ.get(PROGRESS_ENV)
+    os.environ[PROGRESS_ENV] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop(PROGRESS_ENV, None)
+        if previous is not None:
+            os.environ[PROGRESS_ENV] = previous
+
+
+def _show(bar: Any, rows: int, postfix: Mapping[str, int]) -> None:
+    bar.set_postfix(postfix, refresh=False)
+    bar.update(max(0, rows - bar.n))
+    bar.refresh()
