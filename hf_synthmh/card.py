@@ -38,6 +38,7 @@ __all__ = [
     "TEMPLATE_NAME",
     "build_card",
     "check_card_metadata",
+    "metric_cells",
     "size_category",
     "template_path",
 ]
@@ -251,10 +252,9 @@ def _numeric_tables(metrics: Mapping[str, Any]) -> Iterable[tuple[str, Mapping[s
 
 def _metrics_context(metrics: Mapping[str, Any]) -> dict[str, Any]:
     overall = [
-        (_cell(dimension), _cell(name), _shown(values, name))
+        (_cell(dimension), _cell(name), cell)
         for dimension, values in _numeric_tables(metrics)
-        for name, value in values.items()
-        if not isinstance(value, Mapping | list) and not _shown_elsewhere(values, name)
+        for name, cell in metric_cells(values)
     ]
     per_label: Mapping[str, Mapping[str, Any]] = metrics.get("per_label") or {}
     tables = []
@@ -282,6 +282,20 @@ def _utility_note(metrics: Mapping[str, Any]) -> str:
         "test split: there is no room for the synthetic rows to help, so the utility numbers say nothing "
         "about their value on a harder task."
     )
+
+
+def metric_cells(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(name, cell)`` for the scalar metrics of one dimension: 3 decimals, ``n/a`` when undefined,
+    with a baseline (``real_m``) or interval (``m_ci_low``/``m_ci_high``) folded into ``m``'s cell.
+
+    >>> metric_cells({"self_bleu": 0.71, "real_self_bleu": 0.8, "n_texts": 7, "mauve": None})
+    [('self_bleu', '0.710 (real 0.800)'), ('n_texts', '7'), ('mauve', 'n/a')]
+    """
+    return [
+        (name, _shown(values, name))
+        for name, value in values.items()
+        if not isinstance(value, Mapping | list) and not _shown_elsewhere(values, name)
+    ]
 
 
 def _shown_elsewhere(values: Mapping[str, Any], name: str) -> bool:

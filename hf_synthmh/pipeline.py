@@ -229,11 +229,13 @@ def _copy_plots(plots: Mapping[str, str], source: Path | None, folder: Path) -> 
     target = folder / "plots"
     if target.is_dir():
         shutil.rmtree(target)
+    if not plots:
+        return {}
+    if source is None:
+        raise ValueError("the metrics name plots but the result records no plot_dir")
+    target.mkdir(parents=True)
     copied: dict[str, str] = {}
     for name, file_name in plots.items():
-        if source is None:
-            raise ValueError("the metrics name plots but the result records no plot_dir")
-        target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / file_name, target / Path(file_name).name)
         copied[name] = f"plots/{Path(file_name).name}"
     return copied

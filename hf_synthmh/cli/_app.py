@@ -70,15 +70,15 @@ def aligned_labels(splits: Any) -> Any:
     return type(splits)({key: relabel(ds) for key, ds in splits.items()})
 
 
-def gate_settings(phi_policy: str) -> Any:
-    """``GateSettings`` for ``--phi-policy`` (drop or redact), else the defaults."""
+def gate_settings(phi_policy: str, **settings: Any) -> Any:
+    """``GateSettings(phi_policy=..., **settings)``; an unknown ``--phi-policy`` is a usage error."""
     from hf_synthmh.gate import PHI_POLICIES, GateSettings
 
     if phi_policy not in PHI_POLICIES:
         raise typer.BadParameter(
             f"{phi_policy!r}: use {' or '.join(PHI_POLICIES)}", param_hint="--phi-policy"
         )
-    return GateSettings(phi_policy=phi_policy)  # type: ignore[arg-type]
+    return GateSettings(phi_policy=phi_policy, **settings)  # type: ignore[arg-type]
 
 
 def section_dropper(sections: str) -> Any:
@@ -112,23 +112,15 @@ def print_summary(
         console.print(
             "[bold]Rejects by reason:[/bold] " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
         )
+    from hf_synthmh.card import metric_cells
+
     table = Table(title="Metrics (synthetic vs real train split)")
     table.add_column("dimension")
     table.add_column("metric")
     table.add_column("value", justify="right")
     for dimension in ("fidelity", "diversity", "privacy", "detectability", "utility"):
-        values = metrics.get(dimension) or {}
-        for name, value in values.items():
-            if name.endswith(("_ci_low", "_ci_high")) or name.removeprefix("real_") in values.keys() - {name}:
-                continue
-            shown = f"{value:.3f}" if isinstance(value, float) else str(value)
-            if isinstance(values.get(f"real_{name}"), float):
-                shown += f" (real {values[f'real_{name}']:.3f})"
-            elif isinstance(values.get(f"{name}_ci_low"), float) and isinstance(
-                values.get(f"{name}_ci_high"), float
-            ):
-                shown += f" [{values[f'{name}_ci_low']:.3f}, {values[f'{name}_ci_high']:.3f}]"
-            table.add_row(dimension, name, shown)
+        for name, cell in metric_cells(metrics.get(dimension) or {}):
+            table.add_row(dimension, name, cell)
     console.print(table)
 
 

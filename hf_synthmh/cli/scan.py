@@ -49,18 +49,12 @@ def scan(
     (counts per reason and per label, PHI replay per type, seconds per step).
     """
     one_thread()
-    from hf_synthmh.gate import GateSettings, apply_gate, gate_summary
+    from hf_synthmh.gate import apply_gate, gate_summary
     from hf_synthmh.io import read_table, write_jsonl
 
-    gate_settings(phi_policy)  # checks the value
-    if embedding_check and holdout is None:
-        raise typer.BadParameter("--embedding-check needs --holdout", param_hint="--holdout")
-    real_ds = read_table(real, split=split, id_prefix="real")
-    syn_ds = read_table(synthetic, split=split, id_prefix="syn")
-    hold = read_table(holdout, split=split, id_prefix="holdout") if holdout is not None else None
-    settings = GateSettings(
+    settings = gate_settings(
+        phi_policy,
         phi_threshold=phi_threshold,
-        phi_policy=phi_policy,  # type: ignore[arg-type]
         replay_check=replay,
         max_containment=max_containment,
         max_shared_span=max_shared_span,
@@ -68,6 +62,11 @@ def scan(
         embedding_check=embedding_check,
         embedding_percentile=embedding_percentile,
     )
+    if embedding_check and holdout is None:
+        raise typer.BadParameter("--embedding-check needs --holdout", param_hint="--holdout")
+    real_ds = read_table(real, split=split, id_prefix="real")
+    syn_ds = read_table(synthetic, split=split, id_prefix="syn")
+    hold = read_table(holdout, split=split, id_prefix="holdout") if holdout is not None else None
     gate = apply_gate(
         syn_ds,
         reference_texts=real_ds["text"],

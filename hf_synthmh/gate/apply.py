@@ -58,18 +58,17 @@ logger = logging.getLogger(__name__)
 def _replay_summary(
     checked: Sequence[Sequence[str]], generated: Sequence[Sequence[str]], index: ReplayIndex
 ) -> dict[str, Any]:
-    """Per-type counts of replayed identifiers, in the shape of :func:`hf_synthmh.gate.replay.phi_replay`."""
-
-    def per_type(rows: Sequence[Sequence[str]]) -> dict[str, int]:
-        return dict(sorted(Counter(t for row in rows for t in row).items()))
-
+    """:meth:`ReplayIndex.summary` of the checked rows, plus ``per_type_generated``/``rows_generated``
+    counted on the generated text (before redaction)."""
+    summary = index.summary(checked)
+    before = index.summary(generated)
     return {
-        "per_type": per_type(checked),
-        "rows": sum(bool(r) for r in checked),
-        "per_type_generated": per_type(generated),
-        "rows_generated": sum(bool(r) for r in generated),
-        "n_real_identifiers": index.n_identifiers,
-        "real_scan_errors": index.n_errors,
+        "per_type": summary["per_type"],
+        "rows": summary["rows"],
+        "per_type_generated": before["per_type"],
+        "rows_generated": before["rows"],
+        "n_real_identifiers": summary["n_real_identifiers"],
+        "real_scan_errors": summary["real_scan_errors"],
     }
 
 
@@ -169,7 +168,9 @@ def apply_gate(
         texts = list(ds["text"])
         if index is not None:
             clock = time.perf_counter()
-            added["phi_replay"] = index.types_in_batch(texts) if "phi_redacted" not in added else generated
+            added["phi_replay"] = (
+                index.types_in_batch(texts) if settings.phi_policy == "redact" else generated
+            )
             timings["replay_s"] += time.perf_counter() - clock
         else:
             added["phi_replay"] = [[] for _ in texts]

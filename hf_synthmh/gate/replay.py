@@ -148,6 +148,21 @@ class ReplayIndex:
             out.append(self.types_in(text, cache=cache))
         return out
 
+    def summary(self, rows: Sequence[Sequence[str]]) -> dict[str, Any]:
+        """Counts for rows of replayed types (:meth:`types_in`): ``{"per_type": {type: rows},
+        "rows": rows with any replay, "n_real_identifiers", "real_scan_errors"}``.
+
+        >>> ReplayIndex.from_values([("PERSON", "Okonkwo")]).summary([["PERSON"], []])
+        {'per_type': {'PERSON': 1}, 'rows': 1, 'n_real_identifiers': 1, 'real_scan_errors': 0}
+        """
+        per_type = Counter(t for row in rows for t in row)
+        return {
+            "per_type": dict(sorted(per_type.items())),
+            "rows": sum(bool(r) for r in rows),
+            "n_real_identifiers": self.n_identifiers,
+            "real_scan_errors": self.n_errors,
+        }
+
     def __call__(self, batch: dict[str, list]) -> dict[str, list]:
         """Batch function: reads ``text``, returns ``phi_replay`` (sorted replayed types per row)."""
         return {"phi_replay": self.types_in_batch(batch["text"])}
@@ -172,12 +187,6 @@ def phi_replay(
     """
     index = ReplayIndex.build(real_texts, scanner=scanner)
     rows = [index.types_in(t) for t in synthetic_texts]
-    per_type = Counter(t for row in rows for t in row)
-    summary = {
-        "per_type": dict(sorted(per_type.items())),
-        "rows": sum(bool(r) for r in rows),
-        "n_real_identifiers": index.n_identifiers,
-        "real_scan_errors": index.n_errors,
-    }
+    summary = index.summary(rows)
     logger.info("PHI replay: %d of %d synthetic rows repeat a real identifier", summary["rows"], len(rows))
     return summary
