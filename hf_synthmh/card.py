@@ -27,29 +27,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hf_synthmh.card_metadata import HUB_LICENSES, SIZE_CATEGORIES, check_card_metadata, size_category
+from hf_synthmh.card_metadata import HUB_LICENSES, check_card_metadata, size_category
+from hf_synthmh.metrics.keys import MetricCell, metric_cell, metric_layout
 
 if TYPE_CHECKING:
     from huggingface_hub import DatasetCard
 
-__all__ = [
-    "HUB_LICENSES",
-    "SIZE_CATEGORIES",
-    "TEMPLATE_NAME",
-    "build_card",
-    "check_card_metadata",
-    "metric_cells",
-    "size_category",
-    "template_path",
-]
+__all__ = ["CARD_TEMPLATE", "build_card", "metric_cells", "template_path"]
 
-TEMPLATE_NAME = "synthetic_reports.md"
+#: The file name of the dataset-card template in the top-level ``dataset_cards/`` folder.
+CARD_TEMPLATE = "synthetic_reports.md"
 DIMENSIONS = ("fidelity", "diversity", "privacy")
 #: Dimensions with a per-label table, in card order.
 PER_LABEL_DIMENSIONS = ("fidelity", "diversity", "privacy", "detectability", "utility")
 #: Columns of the per-label tables. A dimension whose entries hold none of these shows all its metrics;
-#: a diversity metric ``m`` is shown as ``m (real r)`` when ``real_m`` is there; a utility metric ``m``
-#: with ``m_ci_low``/``m_ci_high`` as ``m [low, high]``. metrics.json keeps everything.
+#: a metric with a real baseline is shown as ``m (real r)``, one with an interval as ``m [low, high]``
+#: (:mod:`hf_synthmh.metrics.keys`). metrics.json keeps everything.
 PER_LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
     "fidelity": (
         "own_centroid_similarity",
@@ -96,9 +89,9 @@ def template_path() -> Path:
     """The card template: inside the package in a wheel, else ``dataset_cards/`` of the checkout."""
     here = Path(__file__).resolve().parent
     for folder in (here / "dataset_cards", here.parent / "dataset_cards"):
-        if (folder / TEMPLATE_NAME).is_file():
-            return folder / TEMPLATE_NAME
-    raise FileNotFoundError(f"card template {TEMPLATE_NAME} not found next to {here}")
+        if (folder / CARD_TEMPLATE).is_file():
+            return folder / CARD_TEMPLATE
+    raise FileNotFoundError(f"card template {CARD_TEMPLATE} not found next to {here}")
 
 
 def build_card(
@@ -215,7 +208,38 @@ def _generation_context(generation: Mapping[str, Any]) -> dict[str, Any]:
         "requests": _joined(f"{k}: {v}" for k, v in _items(generation.get("per_label"))),
         "exemplar_note": exemplar_note,
         "exemplar_privacy": " and, as style examples, in the prompts" if n_exemplars else "",
+        "failure_note": _failure_note(generation),
     }
+
+
+#: What each ``generation_error`` kind means, for the card.
+_FAILURE_WORDS = {
+    "empty": "no report text",
+    "malformed:missing_sections": "a required section missing",
+    "request_failed": "the request failed (server error or timeout)",
+}
+
+
+def _failure_note(generation: Mapping[str, Any]) -> str:
+    """``""`` when no row failed, else how many of the requested reports failed and why.
+
+    >>> _failure_note({"per_label": {"F32.1": 4, "F41.1": 4}, "max_attempts": 3,
+    ...                "failed": {"malformed:missing_sections": 5, "empty": 1}})
+    '6 of 8 requested reports were not written (after up to 3 attempts each): 1 no report text (`empty`), 5 a required section missing (`malformed:missing_sections`).'
+    """
+    failed: Mapping[str, int] = generation.get("failed") or {}
+    n_failed = sum(int(v) for v in failed.values())
+    if not n_failed:
+        return ""
+    requested = sum(int(v) for v in (generation.get("per_label") or {}).values())
+    attempts = generation.get("max_attempts")
+    reasons = ", ".join(
+        f"{int(n)} {_FAILURE_WORDS.get(kind, kind or 'unknown')} (`{_cell(kind)}`)"
+        for kind, n in sorted(failed.items())
+    )
+    after = f" (after up to {attempts} attempts each)" if attempts else ""
+    of = f" of {requested} requested" if requested else ""
+    return f"{n_failed}{of} reports were not written{after}: {reasons}."
 
 
 def _gate_context(gate: Mapping[str, Any]) -> dict[str, Any]:
@@ -265,7 +289,11 @@ def _metrics_context(metrics: Mapping[str, Any]) -> dict[str, Any]:
         if not columns:
             continue
         rows = [
-            [_cell(code), _fmt(per_label[code].get("n_synthetic")), *(_shown(values, c) for c in columns)]
+            [
+                _cell(code),
+                _fmt(per_label[code].get("n_synthetic")),
+                *(_shown(values, metric_cell(values, c)) for c in columns),
+            ]
             for code, values in entries.items()
         ]
         tables.append({"dimension": dimension, "columns": [_cell(c) for c in columns], "rows": rows})
@@ -285,40 +313,29 @@ def _utility_note(metrics: Mapping[str, Any]) -> str:
 
 
 def metric_cells(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(name, cell)`` for the scalar metrics of one dimension: 3 decimals, ``n/a`` when undefined,
-    with a baseline (``real_m``) or interval (``m_ci_low``/``m_ci_high``) folded into ``m``'s cell.
+    """``(name, cell)`` for the scalar metrics of one dimension (:func:`~hf_synthmh.metrics.keys.metric_layout`):
+    3 decimals, ``n/a`` when undefined, with a baseline or interval folded into the metric's cell.
 
     >>> metric_cells({"self_bleu": 0.71, "real_self_bleu": 0.8, "n_texts": 7, "mauve": None})
     [('self_bleu', '0.710 (real 0.800)'), ('n_texts', '7'), ('mauve', 'n/a')]
     """
-    return [
-        (name, _shown(values, name))
-        for name, value in values.items()
-        if not isinstance(value, Mapping | list) and not _shown_elsewhere(values, name)
-    ]
+    return [(cell.name, _shown(values, cell)) for cell in metric_layout(values)]
 
 
-def _shown_elsewhere(values: Mapping[str, Any], name: str) -> bool:
-    """Whether ``name`` is a baseline (``real_m``) or an interval end (``m_ci_low``) shown in ``m``'s cell."""
-    if name.startswith("real_") and name.removeprefix("real_") in values:
-        return True
-    return any(name.endswith(end) and name[: -len(end)] in values for end in ("_ci_low", "_ci_high"))
+def _shown(values: Mapping[str, Any], cell: MetricCell) -> str:
+    """One cell: the value, with the real baseline or the confidence interval when it has one.
 
-
-def _shown(values: Mapping[str, Any], name: str) -> str:
-    """One per-label cell: the value, with the real baseline (``real_<name>``) or the confidence
-    interval (``<name>_ci_low``/``<name>_ci_high``) when the metrics hold one.
-
-    >>> _shown({"self_bleu": 0.71, "real_self_bleu": 0.8}, "self_bleu")
+    >>> _shown({"self_bleu": 0.71, "real_self_bleu": 0.8}, MetricCell("self_bleu", baseline="real_self_bleu"))
     '0.710 (real 0.800)'
-    >>> _shown({"f1_gain": 0.1, "f1_gain_ci_low": -0.05, "f1_gain_ci_high": 0.25}, "f1_gain")
+    >>> _shown({"f1_gain": 0.1, "lo": -0.05, "hi": 0.25}, MetricCell("f1_gain", interval=("lo", "hi")))
     '0.100 [-0.050, 0.250]'
     """
-    text = _fmt(values.get(name))
-    if f"real_{name}" in values:
-        return f"{text} (real {_fmt(values[f'real_{name}'])})"
-    if f"{name}_ci_low" in values and f"{name}_ci_high" in values:
-        return f"{text} [{_fmt(values[f'{name}_ci_low'])}, {_fmt(values[f'{name}_ci_high'])}]"
+    text = _fmt(values.get(cell.name))
+    if cell.baseline is not None:
+        return f"{text} (real {_fmt(values[cell.baseline])})"
+    if cell.interval is not None:
+        low, high = cell.interval
+        return f"{text} [{_fmt(values[low])}, {_fmt(values[high])}]"
     return text
 
 

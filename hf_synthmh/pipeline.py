@@ -6,13 +6,11 @@ only the kept synthetic rows.
 
 Example (with a real model; see ``tests/test_pipeline.py`` for a run on a tiny one)::
 
-    from hf_synthmh.demo.corpus import load_demo_corpus
-    from hf_synthmh.backends.transformers import TransformersBackend
-    from hf_synthmh.generate import Generator
+    from hf_synthmh import Generator, PlanOptions, augment, load_demo_corpus, make_backend, write_outputs
 
     real = load_demo_corpus()
-    result = augment(real, generator=Generator(backend=TransformersBackend(model="Qwen/Qwen3-8B")),
-                     per_label=20)
+    generator = Generator(backend=make_backend("transformers", model="Qwen/Qwen3-8B"))
+    result = augment(real, generator=generator, plan=PlanOptions(per_label=20))
     write_outputs(result, "out/")
 """
 
@@ -21,14 +19,14 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hf_synthmh.contracts import PUBLISHED_COLUMNS, GenerationError, Level
 from hf_synthmh.gate import GateResult, GateSettings, apply_gate, gate_summary
-from hf_synthmh.generate import generate_dataset
-from hf_synthmh.io import codes_of
-from hf_synthmh.plan import Level, plan_dataset
+from hf_synthmh.generate import count_retries, generate_dataset
+from hf_synthmh.plan import plan_dataset
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -38,20 +36,34 @@ if TYPE_CHECKING:
 
     from hf_synthmh.gate import PhiScanner
     from hf_synthmh.generate import Generator
+    from hf_synthmh.metrics import MetricsOptions
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "PUBLISHED_COLUMNS",
-    "AugmentResult",
-    "augment",
-    "gate_summary",
-    "to_synthetic_rows",
-    "write_outputs",
-]
+__all__ = ["AugmentResult", "PlanOptions", "SplitNames", "augment", "to_synthetic_rows", "write_outputs"]
 
-#: Columns of a published synthetic row: the report, its label and its provenance. Nothing else.
-PUBLISHED_COLUMNS = ("id", "text", "label", "is_synthetic", "model", "prompt_hash", "seed", "exemplar_ids")
+
+@dataclass(frozen=True, kw_only=True)
+class PlanOptions:
+    """What to ask for (:func:`hf_synthmh.plan.plan_dataset`): quotas as in :func:`hf_synthmh.plan.quota`
+    (exactly one of ``per_label`` and ``target_per_label``), the ICD-10 ``level`` they count at, real
+    reports shown per request as style examples, and the plan's seed."""
+
+    per_label: int | None = None
+    target_per_label: int | None = None
+    level: Level = "code"
+    n_exemplars: int = 0
+    seed: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SplitNames:
+    """Which splits of the real ``DatasetDict`` play which part; a missing ``test`` or ``holdout`` split
+    (or ``None``) turns off what needs it."""
+
+    train: str = "train"
+    test: str | None = "test"
+    holdout: str | None = "holdout"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,6 +79,9 @@ class AugmentResult:
     generation: dict[str, Any] = field(default_factory=dict)
     #: Where the metrics' plots were written (``metrics["plots"]`` names files there), or ``None``.
     plot_dir: Path | None = None
+    #: This run's generation counts (``retries``, ``failed``, ``cached``: generation-cache hits). Not on
+    #: the card, which must not depend on what an earlier run had cached.
+    run_counts: dict[str, int] = field(default_factory=dict)
 
 
 def to_synthetic_rows(generated: Dataset, *, label: ClassLabel) -> Dataset:
@@ -91,58 +106,58 @@ def augment(
     real: DatasetDict,
     *,
     generator: Generator,
-    per_label: int | None = None,
-    target_per_label: int | None = None,
-    level: Level = "code",
-    n_exemplars: int = 0,
-    seed: int = 0,
-    batch_size: int = 8,
-    num_proc: int | None = None,
-    gate_settings: GateSettings | None = None,
+    plan: PlanOptions,
+    gate: GateSettings | None = None,
+    metrics: MetricsOptions | None = None,
+    splits: SplitNames | None = None,
     scanner: PhiScanner | None = None,
     embed: Callable[[list[str]], np.ndarray] | None = None,
-    split: str = "train",
-    test_split: str | None = "test",
-    holdout_split: str | None = "holdout",
-    classifier_preprocess: Callable[[str], str] | None = None,
-    n_bootstrap: int = 1000,
-    plot_dir: str | Path | None = None,
+    batch_size: int = 8,
+    num_proc: int | None = None,
 ) -> AugmentResult:
-    """Write synthetic reports for every ICD-10 code of ``real[split]``, gate them, and measure them.
+    """Write synthetic reports for every ICD-10 code of the train split, gate them, and measure them.
 
-    The real split must have ``id``, ``text`` and ``label`` (a ClassLabel of ICD-10 codes). Quotas as in
-    :func:`hf_synthmh.plan.quota`. The gate checks membership against ``real[split]``; metrics compare the
-    kept synthetic rows with the same split.
+    The real train split must have ``id``, ``text`` and ``label`` (a ClassLabel of ICD-10 codes). The
+    gate checks membership against it; metrics compare the kept synthetic rows with it.
 
-    When ``real`` has them, ``real[holdout_split]`` (real reports the generator never saw) calibrates the
-    gate's embedding check and the privacy metrics (DCR share, membership-inference AUC), and
-    ``real[test_split]`` measures utility: classifiers trained on real only, real + synthetic and
-    synthetic only, tested there. ``classifier_preprocess`` maps texts before the classifiers see them
-    (e.g. :func:`hf_synthmh.prompts.drop_sections` when reports name their code); ``plot_dir`` gets the
-    PNG plots (needs the ``plots`` extra).
+    When ``real`` has them, the holdout split (real reports the generator never saw) calibrates the
+    gate's embedding check and the privacy metrics (DCR share, membership-inference AUC, the holdout
+    baseline), and the test split measures utility: classifiers trained on real only, real + synthetic
+    and synthetic only, tested there. ``metrics`` defaults to :class:`~hf_synthmh.metrics.MetricsOptions`
+    seeded with ``plan.seed``; its ``classifier_preprocess`` maps texts before the classifiers see them
+    (e.g. :func:`hf_synthmh.sections.drop_sections` when reports name their code) and its ``plot_dir``
+    gets the PNG plots (needs the ``plots`` extra).
     """
     from datasets import DatasetDict, Value, concatenate_datasets
 
-    from hf_synthmh.metrics import evaluate_corpus
+    from hf_synthmh.metrics import MetricsOptions, evaluate_splits
 
-    train = real[split]
-    test = real[test_split] if test_split is not None and test_split in real else None
-    holdout = real[holdout_split] if holdout_split is not None and holdout_split in real else None
+    names = splits or SplitNames()
+    measure = metrics if metrics is not None else MetricsOptions(seed=plan.seed)
+    train = real[names.train]
+    test = real[names.test] if names.test is not None and names.test in real else None
+    holdout = real[names.holdout] if names.holdout is not None and names.holdout in real else None
     label = train.features["label"]
     if not hasattr(label, "names"):
-        raise ValueError(f"real[{split!r}]['label'] must be a ClassLabel of ICD-10 codes, got {label}")
+        raise ValueError(f"real[{names.train!r}]['label'] must be a ClassLabel of ICD-10 codes, got {label}")
 
-    plan = plan_dataset(
+    requests = plan_dataset(
         train,
-        per_label=per_label,
-        target_per_label=target_per_label,
-        level=level,
-        n_exemplars=n_exemplars,
-        seed=seed,
+        per_label=plan.per_label,
+        target_per_label=plan.target_per_label,
+        level=plan.level,
+        n_exemplars=plan.n_exemplars,
+        seed=plan.seed,
     )
-    logger.info("plan: %d requests over %d codes", len(plan), len(set(plan["code"])))
+    logger.info("plan: %d requests over %d codes", len(requests), len(set(requests["code"])))
+    run_counts: dict[str, int] = {}
     generated = generate_dataset(
-        plan, generator=generator, batch_size=batch_size, num_proc=num_proc, desc="Generating"
+        requests,
+        generator=generator,
+        batch_size=batch_size,
+        num_proc=num_proc,
+        desc="Generating",
+        counts=run_counts,
     )
     synthetic = to_synthetic_rows(generated, label=label)
     # Rows the model failed to write (empty or malformed after every attempt) never reach the gate.
@@ -150,75 +165,61 @@ def augment(
     written = synthetic.filter(lambda row: not row.get("generation_error"), desc="Written reports")
 
     # Exemplars shown in prompts are part of the real split, so one check covers both.
-    gate = apply_gate(
+    gated = apply_gate(
         written,
         reference_texts=train["text"],
         reference_ids=train["id"],
-        settings=gate_settings or GateSettings(),
+        settings=gate or GateSettings(),
         scanner=scanner,
         holdout_texts=holdout["text"] if holdout is not None else None,
         embed=embed,
     )
-    kept = gate.kept.select_columns([c for c in PUBLISHED_COLUMNS if c in gate.kept.column_names])
+    kept = gated.kept.select_columns([c for c in PUBLISHED_COLUMNS if c in gated.kept.column_names])
     logger.info("gate: kept %d of %d written rows (%d failed)", len(kept), len(written), len(failed))
 
-    metrics = evaluate_corpus(
-        real_texts=train["text"],
-        real_labels=codes_of(train),
-        synthetic_texts=kept["text"],
-        synthetic_labels=codes_of(kept),
-        embed=embed,
-        holdout_texts=holdout["text"] if holdout is not None else None,
-        holdout_labels=codes_of(holdout) if holdout is not None else None,
-        test_texts=test["text"] if test is not None else None,
-        test_labels=codes_of(test) if test is not None else None,
-        phi_replay=gate.phi_replay,
-        classifier_preprocess=classifier_preprocess,
-        n_bootstrap=n_bootstrap,
-        plot_dir=plot_dir,
-        seed=seed,
+    scores = evaluate_splits(
+        train, kept, holdout=holdout, test=test, phi_replay=gated.phi_replay, embed=embed, options=measure
     )
 
     real_rows = train.select_columns(["id", "text", "label"]).add_column("is_synthetic", [False] * len(train))
     real_rows = real_rows.cast_column("is_synthetic", Value("bool"))
     mixed = concatenate_datasets([real_rows, kept.select_columns(["id", "text", "label", "is_synthetic"])])
-    augmented = DatasetDict({name: ds for name, ds in real.items() if name != split})
-    augmented[split] = mixed
+    augmented = DatasetDict({name: ds for name, ds in real.items() if name != names.train})
+    augmented[names.train] = mixed
 
-    generation = {
-        "models": sorted(set(generated["model"])),
-        "prompt_template": getattr(generator, "template_name", "report.jinja"),
-        "prompt_hashes": len(set(generated["prompt_hash"])),
-        "sampling": _sampling_dict(generator),
-        "seed": seed,
-        "n_exemplars": n_exemplars,
-        "per_label": dict(sorted(Counter(plan["code"]).items())),
-        "quota_level": level,
-        "require_sections": getattr(generator, "require_sections", None),
-        "max_attempts": getattr(generator, "max_attempts", None),
-        "retries": sum(generated["attempts"]) - len(generated) if "attempts" in generated.column_names else 0,
-        "failed": dict(sorted(Counter(e.split("=")[0] for e in failed["generation_error"]).items()))
-        if len(failed)
-        else {},
-        "titles": dict(sorted(zip(plan["code"], plan["title"], strict=True))),
-    }
     return AugmentResult(
         synthetic=kept,
-        rejected=gate.rejected,
+        rejected=gated.rejected,
         failed=failed,
         augmented=augmented,
-        gate=gate,
-        metrics=metrics,
-        generation=generation,
-        plot_dir=Path(plot_dir) if plot_dir is not None else None,
+        gate=gated,
+        metrics=scores,
+        generation=_generation_record(generator, plan, requests, generated, failed),
+        plot_dir=Path(measure.plot_dir) if measure.plot_dir is not None else None,
+        run_counts=run_counts,
     )
 
 
-def _sampling_dict(generator: Generator) -> dict[str, Any]:
-    from dataclasses import asdict, is_dataclass
-
-    sampling = getattr(generator, "sampling", None)
-    return asdict(sampling) if sampling is not None and is_dataclass(sampling) else {}  # type: ignore[arg-type]
+def _generation_record(
+    generator: Generator, plan: PlanOptions, requests: Dataset, generated: Dataset, failed: Dataset
+) -> dict[str, Any]:
+    """How the rows were written, for the card: models, prompts, sampling, quotas, retries, failures."""
+    errors = failed["generation_error"] if len(failed) else []
+    return {
+        "models": sorted(set(generated["model"])),
+        "prompt_template": generator.template_name,
+        "prompt_hashes": len(set(generated["prompt_hash"])),
+        "sampling": asdict(generator.sampling),
+        "seed": plan.seed,
+        "n_exemplars": plan.n_exemplars,
+        "per_label": dict(sorted(Counter(requests["code"]).items())),
+        "quota_level": plan.level,
+        "require_sections": generator.require_sections,
+        "max_attempts": generator.max_attempts,
+        "retries": count_retries(generated["attempts"]),
+        "failed": dict(sorted(Counter(GenerationError.parse(e).kind for e in errors).items())),
+        "titles": dict(sorted(zip(requests["code"], requests["title"], strict=True))),
+    }
 
 
 def _copy_plots(plots: Mapping[str, str], source: Path | None, folder: Path) -> dict[str, str]:

@@ -25,9 +25,10 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from hf_synthmh import icd10
+from hf_synthmh.contracts import PLAN_COLUMNS, Level, choices, plan_features
 
 if TYPE_CHECKING:
     from datasets import Dataset
@@ -86,12 +87,11 @@ CASE_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
     ),
     "style": ("narrative", "terse bullet points", "structured consultant letter"),
 }
-#: Every key of a plan row's ``attributes``, in column order.
+#: Every key of a plan row's ``attributes``, in column order (:data:`~hf_synthmh.contracts.PLAN_ATTRIBUTE_KEYS`).
 PLAN_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {**ATTRIBUTES, **CASE_ATTRIBUTES}
 
-#: Levels of the ICD-10 hierarchy a quota can count at.
-LEVELS = ("code", "category", "block")
-Level = Literal["code", "category", "block"]
+#: Levels of the ICD-10 hierarchy a quota can count at (:data:`hf_synthmh.contracts.Level`).
+LEVELS: tuple[str, ...] = choices(Level)
 
 
 def group_of(code: str, level: Level = "code") -> str:
@@ -194,7 +194,7 @@ def make_plan(
     n_exemplars: int = 0,
     seed: int = 0,
 ) -> dict[str, list]:
-    """Build the plan as plain columns (see ``docs/contracts.md`` for the schema).
+    """Build the plan as plain columns (:data:`hf_synthmh.contracts.PLAN_COLUMNS`).
 
     ``ids``, ``codes`` and ``texts`` are the real rows the plan draws exemplars from; codes are
     validated and normalised. Quotas as in :func:`quota`. Rows come out sorted by code, then by index
@@ -212,9 +212,7 @@ def make_plan(
         by_code[code].append(row)
     wanted = quota(norm, per_label=per_label, target_per_label=target_per_label, level=level)
 
-    columns: dict[str, list] = {
-        k: [] for k in ("request_id", "code", "title", "seed", "attributes", "exemplar_ids", "exemplar_texts")
-    }
+    columns: dict[str, list] = {k: [] for k in PLAN_COLUMNS}
     for code, k in wanted.items():
         title = icd10.title(code)
         pool = by_code[code]
@@ -244,7 +242,7 @@ def plan_dataset(
     seed: int = 0,
 ) -> Dataset:
     """:func:`make_plan` over a real ``Dataset`` with ``id``, ``text`` and ``label`` columns."""
-    from datasets import Dataset, Features, List, Value
+    from datasets import Dataset
 
     from hf_synthmh.io import codes_of
 
@@ -258,15 +256,4 @@ def plan_dataset(
         n_exemplars=n_exemplars,
         seed=seed,
     )
-    features = Features(
-        {
-            "request_id": Value("string"),
-            "code": Value("string"),
-            "title": Value("string"),
-            "seed": Value("int64"),
-            "attributes": {name: Value("string") for name in PLAN_ATTRIBUTES},
-            "exemplar_ids": List(Value("string")),
-            "exemplar_texts": List(Value("string")),
-        }
-    )
-    return Dataset.from_dict(columns, features=features)
+    return Dataset.from_dict(columns, features=plan_features())

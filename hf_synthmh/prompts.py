@@ -1,9 +1,9 @@
-"""Prompts for one synthetic report: chat messages, a plain-text fallback, a stable hash, reasoning removal
-and the check that a report has the expected sections.
+"""Prompts for one synthetic report: chat messages, a plain-text fallback and a stable hash. (Reasoning
+removal: :func:`hf_synthmh.backends.base.split_reasoning`; the section check: :mod:`hf_synthmh.sections`.)
 
-The wording lives in Jinja templates shipped inside the package (``hf_synthmh/prompts/*.jinja``) and is
+The wording lives in Jinja templates shipped inside the package (:mod:`hf_synthmh.resources`) and is
 rendered with ``StrictUndefined``, so a missing field fails loudly instead of writing an empty prompt. The
-chat prompt also carries a short clinical description of the code (``prompts/descriptions.json``; a code
+chat prompt also carries a short clinical description of the code (``descriptions.json``; a code
 without one uses its nearest parent's) and the case attributes of the plan row (severity, comorbidity,
 referral source, writing style). The plain prompt shows only age band, sex and setting: it is the format the
 demo model was trained on.
@@ -21,23 +21,19 @@ Example:
     ICD-10: F32.1 Major depressive disorder, single episode, moderate
     Patient: 35-44, female, outpatient clinic
     Report:
-    >>> split_reasoning("<think>F32.1 means...</think>\\nReason for referral\\n...")
-    ('Reason for referral\\n...', 'F32.1 means...')
-    >>> missing_sections("Referral reason: low mood\\nHPC: 3 months\\nMSE: flat\\nImpression: F32.1")
-    ['risk', 'plan']
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from hf_synthmh import resources
 from hf_synthmh.backends.base import Request
+from hf_synthmh.sections import SECTIONS
 
 if TYPE_CHECKING:
     import jinja2
@@ -45,33 +41,18 @@ if TYPE_CHECKING:
 __all__ = [
     "ATTRIBUTE_ORDER",
     "CASE_ORDER",
-    "SECTIONS",
-    "SECTION_KEYS",
+    "PLAIN_TEMPLATE",
     "STYLE_INSTRUCTIONS",
-    "TEMPLATE_NAME",
+    "SYSTEM_TEMPLATE",
+    "USER_TEMPLATE",
     "build_messages",
     "build_request",
     "describe",
-    "drop_sections",
-    "find_sections",
-    "missing_sections",
     "prompt_hash",
     "prompts_digest",
     "render_plain",
-    "split_reasoning",
 ]
 
-#: Section headings every report must use, in order.
-SECTIONS: tuple[str, ...] = (
-    "Reason for referral",
-    "History of presenting complaint",
-    "Mental state examination",
-    "Risk assessment",
-    "Impression",
-    "Plan",
-)
-#: Short names of :data:`SECTIONS`, as reported by :func:`missing_sections`.
-SECTION_KEYS: tuple[str, ...] = ("referral", "history", "mse", "risk", "impression", "plan")
 #: Patient attributes, in display order; the only ones the plain prompt shows.
 ATTRIBUTE_ORDER: tuple[str, ...] = ("age_band", "sex", "setting")
 #: Case attributes shown on the chat prompt, one line each, in this order; unknown keys follow, sorted.
@@ -84,45 +65,22 @@ STYLE_INSTRUCTIONS: Mapping[str, str] = {
     "structured consultant letter": "Write it as a consultant's letter to the referrer: one opening sentence "
     "before the first heading and one closing sentence after the last, with no names or signature.",
 }
-#: The template of the user message (recorded in dataset cards).
-TEMPLATE_NAME = "report.jinja"
+#: The template of the chat prompt's user message (recorded in dataset cards as ``prompt_template``).
+USER_TEMPLATE = "report.jinja"
+#: The template of the chat prompt's system message.
+SYSTEM_TEMPLATE = "system.jinja"
+#: The template of the plain prompt (tokenizers without a chat template; the demo model's format).
+PLAIN_TEMPLATE = "plain.jinja"
 
 _ATTRIBUTE_LABELS = {"age_band": "aged", "sex": "sex", "setting": "seen in"}
 _CASE_LABELS = {"severity": "Severity", "comorbidity": "Comorbidity", "referral_source": "Referred by"}
-_THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
-_THINK_BLOCK = re.compile(re.escape(_THINK_OPEN) + r"(.*?)" + re.escape(_THINK_CLOSE), re.DOTALL)
-
-#: Heading wordings accepted per section (case-insensitive), beyond the canonical :data:`SECTIONS`.
-_HEADINGS: Mapping[str, tuple[str, ...]] = {
-    "referral": ("reason for referral", "reasons for referral", "referral reason", "reason for assessment",
-                 "reason for consultation", "reason for review", "referral details", "referral"),
-    "history": ("history of presenting complaint", "history of presenting complaints",
-                "history of the presenting complaint", "history of presenting illness",
-                "history of present illness", "presenting complaint", "presenting complaints",
-                "presenting history", "hpc", "hpi", "history"),
-    "mse": ("mental state examination", "mental status examination", "mental state exam",
-            "mental status exam", "mental state on examination", "mental state", "mental status", "mse"),
-    "risk": ("risk assessment", "assessment of risk", "risk formulation", "risk summary",
-             "risk to self and others", "risks", "risk"),
-    "impression": ("impression", "diagnostic impression", "clinical impression", "impression and formulation",
-                   "formulation", "diagnosis", "diagnoses", "working diagnosis", "opinion"),
-    "plan": ("plan", "management plan", "treatment plan", "care plan", "plan and recommendations",
-             "management", "recommendations", "recommendation"),
-}  # fmt: skip
-_HEADING_KEY = {h: key for key, hs in _HEADINGS.items() for h in hs}
-_HEADING_RE = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:[-*\u2022][ \t]+)?(?:\d{1,2}[.)][ \t]*)?[*_]{0,2}[ \t]*("
-    + "|".join(re.escape(h) for h in sorted(_HEADING_KEY, key=len, reverse=True))
-    + r")[ \t]*(?:[*_]{1,2}|:|[-\u2013\u2014][ \t]|$)",
-    re.IGNORECASE | re.MULTILINE,
-)
 
 
 @lru_cache(maxsize=8)
 def _template(name: str) -> jinja2.Template:
     import jinja2
 
-    text = (resources.files("hf_synthmh") / "prompts" / name).read_text(encoding="utf-8")
+    text = resources.read_text(name)
     env = jinja2.Environment(
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False, trim_blocks=False
     )
@@ -131,7 +89,7 @@ def _template(name: str) -> jinja2.Template:
 
 @lru_cache(maxsize=1)
 def _descriptions() -> dict[str, str]:
-    text = (resources.files("hf_synthmh") / "prompts" / "descriptions.json").read_text(encoding="utf-8")
+    text = resources.read_text("descriptions.json")
     return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
 
 
@@ -162,7 +120,7 @@ def prompts_digest() -> str:
     >>> len(prompts_digest())
     16
     """
-    folder = resources.files("hf_synthmh") / "prompts"
+    folder = resources.files()
     digest = hashlib.sha256()
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith((".jinja", ".json")):
@@ -224,8 +182,8 @@ def build_messages(
         "description": describe(code),
     }
     return [
-        {"role": "system", "content": _template("system.jinja").render(ctx).strip()},
-        {"role": "user", "content": _template(TEMPLATE_NAME).render(user_ctx).strip()},
+        {"role": "system", "content": _template(SYSTEM_TEMPLATE).render(ctx).strip()},
+        {"role": "user", "content": _template(USER_TEMPLATE).render(user_ctx).strip()},
     ]
 
 
@@ -236,7 +194,7 @@ def render_plain(*, code: str, title: str, attributes: Mapping[str, str], exempl
     are shown; case attributes and style are chat-prompt only. Exemplars, when given, come first, each
     after an ``"Example report:"`` line.
     """
-    return _template("plain.jinja").render(_context(code, title, attributes, exemplars))
+    return _template(PLAIN_TEMPLATE).render(_context(code, title, attributes, exemplars))
 
 
 def build_request(
@@ -264,87 +222,3 @@ def prompt_hash(prompt: str | Sequence[Mapping[str, str]]) -> str:
     value: Any = prompt if isinstance(prompt, str) else [dict(m) for m in prompt]
     canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
-
-
-def split_reasoning(text: str) -> tuple[str, str]:
-    """Split a completion into ``(report, reasoning)``, both stripped.
-
-    Removes ``<think>...</think>`` blocks; a leading stray ``</think>`` (the chat template opened the
-    block inside the prompt, as DeepSeek-R1 distills do) ends reasoning that started at the beginning; an
-    unclosed ``<think>`` (the model ran out of tokens while thinking) makes the rest reasoning.
-
-    >>> split_reasoning("plan the report</think>\\n\\nReason for referral")
-    ('Reason for referral', 'plan the report')
-    >>> split_reasoning("<think>still thinking")
-    ('', 'still thinking')
-    >>> split_reasoning("No reasoning here.")
-    ('No reasoning here.', '')
-    """
-    parts: list[str] = []
-    close, opening = text.find(_THINK_CLOSE), text.find(_THINK_OPEN)
-    if close != -1 and (opening == -1 or close < opening):
-        parts.append(text[:close])
-        text = text[close + len(_THINK_CLOSE) :]
-
-    def _keep(match: re.Match[str]) -> str:
-        parts.append(match.group(1))
-        return ""
-
-    text = _THINK_BLOCK.sub(_keep, text)
-    opening = text.find(_THINK_OPEN)
-    if opening != -1:
-        parts.append(text[opening + len(_THINK_OPEN) :])
-        text = text[:opening]
-    reasoning = "\n\n".join(p.strip() for p in parts if p.strip())
-    return text.strip(), reasoning
-
-
-def find_sections(text: str) -> list[str]:
-    """Keys (:data:`SECTION_KEYS`) of the section headings found in ``text``, in order of first appearance.
-
-    A heading starts a line (after optional markdown ``#``, a bullet, a number or ``**``) and ends the
-    line or is followed by ``:``, a dash or a closing ``**``. Matching ignores case and accepts common
-    variants ("Referral reason", "HPC", "Mental status examination", "MSE", "Diagnosis", "Recommendations").
-
-    >>> find_sections("## Reason for referral\\nLow mood.\\n**MSE:** flat affect\\nPLAN\\n- review")
-    ['referral', 'mse', 'plan']
-    """
-    found: list[str] = []
-    for match in _HEADING_RE.finditer(text):
-        key = _HEADING_KEY[match.group(1).lower()]
-        if key not in found:
-            found.append(key)
-    return found
-
-
-def missing_sections(text: str) -> list[str]:
-    """Keys of the expected sections that ``text`` lacks, in :data:`SECTION_KEYS` order (see module example).
-
-    >>> missing_sections("\\n".join(SECTIONS))
-    []
-    """
-    found = set(find_sections(text))
-    return [key for key in SECTION_KEYS if key not in found]
-
-
-def drop_sections(text: str, *, drop: Sequence[str] = ("impression",)) -> str:
-    """``text`` without the sections whose keys (:data:`SECTION_KEYS`) are in ``drop``: heading and
-    body up to the next recognised heading. Text before the first heading and other sections stay.
-
-    Pass it (with :func:`functools.partial`) as ``classifier_preprocess`` to the metrics when reports
-    name their own ICD-10 code in the impression, which makes classifying them trivial.
-
-    >>> drop_sections("Reason for referral:\\nLow mood.\\nDiagnosis:\\nF32.1 (moderate).\\nPlan:\\nReview.")
-    'Reason for referral:\\nLow mood.\\nPlan:\\nReview.'
-    """
-    unknown = sorted(set(drop) - set(SECTION_KEYS))
-    if unknown:
-        raise ValueError(f"unknown section key(s) {unknown}; known: {', '.join(SECTION_KEYS)}")
-    matches = list(_HEADING_RE.finditer(text))
-    if not matches:
-        return text
-    kept = [text[: matches[0].start()]]
-    for match, nxt in zip(matches, [*matches[1:], None], strict=True):
-        if _HEADING_KEY[match.group(1).lower()] not in drop:
-            kept.append(text[match.start() : nxt.start() if nxt is not None else len(text)])
-    return "".join(kept).rstrip("\n")

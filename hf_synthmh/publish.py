@@ -1,7 +1,11 @@
 """Publish kept synthetic rows: a Hub-layout folder, and a push to the Hub (private by default).
 
 Real patient data must never leave the machine: both :func:`write_hub_folder` and :func:`push_to_hub` refuse
-any row whose ``is_synthetic`` is not ``True`` (when the column exists).
+any row whose ``is_synthetic`` is not ``True`` (when the column exists). A folder is pushed only when it holds
+exactly what :func:`~hf_synthmh.pipeline.write_outputs` writes there (an allow-list: ``README.md``,
+``data/<split>-NNNNN-of-NNNNN.parquet``, ``plots/*.png``) and every parquet file has the published columns,
+provenance included, and nothing else, with ``is_synthetic`` ``True`` on every row; anything else is refused
+by name before anything is sent.
 
 Example:
     >>> import tempfile
@@ -18,7 +22,7 @@ Example:
     >>> write_hub_folder(rows.map(lambda r: {"is_synthetic": False}), card, folder)
     Traceback (most recent call last):
     ...
-    ValueError: refusing to publish 1 row(s) with is_synthetic != True in split 'train': real patient data must never be published
+    hf_synthmh.publish.PublishError: refusing to publish 1 row(s) with is_synthetic != True in split 'train': real patient data must never be published
 
 Pushing to an endpoint other than the Hub (``endpoint=``) works for this module's own calls; a server without
 Xet needs ``HF_HUB_DISABLE_XET=1`` in the environment before ``huggingface_hub`` is imported.
@@ -28,11 +32,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hf_synthmh.card import check_card_metadata
+from hf_synthmh.card_metadata import check_card_metadata
+from hf_synthmh.contracts import PUBLISHED_COLUMNS, REQUIRED_PUBLISHED_COLUMNS
 
 if TYPE_CHECKING:
     from datasets import Dataset, DatasetDict
@@ -40,11 +46,39 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CARD_METADATA_FROM_DATA", "push_to_hub", "write_hub_folder"]
+__all__ = [
+    "ALLOWED_FILES",
+    "CARD_METADATA_FROM_DATA",
+    "check_publish_folder",
+    "push_to_hub",
+    "write_hub_folder",
+]
+
+
+class PublishError(ValueError):
+    """Publishing was refused before anything was sent; the message says why and what to change.
+
+    ``python_fix`` names the argument to change (``private=False``), ``cli_fix`` the ``hf-synthmh``
+    flag (``--public``); ``str()`` gives the Python form, :meth:`for_cli` the command-line one.
+    """
+
+    def __init__(self, reason: str, *, python_fix: str = "", cli_fix: str = "") -> None:
+        self.reason, self.python_fix, self.cli_fix = reason, python_fix, cli_fix
+        super().__init__(f"{reason}; {python_fix}" if python_fix else reason)
+
+    def for_cli(self) -> str:
+        return f"{self.reason}; {self.cli_fix}" if self.cli_fix else self.reason
+
 
 #: Card metadata that describes the data files; taken from the data side when a card and data are merged.
 CARD_METADATA_FROM_DATA = ("configs", "dataset_info")
 DATA_DIR = "data"
+#: The files a published folder may hold, as POSIX paths relative to it (what ``write_outputs`` writes).
+ALLOWED_FILES = (
+    re.compile(r"README\.md"),
+    re.compile(rf"{DATA_DIR}/[A-Za-z0-9_]+-\d{{5}}-of-\d{{5}}\.parquet"),
+    re.compile(r"plots/[A-Za-z0-9_.-]+\.png"),
+)
 
 
 def write_hub_folder(
@@ -127,11 +161,15 @@ def push_to_hub(
     from huggingface_hub import HfApi, constants
 
     if constants.HF_HUB_OFFLINE:
-        raise RuntimeError("HF_HUB_OFFLINE is set: unset it to push to the Hub")
+        raise PublishError(
+            "HF_HUB_OFFLINE is set",
+            python_fix="unset it to push to the Hub",
+            cli_fix="unset HF_HUB_OFFLINE in the environment to push to the Hub",
+        )
     api = HfApi(endpoint=endpoint, token=token)
     if isinstance(dataset_or_folder, str | Path):
         folder = Path(dataset_or_folder)
-        _refuse_real_parquet(folder)
+        check_publish_folder(folder)
         folder_card = _folder_card(folder, card)  # checked before anything is sent
         _ensure_repo(api, repo_id, private=private)
         url = _push_folder(api, folder, repo_id=repo_id, card=folder_card)
@@ -152,19 +190,19 @@ def _as_splits(dataset: Dataset | DatasetDict, *, columns: Sequence[str] | None 
 
     splits = {"train": dataset} if isinstance(dataset, Dataset) else dict(dataset)
     if not splits:
-        raise ValueError("nothing to publish: the DatasetDict has no splits")
+        raise PublishError("nothing to publish: the DatasetDict has no splits")
     for split, ds in splits.items():
         if columns is not None:
             missing = [c for c in columns if c not in ds.column_names]
             if missing:
-                raise ValueError(f"split {split!r} lacks column(s) {missing}")
+                raise PublishError(f"split {split!r} lacks column(s) {missing}")
             ds = splits[split] = ds.select_columns(list(columns))
         if "is_synthetic" in ds.column_names:
             _refuse_real(ds.with_format("arrow")["is_synthetic"], where=f"split {split!r}")
     first = next(iter(splits.values())).features
     for split, ds in splits.items():
         if ds.features != first:
-            raise ValueError(f"split {split!r} has other features than the first split: {ds.features}")
+            raise PublishError(f"split {split!r} has other features than the first split: {ds.features}")
     return splits
 
 
@@ -174,21 +212,62 @@ def _refuse_real(flags: Any, *, where: str) -> None:
 
     n_real = len(flags) - pc.sum(pc.fill_null(flags, False)).as_py() if len(flags) else 0
     if n_real:
-        raise ValueError(
+        raise PublishError(
             f"refusing to publish {n_real} row(s) with is_synthetic != True in {where}: "
             "real patient data must never be published"
         )
 
 
-def _refuse_real_parquet(folder: Path) -> None:
+def check_publish_folder(folder: str | Path) -> list[str]:
+    """The files of ``folder`` to publish (POSIX paths), after checking it holds nothing else.
+
+    Raises ``ValueError`` naming each file outside :data:`ALLOWED_FILES` (hidden files included), each
+    parquet file that lacks a column of :data:`~hf_synthmh.contracts.REQUIRED_PUBLISHED_COLUMNS` or has one outside
+    :data:`~hf_synthmh.contracts.PUBLISHED_COLUMNS`, and each row whose ``is_synthetic`` is not ``True``.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "README.md").write_text("---\\n---\\n")
+    >>> _ = (folder / "real_rows.jsonl").write_text("{}")
+    >>> check_publish_folder(folder)
+    Traceback (most recent call last):
+    ...
+    hf_synthmh.publish.PublishError: refusing to publish .../real_rows.jsonl: only README.md, data/<split>-NNNNN-of-NNNNN.parquet and plots/*.png are published
+    """
     import pyarrow.parquet as pq
 
+    folder = Path(folder)
     if not folder.is_dir():
-        raise ValueError(f"{folder} is not a folder written by write_hub_folder")
-    for path in sorted(folder.rglob("*.parquet")):
-        if "is_synthetic" in pq.read_schema(path).names:
-            flags = pq.read_table(path, columns=["is_synthetic"]).column("is_synthetic")
-            _refuse_real(flags, where=str(path.relative_to(folder)))
+        raise PublishError(f"{folder} is not a folder written by write_hub_folder")
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir())
+    unexpected = [f for f in files if not any(pattern.fullmatch(f) for pattern in ALLOWED_FILES)]
+    if unexpected:
+        raise PublishError(
+            f"refusing to publish {', '.join(str(folder / f) for f in unexpected)}: only README.md, "
+            f"{DATA_DIR}/<split>-NNNNN-of-NNNNN.parquet and plots/*.png are published"
+        )
+    shards = [f for f in files if f.endswith(".parquet")]
+    if not shards:
+        raise PublishError(f"{folder} holds no {DATA_DIR}/*.parquet file: nothing to publish")
+    for name in shards:
+        columns = pq.read_schema(folder / name).names
+        missing = [c for c in REQUIRED_PUBLISHED_COLUMNS if c not in columns]
+        extra = [c for c in columns if c not in PUBLISHED_COLUMNS]
+        if missing or extra:
+            raise PublishError(
+                f"refusing to publish {folder / name}: "
+                + "; ".join(
+                    part
+                    for part in (
+                        f"it lacks column(s) {missing}" if missing else "",
+                        f"column(s) {extra} are not published columns" if extra else "",
+                    )
+                    if part
+                )
+            )
+        flags = pq.read_table(folder / name, columns=["is_synthetic"]).column("is_synthetic")
+        _refuse_real(flags, where=str(folder / name))
+    return files
 
 
 def _ensure_repo(api: HfApi, repo_id: str, *, private: bool) -> None:
@@ -200,8 +279,10 @@ def _ensure_repo(api: HfApi, repo_id: str, *, private: bool) -> None:
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
         return
     if private and existing.private is False:
-        raise ValueError(
-            f"dataset repo {repo_id} exists and is public; pass private=False to push to it anyway"
+        raise PublishError(
+            f"dataset repo {repo_id} exists and is public, and a private push was asked for",
+            python_fix="pass private=False to push to it anyway",
+            cli_fix="add --public to push to it anyway, or choose another --repo-id",
         )
     if not private and existing.private:
         logger.warning("dataset repo %s exists and is private: it stays private", repo_id)
@@ -248,7 +329,7 @@ def _folder_card(folder: Path, card: DatasetCard | None) -> DatasetCard:
     if card is not None:
         return _merged_card(card, folder_card.data.to_dict() if folder_card else {})
     if folder_card is None:
-        raise ValueError(f"{folder} has no README.md and no card was given")
+        raise PublishError(f"{folder} has no README.md and no card was given")
     check_card_metadata(folder_card)
     return folder_card
 
@@ -256,11 +337,7 @@ def _folder_card(folder: Path, card: DatasetCard | None) -> DatasetCard:
 def _push_folder(api: HfApi, folder: Path, *, repo_id: str, card: DatasetCard) -> str:
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
-    files = sorted(
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    files = check_publish_folder(folder)
     operations: list[Any] = [
         CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(folder / path))
         for path in files

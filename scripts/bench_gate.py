@@ -5,7 +5,7 @@ datasketch MinHash LSH and a Python-set n-gram baseline, in one run.
 ``--reports`` (500). All engines are built before the clock starts, then timed in ``--rounds``
 interleaved rounds (each after a short warm-up); the best round of each counts, because the machine is
 shared. Recall and false alarms on the labelled sets ``tests/data/phi_eval.jsonl`` (development set)
-and ``phi_heldout.jsonl`` (:mod:`tests.data.phi_sets`: row recall = PHI rows with any finding; span
+and ``phi_heldout.jsonl`` (:mod:`hf_synthmh.testing.phi_sets`: row recall = PHI rows with any finding; span
 recall = labelled identifiers overlapped by any finding, whatever its type; clean FA = clean rows with
 any finding), and on the demo corpus itself (reports without planted identifiers that get flagged).
 
@@ -17,10 +17,15 @@ any finding), and on the demo corpus itself (reports without planted identifiers
 * ``ours, NER on candidate sentences``: the default ``PhiScanner``.
 
 ``--part membership``: ``--n`` real and ``--n`` synthetic pseudo-reports of ~225 tokens with planted
-copies (:mod:`tests.data.bench_corpus`). Each method runs in its own subprocess (peak RSS: ``VmHWM``) on the same texts:
+copies (:mod:`hf_synthmh.testing.bench_corpus`), plus *story* copies (:func:`add_story_copies`): ``2 * n // 100``
+more real reports whose history holds a story of their own (:func:`story_report`), and as many synthetic
+rows that paste part of one: ``story30`` a 30-word passage of it into a new report, ``story45`` a
+45-word passage with one word changed (longest shared run 36 tokens) into a shorter new report
+(containment ~0.34). Each
+method runs in its own subprocess (peak RSS: ``VmHWM``) on the same texts:
 
 * ``gate``: :class:`hf_synthmh.gate.MembershipChecker` build + check and the default decision
-  (``membership:*`` reasons of :func:`hf_synthmh.gate.reject_reasons`), no embeddings.
+  (``membership:*`` reasons of :func:`hf_synthmh.gate.decide.reject_reasons`), no embeddings.
 * ``datasketch``: ``MinHashLSH(threshold=0.5, num_perm=128)`` over word 3-gram shingles, candidates
   kept when their estimated Jaccard is >= 0.5. ``--ds-n`` runs it on fewer reports per side and
   extrapolates its time linearly (marked ``*``).
@@ -47,12 +52,13 @@ from typing import Any
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # the package of this checkout
+PHI_DATA = ROOT / "tests" / "data"  # the labelled PHI sets (data files, read only)
 
 import numpy as np  # noqa: E402
 
-from tests.data.bench_corpus import KINDS, make_data  # noqa: E402
-from tests.data.phi_sets import PHI_SETS, evaluate, load_phi_set  # noqa: E402
+from hf_synthmh.testing.bench_corpus import KINDS, Generator, make_data  # noqa: E402
+from hf_synthmh.testing.phi_sets import PHI_SETS, evaluate, read_phi_set  # noqa: E402
 
 Spans = list[list[dict[str, Any]]]
 
@@ -91,8 +97,8 @@ def our_scanner(variant: str) -> Any:
             engine.nlp = spacy.load(spacy_model_path(), exclude=["parser", "senter"])
         return engine
 
-    scanner = PhiScanner(analyzer_factory=factory)
-    _ = scanner.analyzer
+    scanner = PhiScanner(engine_factory=factory)
+    _ = scanner.engine
     return scanner
 
 
@@ -108,7 +114,7 @@ def run_phi(args: argparse.Namespace) -> list[dict[str, Any]]:
         itertools.islice(itertools.cycle([r for split in corpus.values() for r in split]), args.reports)
     )
     texts, planted = [r["text"] for r in demo], [bool(r["planted_phi"]) for r in demo]
-    sets = {name.split(".")[0].replace("phi_", ""): load_phi_set(name) for name in PHI_SETS}
+    sets = {name.split(".")[0].replace("phi_", ""): read_phi_set(PHI_DATA / name) for name in PHI_SETS}
     words = sum(len(t.split()) for t in texts) / len(texts)
     print(f"PHI scan: {len(texts)} demo reports (~{words:.0f} words each); "
           + ", ".join(f"{k}: {len(v)} rows" for k, v in sets.items()), flush=True)  # fmt: skip
@@ -191,11 +197,47 @@ def _status_mb(key: str) -> float:
         return next(int(line.split()[1]) for line in f if line.startswith(f"{key}:")) / 1024
 
 
+STORY_KINDS = ("story30", "story45")
+COPY_KINDS = (*KINDS[:-1], *STORY_KINDS)
+
+
+def story_report(gen: Generator, size: int) -> tuple[list[str], list[str]]:
+    """A real report whose history holds a 20-word-longer story of its own (fresh words, no template
+    text), and a ``size``-word passage from inside that story."""
+    words = gen.report()[0]
+    story = [str(w) for w in gen.words(size + 20)]
+    at = words.index("complaint:") + 1  # after the "History of presenting complaint:" heading
+    return words[:at] + story + words[at:], story[10 : 10 + size]
+
+
+def add_story_copies(
+    data: tuple[list[str], list[str], list[str]], seed: int, copies: int
+) -> tuple[list[str], list[str], list[str]]:
+    """``data`` (from ``make_data``) with ``copies`` rows of each story kind (see the module docstring):
+    new real reports are appended, and unrelated synthetic rows are replaced by the story copies."""
+    real, synthetic, kinds = list(data[0]), list(data[1]), list(data[2])
+    gen = Generator(seed + 1000)
+    unrelated = [i for i, kind in enumerate(kinds) if kind == "unrelated"]
+    slots = gen.rng.choice(unrelated, len(STORY_KINDS) * copies, replace=False).tolist()
+    for k, slot in enumerate(slots):
+        words, passage = story_report(gen, 30 if k < copies else 45)
+        real.append(" ".join(words))
+        host = gen.report()[0]
+        if k >= copies:  # story45: the 37th word changed, in a shorter new report
+            passage[36] = next(w for w in map(str, gen.words(20)) if w != passage[36])
+            host = host[:85]
+        at = int(gen.rng.integers(len(host) // 4, 3 * len(host) // 4))
+        synthetic[slot] = " ".join(host[:at] + passage + host[at:])
+        kinds[slot] = STORY_KINDS[k // copies]
+    return real, synthetic, kinds
+
+
 def run_gate(real: list[str], synthetic: list[str]) -> np.ndarray:
-    from hf_synthmh.gate import GateSettings, reject_reasons
+    from hf_synthmh.gate import GateSettings, MembershipChecker
+    from hf_synthmh.gate.decide import reject_reasons
 
     s = GateSettings()
-    checker = s.membership_checker(real, [str(i) for i in range(len(real))])
+    checker = MembershipChecker.from_settings(s, real, [str(i) for i in range(len(real))])
     batch = {"text": synthetic, "phi_types": [[] for _ in synthetic], **checker.check_batch(synthetic)}
     reasons = reject_reasons(batch, settings=s)["reject_reasons"]
     return np.array([any(r.startswith("membership:") for r in row) for row in reasons])
@@ -266,7 +308,7 @@ def _spawn(method: str, path: Path) -> dict[str, Any]:
 
 def _row(name: str, result: dict[str, Any], kinds: list[str], scale: float = 1.0) -> str:
     flags, k = np.array(result["flags"], dtype=bool), np.array(kinds)
-    cells = [f"{flags[k == kind].mean():.3f}" for kind in KINDS[:-1]]
+    cells = [f"{flags[k == kind].mean():.3f}" for kind in COPY_KINDS]
     wall = f"{result['wall'] * scale:8.1f}" + ("*" if scale != 1.0 else " ")
     extra = result["peak_mb"] - result["input_mb"]
     return (f"| {name:<28} | " + " | ".join(cells) + f" | {flags[k == 'unrelated'].mean():.4f} | {wall} "
@@ -277,8 +319,11 @@ def run_membership(args: argparse.Namespace) -> dict[str, Any]:
     methods = args.methods.split(",")
     ds_n = min(args.n, args.ds_n or args.n)
     t = time.perf_counter()
-    real, synthetic, kinds = make_data(args.n, args.seed)
-    small = make_data(ds_n, args.seed + 1) if "datasketch" in methods and ds_n < args.n else None
+    copies = max(1, args.n // 100)
+    real, synthetic, kinds = add_story_copies(make_data(args.n, args.seed), args.seed, copies)
+    small = None
+    if "datasketch" in methods and ds_n < args.n:
+        small = add_story_copies(make_data(ds_n, args.seed + 1), args.seed + 1, max(1, ds_n // 100))
     print(f"\nMembership: generated {args.n:,} real + {args.n:,} synthetic reports in {time.perf_counter() - t:.0f} s "
           f"(mean {np.mean([len(s.split()) for s in synthetic[:2000]]):.0f} words; "
           f"{max(1, args.n // 100)} planted copies per kind)", flush=True)  # fmt: skip
@@ -298,11 +343,13 @@ def run_membership(args: argparse.Namespace) -> dict[str, Any]:
                 res["wall_scaled"] = res["wall"]
             results[method] = {k: v for k, v in res.items() if k != "flags"}
             print(rows[-1], flush=True)
-    print(f"\n{args.n:,} real x {args.n:,} synthetic reports, one thread, {os.cpu_count()} cores shared")
-    print("| method                       | verbatim | near2 | near5 | near10 | partial | FP unrelated |"
-          "   wall s | peak MB | +input MB |")  # fmt: skip
-    print("|------------------------------|---------:|------:|------:|-------:|--------:|-------------:|"
-          "---------:|--------:|----------:|")  # fmt: skip
+    print(
+        f"\n{len(real):,} real x {len(synthetic):,} synthetic reports, one thread, {os.cpu_count()} cores shared"
+    )
+    print("| method                       | verbatim | near2 | near5 | near10 | partial | story30 | story45 "
+          "| FP unrelated |   wall s | peak MB | +input MB |")  # fmt: skip
+    print("|------------------------------|---------:|------:|------:|-------:|--------:|--------:|--------:"
+          "|-------------:|---------:|--------:|----------:|")  # fmt: skip
     for line in rows:
         print(line)
     if "gate" in results and "datasketch" in results:

@@ -29,14 +29,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "backends")]
-
-from serve_helpers import transformers_serve  # noqa: E402
-from tiny_models import build_tiny_qwen3  # noqa: E402
+sys.path.insert(0, str(ROOT))  # the package of this checkout
 
 from hf_synthmh.backends import EndpointBackend, SamplingSettings, TransformersBackend  # noqa: E402
 from hf_synthmh.backends.base import Request  # noqa: E402
 from hf_synthmh.prompts import build_request  # noqa: E402
+from hf_synthmh.testing.serve import transformers_serve  # noqa: E402
+from hf_synthmh.testing.tiny_models import build_tiny_qwen3  # noqa: E402
 
 ATTRIBUTES = [
     {"age_band": "18-24", "sex": "female", "setting": "outpatient clinic"},

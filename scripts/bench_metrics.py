@@ -119,7 +119,7 @@ def text_worker(args: argparse.Namespace) -> dict[str, Any]:
     from hf_synthmh.metrics.lexical import lexical_scores
     from hf_synthmh.metrics.ngramstats import distinct_counts
     from hf_synthmh.metrics.selfbleu import self_bleu_scores
-    from hf_synthmh.metrics.tokens import encode
+    from hf_synthmh.text.tokens import encode
 
     n = args.size
     texts = reports(n, seed=n)
@@ -182,7 +182,7 @@ class Lookup:
 
 def eval_worker(args: argparse.Namespace) -> dict[str, Any]:
     from hf_synthmh.metrics.embeddings import hashed_bow_embed, hashed_token_embed
-    from hf_synthmh.metrics.report import evaluate_corpus
+    from hf_synthmh.metrics.report import MetricsOptions, evaluate_corpus
 
     n, side = args.eval_size, args.eval_size // 5
     rng = np.random.default_rng(7)
@@ -202,9 +202,11 @@ def eval_worker(args: argparse.Namespace) -> dict[str, Any]:
     start = time.perf_counter()
     out = evaluate_corpus(
         real_texts=real[0], real_labels=real[1], synthetic_texts=syn[0], synthetic_labels=syn[1],
-        embed=Lookup(table), token_embed=Lookup(tokens, stack=False), holdout_texts=hold[0],
-        holdout_labels=hold[1], test_texts=test[0], test_labels=test[1], n_bootstrap=1000,
-        bertscore_max_rows=args.bertscore_rows,
+        embed=Lookup(table), holdout_texts=hold[0], holdout_labels=hold[1], test_texts=test[0],
+        test_labels=test[1],
+        options=MetricsOptions(
+            token_embed=Lookup(tokens, stack=False), n_bootstrap=1000, bertscore_max_rows=args.bertscore_rows
+        ),
     )  # fmt: skip
     return {
         "eval_time": time.perf_counter() - start,

@@ -9,7 +9,7 @@ The classifier (TF-IDF + logistic regression, as in ``hf-synthmh evaluate``) is 
 train split, on real + the kept synthetic rows, and on the synthetic rows alone, and tested on the real
 test split; F1 per code with 95% bootstrap intervals. The demo corpus's codes are easy to tell apart
 from their wording, so the script repeats the measurement with fewer sections visible to the
-classifier: each view drops the named sections (see ``hf_synthmh.prompts.drop_sections``).
+classifier: each view drops the named sections (see ``hf_synthmh.sections.drop_sections``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main() -> None:
     from hf_synthmh.demo.corpus import load_demo_corpus
     from hf_synthmh.io import codes_of
     from hf_synthmh.metrics.utility import utility_report
-    from hf_synthmh.prompts import drop_sections
+    from hf_synthmh.sections import drop_sections
 
     real = load_demo_corpus(seed=args.seed)
     synthetic = load_dataset(str(args.out_dir / "published"), split="train")

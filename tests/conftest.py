@@ -63,3 +63,34 @@ def tmp_out(tmp_path: Path) -> Iterator[Path]:
     out = tmp_path / "out"
     out.mkdir()
     yield out
+
+
+#: The token the local Hub of the ``hub`` fixture accepts (``hub.token``).
+HUB_TOKEN = "hf_local_publish_test_token_do_not_log"
+
+
+@pytest.fixture()
+def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A local Hub on 127.0.0.1, and the library switches that let this test process talk to it.
+
+    ``huggingface_hub`` and ``datasets`` read these environment variables at import time, so the module
+    constants are patched: online (the suite runs with HF_HUB_OFFLINE=1), no Xet (the server speaks LFS
+    only), and ``datasets``' own endpoint (``load_dataset`` / ``Dataset.push_to_hub`` do not take one).
+    """
+    import datasets
+    from hub_server import HubServer
+    from huggingface_hub import constants
+
+    with HubServer(tmp_path / "hub", token=HUB_TOKEN) as server:
+        monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+        monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+        monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+        monkeypatch.setattr(datasets.config, "HF_ENDPOINT", server.url)
+        monkeypatch.setattr(
+            datasets.config, "HUB_DATASETS_URL", server.url + "/datasets/{repo_id}/resolve/{revision}/{path}"
+        )
+        # huggingface_hub fetches an "agent harnesses" list from huggingface.co once per process: skip it.
+        empty: dict[str, Any] = {"standardEnvVars": [], "harnesses": {}}
+        monkeypatch.setattr("huggingface_hub.utils._detect_agent._registry", empty, raising=False)
+        yield server
+    assert server.errors == []

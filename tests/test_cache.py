@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hf_synthmh.backends.base import Request, SamplingSettings
-from hf_synthmh.cache import GenerationCache, backend_identity, cache_key
+from hf_synthmh.generate.cache import GenerationCache, backend_identity, cache_key
 
 REQUEST = Request(messages=[{"role": "user", "content": "Write a report."}], plain="Report:\n")
 KEY_ARGS = {

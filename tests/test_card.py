@@ -9,14 +9,8 @@ import pytest
 import yaml
 from huggingface_hub import DatasetCard
 
-from hf_synthmh.card import (
-    HUB_LICENSES,
-    SIZE_CATEGORIES,
-    build_card,
-    check_card_metadata,
-    size_category,
-    template_path,
-)
+from hf_synthmh.card import build_card, template_path
+from hf_synthmh.card_metadata import HUB_LICENSES, SIZE_CATEGORIES, check_card_metadata, size_category
 
 LABELS = ["F32.1", "F41.1", "F43.1"]
 
@@ -407,3 +401,30 @@ def test_utility_at_ceiling_is_flagged(baseline: float, warned: bool) -> None:
     metrics = {**full_metrics(), "utility": {"real_only_macro_f1": baseline, "macro_f1_gain": 0.0}}
     text = build_card(**{**card_inputs(), "metrics": metrics}).text
     assert ("no room for the synthetic rows to help" in text) is warned
+
+
+def test_failed_requests_are_counted_with_reasons() -> None:
+    inputs = card_inputs()
+    inputs["generation"] = {
+        **inputs["generation"],
+        "max_attempts": 3,
+        "failed": {"malformed:missing_sections": 4, "request_failed": 1},
+    }
+    inputs["gate"] = {**inputs["gate"], "n_in": 6, "n_kept": 0}
+    text = build_card(**inputs).text
+    note = "5 of 11 requested reports were not written (after up to 3 attempts each)"
+    generation, gate = section(text, "How the data was generated"), section(text, "The gate")
+    assert note in generation and note in gate
+    assert "4 a required section missing (`malformed:missing_sections`)" in generation
+    assert "1 the request failed" in generation
+    assert "0 of 6 generated reports were kept" in gate
+    assert "were not written" not in build_card(**card_inputs()).text
+
+
+def test_card_module_doctests() -> None:
+    import doctest
+
+    import hf_synthmh.card
+
+    result = doctest.testmod(hf_synthmh.card)
+    assert result.failed == 0 and result.attempted > 0

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import os
 import pickle
 import subprocess
@@ -14,20 +15,19 @@ from pathlib import Path
 import pytest
 from datasets import Dataset, Features, List, Value, load_from_disk
 from datasets.fingerprint import Hasher
-from tiny_models import build_tiny_llama
 
-from hf_synthmh import generate as generate_module
 from hf_synthmh.backends import Request, SamplingSettings, TransformersBackend
-from hf_synthmh.cache import GenerationCache
+from hf_synthmh.contracts import GENERATION_COLUMNS
 from hf_synthmh.generate import (
-    OUTPUT_COLUMNS,
     PROGRESS_ENV,
     GenerationProgress,
     Generator,
     generate_dataset,
     retry_seed,
 )
-from hf_synthmh.prompts import SECTIONS
+from hf_synthmh.generate.cache import GenerationCache
+from hf_synthmh.sections import SECTIONS
+from hf_synthmh.testing.tiny_models import build_tiny_llama
 
 SHORT = SamplingSettings(max_new_tokens=12)
 FEATURES = Features(
@@ -238,7 +238,7 @@ def test_map_output_independent_of_batch_size_and_processes(model_dir: Path) -> 
     assert texts[(1, None)] == texts[(4, None)] == texts[(4, 2)]
     first = runs[(4, None)]
     assert len(first) == 8 and len(set(first["text"])) == 8
-    assert set(OUTPUT_COLUMNS) <= set(first.column_names)
+    assert set(GENERATION_COLUMNS) <= set(first.column_names)
     assert list(first["model"]) == ["tiny-base"] * 8
     for name, feature in FEATURES.items():
         assert first.features[name] == feature  # plan columns keep their types
@@ -382,6 +382,7 @@ def test_progress_reader_sums_complete_lines_only(tmp_path: Path) -> None:
     assert progress.postfix() == {"retries": 3, "failed": 1, "cached": 2, "backend_retries": 3}
 
 
-def test_doctests() -> None:
-    result = doctest.testmod(generate_module)
+@pytest.mark.parametrize("name", ["generator", "run", "progress", "cache"])
+def test_doctests(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(f"hf_synthmh.generate.{name}"))
     assert result.failed == 0 and result.attempted > 0

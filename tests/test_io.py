@@ -81,3 +81,61 @@ def test_write_jsonl_writes_codes_not_ints(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["label"] for r in rows] == ["F32.1", "F41.1", "F20.0"]
     assert rows[0]["text"] == ROWS[0]["text"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet-large"])
+def test_text_columns_come_back_as_string_whatever_the_file_stored(tmp_path: Path, fmt: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from datasets import Value, concatenate_datasets
+
+    path = tmp_path / ("real.csv" if fmt == "csv" else "real.parquet")
+    if fmt == "csv":
+        Dataset.from_list(ROWS).to_csv(str(path))
+    else:  # what pandas/polars writers often produce
+        table = pa.table({k: pa.array([r[k] for r in ROWS], pa.large_string()) for k in ("text", "label")})
+        pq.write_table(table, path)
+    out = read_table(path)
+    assert out.features["text"] == Value("string") and out.features["id"] == Value("string")
+    other = Dataset.from_dict(
+        {"id": ["s-1"], "text": ["Synthetic."], "label": [0]}, features=out.features.copy()
+    )
+    assert len(concatenate_datasets([out, other])) == len(ROWS) + 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.jsonl", b"", "the file is empty"),
+        ("latin1.jsonl", '{"text": "caf\xe9", "label": "F32.1"}\n'.encode("latin-1"), "not UTF-8 at line 1"),
+        (
+            "broken.jsonl",
+            b'{"text": "a", "label": "F32.1"}\n{"text": "b", label}\n',
+            "line 2 is not valid JSON",
+        ),
+        ("list.jsonl", b'{"text": "a", "label": "F32.1"}\n[1, 2]\n', "line 2 is a JSON list"),
+        ("ragged.csv", b"text,label\nLow mood,F32.1,extra,fields\n", "different numbers of fields"),
+        ("header-only.csv", b"text,label\n", "0 rows"),
+    ],
+)
+def test_unreadable_files_name_the_cause(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as err:
+        read_table(path)
+    assert str(path) in str(err.value)
+
+
+def test_duplicate_ids_are_warned_not_fatal(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    rows = [{**r, "id": "same" if i < 2 else "other"} for i, r in enumerate(ROWS)]
+    assert read_table(_jsonl(tmp_path / "dup.jsonl", rows))["id"] == ["same", "same", "other"]
+    assert "1 id(s) occur more than once (same)" in caplog.text
+
+
+def test_doctests() -> None:
+    import doctest
+
+    from hf_synthmh import io
+
+    result = doctest.testmod(io, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

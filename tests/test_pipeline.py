@@ -17,11 +17,13 @@ from datasets import DatasetDict, load_dataset
 from huggingface_hub import DatasetCard
 
 from hf_synthmh.backends.base import Request, SamplingSettings
-from hf_synthmh.card import check_card_metadata
+from hf_synthmh.card_metadata import check_card_metadata
+from hf_synthmh.contracts import PUBLISHED_COLUMNS
 from hf_synthmh.demo.corpus import load_demo_corpus
 from hf_synthmh.generate import Generator
+from hf_synthmh.metrics import MetricsOptions
 from hf_synthmh.metrics.embeddings import hashed_bow_embed
-from hf_synthmh.pipeline import PUBLISHED_COLUMNS, augment, write_outputs
+from hf_synthmh.pipeline import PlanOptions, augment, write_outputs
 
 LEAK = " The patient, Mr Jonathan Okonkwo, can be reached on 07700 900123."
 
@@ -81,8 +83,7 @@ def test_augment_end_to_end(small_real: DatasetDict, backend: ScriptedBackend, t
     result = augment(
         small_real,
         generator=Generator(backend=backend),
-        per_label=4,
-        n_exemplars=1,
+        plan=PlanOptions(per_label=4, n_exemplars=1),
         embed=hashed_bow_embed,
         batch_size=5,
     )
@@ -140,7 +141,7 @@ def test_same_plan_same_rows_whatever_the_batching(small_real: DatasetDict, back
         augment(
             small_real,
             generator=Generator(backend=backend),
-            per_label=2,
+            plan=PlanOptions(per_label=2),
             embed=hashed_bow_embed,
             batch_size=b,
         )
@@ -197,11 +198,10 @@ def test_redact_policy_utility_and_plots_reach_the_card(
     result = augment(
         small_real,
         generator=Generator(backend=backend),
-        per_label=3,
+        plan=PlanOptions(per_label=3),
         embed=hashed_bow_embed,
-        gate_settings=GateSettings(phi_policy="redact"),
-        n_bootstrap=50,
-        plot_dir=tmp_path / "plots",
+        gate=GateSettings(phi_policy="redact"),
+        metrics=MetricsOptions(n_bootstrap=50, plot_dir=tmp_path / "plots"),
     )
     # Leaking rows are kept with placeholders instead of the identifiers; copies are still rejected.
     leaked = [

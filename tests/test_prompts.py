@@ -6,22 +6,21 @@ from importlib import resources
 
 import pytest
 
+from hf_synthmh.backends.base import split_reasoning
 from hf_synthmh.plan import CASE_ATTRIBUTES, PLAN_ATTRIBUTES
 from hf_synthmh.prompts import (
-    SECTION_KEYS,
-    SECTIONS,
+    PLAIN_TEMPLATE,
     STYLE_INSTRUCTIONS,
-    TEMPLATE_NAME,
+    SYSTEM_TEMPLATE,
+    USER_TEMPLATE,
     build_messages,
     build_request,
     describe,
-    find_sections,
-    missing_sections,
     prompt_hash,
     prompts_digest,
     render_plain,
-    split_reasoning,
 )
+from hf_synthmh.sections import SECTION_KEYS, SECTIONS, find_sections, missing_sections
 
 KW = {
     "code": "F32.1",
@@ -100,8 +99,8 @@ def test_request_holds_both_forms() -> None:
 
 
 def test_templates_ship_inside_the_package() -> None:
-    folder = resources.files("hf_synthmh") / "prompts"
-    for name in (TEMPLATE_NAME, "system.jinja", "plain.jinja", "descriptions.json"):
+    folder = resources.files("hf_synthmh") / "resources"
+    for name in (USER_TEMPLATE, SYSTEM_TEMPLATE, PLAIN_TEMPLATE, "descriptions.json"):
         assert (folder / name).is_file()
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import datasets
 import pytest
@@ -15,8 +13,9 @@ from hub_server import HubServer
 from huggingface_hub import DatasetCard, HfApi, constants, hf_hub_download, snapshot_download
 from huggingface_hub.errors import RepositoryNotFoundError
 
-from hf_synthmh.card import build_card, check_card_metadata
-from hf_synthmh.publish import push_to_hub, write_hub_folder
+from hf_synthmh.card import build_card
+from hf_synthmh.card_metadata import check_card_metadata
+from hf_synthmh.publish import PublishError, push_to_hub, write_hub_folder
 
 CODES = ["F32.1", "F41.1"]
 TOKEN = "hf_local_publish_test_token_do_not_log"
@@ -30,6 +29,8 @@ FEATURES = Features(
         "label": ClassLabel(names=CODES),
         "is_synthetic": Value("bool"),
         "model": Value("string"),
+        "prompt_hash": Value("string"),
+        "seed": Value("int64"),
         "exemplar_ids": Sequence(Value("string")),
     }
 )
@@ -43,6 +44,8 @@ def make_rows(n: int = 6, *, is_synthetic: list[bool | None] | None = None) -> D
             "label": [i % 2 for i in range(n)],
             "is_synthetic": is_synthetic if is_synthetic is not None else [True] * n,
             "model": ["tiny"] * n,
+            "prompt_hash": [f"{i:016x}" for i in range(n)],
+            "seed": list(range(n)),
             "exemplar_ids": [[f"real-{i}"] for i in range(n)],
         },
         features=FEATURES,
@@ -87,29 +90,6 @@ def rows() -> Dataset:
 @pytest.fixture()
 def card(rows: Dataset) -> DatasetCard:
     return make_card(len(rows))
-
-
-@pytest.fixture()
-def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
-    """A local Hub on 127.0.0.1, and the library switches that let this test process talk to it.
-
-    ``huggingface_hub`` and ``datasets`` read these environment variables at import time, so the module
-    constants are patched: online (the suite runs with HF_HUB_OFFLINE=1), no Xet (the server speaks LFS
-    only), and ``datasets``' own endpoint (``load_dataset`` / ``Dataset.push_to_hub`` do not take one).
-    """
-    with HubServer(tmp_path / "hub", token=TOKEN) as server:
-        monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-        monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
-        monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
-        monkeypatch.setattr(datasets.config, "HF_ENDPOINT", server.url)
-        monkeypatch.setattr(
-            datasets.config, "HUB_DATASETS_URL", server.url + "/datasets/{repo_id}/resolve/{revision}/{path}"
-        )
-        # huggingface_hub fetches an "agent harnesses" list from huggingface.co once per process: skip it.
-        empty: dict[str, Any] = {"standardEnvVars": [], "harnesses": {}}
-        monkeypatch.setattr("huggingface_hub.utils._detect_agent._registry", empty, raising=False)
-        yield server
-    assert server.errors == []
 
 
 def folder_files(folder: Path) -> list[str]:
@@ -282,16 +262,56 @@ def test_push_refuses_real_rows_before_any_request(hub: HubServer, card: Dataset
     assert hub.requests == []
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("extra_file", r"refusing to publish .*real_rows\.jsonl: only README\.md"),
+        ("nested_file", r"refusing to publish .*extra/real\.csv"),
+        ("hidden_file", r"refusing to publish .*\.cache/notes"),
+        ("stray_parquet", r"refusing to publish .*data/real\.parquet"),
+        ("no_flag_column", r"lacks column\(s\) \['is_synthetic'\]"),
+        ("no_provenance", r"lacks column\(s\) \['model', 'prompt_hash', 'seed'\]"),
+        ("extra_column", r"column\(s\) \['attributes'\] are not published columns"),
+    ],
+)
+def test_push_folder_is_an_allow_list(
+    hub: HubServer, rows: Dataset, card: DatasetCard, tmp_path: Path, change: str, message: str
+) -> None:
+    folder = write_hub_folder(rows, card, tmp_path / "published")
+    shard = folder / "data" / "train-00000-of-00001.parquet"
+    if change == "extra_file":
+        (folder / "real_rows.jsonl").write_text('{"text": "a real report"}\n')
+    elif change == "nested_file":
+        (folder / "extra").mkdir()
+        (folder / "extra" / "real.csv").write_text("text\na real report\n")
+    elif change == "hidden_file":
+        (folder / ".cache").mkdir()
+        (folder / ".cache" / "notes").write_text("a real report")
+    elif change == "stray_parquet":
+        rows.to_parquet(str(folder / "data" / "real.parquet"))
+    elif change == "no_flag_column":
+        rows.remove_columns("is_synthetic").to_parquet(str(shard))
+    elif change == "no_provenance":
+        rows.remove_columns(["model", "prompt_hash", "seed"]).to_parquet(str(shard))
+    else:
+        rows.add_column("attributes", ["{}"] * len(rows)).to_parquet(str(shard))
+    with pytest.raises(ValueError, match=message):
+        push_to_hub(folder, repo_id="tester/careless", card=None, token=TOKEN, endpoint=hub.url)
+    assert hub.requests == []
+
+
 def test_push_private_to_existing_public_repo_is_refused(hub: HubServer, rows: Dataset) -> None:
     HfApi(endpoint=hub.url, token=TOKEN).create_repo("tester/open", repo_type="dataset", private=False)
-    with pytest.raises(ValueError, match="exists and is public"):
+    with pytest.raises(ValueError, match="exists and is public") as err:
         push_to_hub(rows, repo_id="tester/open", card=None, token=TOKEN, endpoint=hub.url)
+    assert "private=False" in str(err.value) and "--public" in err.value.for_cli()  # type: ignore[attr-defined]
+    assert "private=False" not in err.value.for_cli()  # type: ignore[attr-defined]
     assert list(hub.repo("dataset", "tester/open").head.files) == [".gitattributes"]
 
 
 def test_push_refuses_offline_mode(rows: Dataset) -> None:
     assert constants.HF_HUB_OFFLINE  # set by conftest for the whole suite
-    with pytest.raises(RuntimeError, match="HF_HUB_OFFLINE"):
+    with pytest.raises(PublishError, match="HF_HUB_OFFLINE"):
         push_to_hub(rows, repo_id="tester/x", card=None, token=TOKEN)
 
 
@@ -312,3 +332,12 @@ def test_hub_server_serves_card_push_and_load(
     assert loaded.content == card.content
     with pytest.raises(RepositoryNotFoundError):  # a private repo: reading needs the token
         HfApi(endpoint=hub.url, token=False).list_repo_files("tester/card", repo_type="dataset")
+
+
+def test_doctests() -> None:
+    import doctest
+
+    from hf_synthmh import publish
+
+    result = doctest.testmod(publish, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

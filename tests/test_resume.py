@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny_models import build_tiny_llama
 
 from hf_synthmh.backends import Request, SamplingSettings, TransformersBackend
-from hf_synthmh.cache import GenerationCache
 from hf_synthmh.generate import Generator
+from hf_synthmh.generate.cache import GenerationCache
+from hf_synthmh.testing.tiny_models import build_tiny_llama
 
 N_ROWS = 40
 COLUMNS = ("request_id", "text", "reasoning", "attempts", "generation_error", "prompt_hash", "seed")

@@ -20,20 +20,29 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
+    "THINK_CLOSE",
+    "THINK_OPEN",
     "Backend",
     "LazyModelSettings",
     "Request",
+    "RequestFailure",
     "SamplingSettings",
+    "SupportsGenerateEach",
     "folder_fingerprint",
+    "merge_system_message",
     "model_name",
+    "restore_think",
     "settings_identity",
     "short_model_name",
+    "split_reasoning",
+    "wrap_reasoning",
 ]
 
 #: Files up to this size are hashed whole by :func:`folder_fingerprint`; larger ones are sampled.
@@ -89,6 +98,31 @@ class Backend(Protocol):
     ) -> list[str]:
         """Raw completions, one per request, in order; ``seeds[i]`` seeds row ``i`` alone."""
         ...
+
+
+@dataclass(frozen=True)
+class RequestFailure:
+    """A request that failed for good after the backend's own retries (server errors, timeouts, a server
+    that is down): ``reason`` is content-free (``"HTTP 503"``, ``"timeout"``, ``"ConnectError"``)."""
+
+    reason: str
+
+
+@runtime_checkable
+class SupportsGenerateEach(Protocol):
+    """A backend whose requests fail one by one (a remote server): :meth:`generate_each` returns a
+    :class:`RequestFailure` in place of each request that failed for good, instead of failing the whole
+    call, and hands each completion to ``on_result(index, completion)`` as soon as it arrives, so a caller
+    can store it before the rest of the call is done."""
+
+    def generate_each(
+        self,
+        requests: Sequence[Request],
+        *,
+        seeds: Sequence[int],
+        sampling: SamplingSettings,
+        on_result: Callable[[int, str], None] | None = None,
+    ) -> list[str | RequestFailure]: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,3 +233,87 @@ def settings_identity(name: str, **settings: Any) -> str:
     """
     canonical = json.dumps(settings, sort_keys=True, default=str, separators=(",", ":"))
     return f"{name}#{hashlib.sha256(canonical.encode()).hexdigest()[:12]}"
+
+
+# -- reasoning blocks: the one place that knows the <think> markers ----------------------------------
+#: The markers of a reasoning block. Backends return them in the raw completion; the generator splits
+#: the reasoning off with :func:`split_reasoning`.
+THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+_THINK_BLOCK = re.compile(re.escape(THINK_OPEN) + r"(.*?)" + re.escape(THINK_CLOSE), re.DOTALL)
+
+
+def restore_think(prompt: str, completion: str) -> str:
+    """``completion`` with ``<think>`` put back in front when ``prompt`` ends inside an open reasoning
+    block (DeepSeek-R1 distills' chat templates open it in the generation prompt), so that
+    :func:`split_reasoning` sees the whole block.
+
+    >>> restore_think("User: hi\\nAssistant: <think>\\n", "plan</think>Report")
+    '<think>plan</think>Report'
+    >>> restore_think("<think>a</think> User: hi", "Report")
+    'Report'
+    """
+    opened = prompt.rfind(THINK_OPEN) > prompt.rfind(THINK_CLOSE)
+    return THINK_OPEN + completion if opened else completion
+
+
+def wrap_reasoning(content: str, reasoning: str | None) -> str:
+    """One raw completion with the reasoning in ``<think>...</think>`` in front of the report (for APIs
+    that return the reasoning in a separate field).
+
+    >>> wrap_reasoning("Report", "plan")
+    '<think>plan</think>\\n\\nReport'
+    >>> wrap_reasoning("plan</think>\\n\\nReport", None)  # the template opened the block in the prompt
+    '<think>plan</think>\\n\\nReport'
+    """
+    if reasoning and reasoning.strip():
+        return f"{THINK_OPEN}{reasoning.strip()}{THINK_CLOSE}\n\n{content}"
+    close, opening = content.find(THINK_CLOSE), content.find(THINK_OPEN)
+    if close != -1 and (opening == -1 or close < opening):
+        return THINK_OPEN + content
+    return content
+
+
+def split_reasoning(text: str) -> tuple[str, str]:
+    """Split a completion into ``(report, reasoning)``, both stripped.
+
+    Removes ``<think>...</think>`` blocks; a leading stray ``</think>`` (the chat template opened the
+    block inside the prompt, as DeepSeek-R1 distills do) ends reasoning that started at the beginning; an
+    unclosed ``<think>`` (the model ran out of tokens while thinking) makes the rest reasoning.
+
+    >>> split_reasoning("plan the report</think>\\n\\nReason for referral")
+    ('Reason for referral', 'plan the report')
+    >>> split_reasoning("<think>still thinking")
+    ('', 'still thinking')
+    >>> split_reasoning("No reasoning here.")
+    ('No reasoning here.', '')
+    """
+    parts: list[str] = []
+    close, opening = text.find(THINK_CLOSE), text.find(THINK_OPEN)
+    if close != -1 and (opening == -1 or close < opening):
+        parts.append(text[:close])
+        text = text[close + len(THINK_CLOSE) :]
+
+    def _keep(match: re.Match[str]) -> str:
+        parts.append(match.group(1))
+        return ""
+
+    text = _THINK_BLOCK.sub(_keep, text)
+    opening = text.find(THINK_OPEN)
+    if opening != -1:
+        parts.append(text[opening + len(THINK_OPEN) :])
+        text = text[:opening]
+    reasoning = "\n\n".join(p.strip() for p in parts if p.strip())
+    return text.strip(), reasoning
+
+
+def merge_system_message(messages: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+    """Fold system messages into the first user message (for models trained without a system prompt)."""
+    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system" and m["content"])
+    rest = [dict(m) for m in messages if m["role"] != "system"]
+    if system:
+        first = next((m for m in rest if m["role"] == "user"), None)
+        if first is None:
+            rest.insert(0, {"role": "user", "content": system})
+        else:
+            first["content"] = f"{system}\n\n{first['content']}"
+    return rest

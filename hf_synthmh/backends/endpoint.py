@@ -3,9 +3,14 @@
 Works with vLLM, TGI, SGLang, llama.cpp, Ollama, ``transformers serve``, Hugging Face Inference Endpoints and
 hosted APIs such as DeepSeek's. Requests run concurrently (at most ``max_concurrency`` in flight), each with
 its own ``seed`` (servers that honour it, such as vLLM, return reproducible rows), a per-attempt
-``timeout``, and retries with jittered exponential backoff (``tenacity``) on HTTP 408, 425, 429, 500,
-502, 503 and 504, timeouts and connection errors. Retries are counted in :attr:`EndpointBackend.stats` and reported to
-``on_retry``; logs name the reason (``"HTTP 429"``) only, never prompts, reports or tokens.
+``timeout``, and retries with jittered exponential backoff (``tenacity``; a ``Retry-After`` header is
+honoured, up to two minutes) on HTTP 408, 425, 429, 500, 502, 503 and 504, timeouts and connection errors.
+Retries are counted in :attr:`EndpointBackend.stats` and reported to ``on_retry``; logs name the reason
+(``"HTTP 429"``) only, never prompts, reports or tokens. Any other HTTP error is the server refusing the
+request: it is not retried and raises :class:`~hf_synthmh.backends.http.EndpointRequestError`, which quotes
+the server's message and names the request field it points at. With ``drop_unsupported_fields=True`` a
+refused *optional* field (``top_k``, ``repetition_penalty``, ``seed`` or an ``extra_body`` key) is
+dropped from this backend's requests, with a warning, and the request is sent again.
 
 Reasoning is kept out of the report either way a server returns it: a ``reasoning_content`` (or
 ``reasoning``) field on the message is wrapped back into ``<think>...</think>`` in front of the content,
@@ -20,10 +25,7 @@ Requests to a non-Hugging Face ``base_url`` also work with ``HF_HUB_OFFLINE=1``.
 
 Example (needs a running server, e.g. ``vllm serve Qwen/Qwen3-8B --port 8000``)::
 
-    backend = EndpointBackend(
-        base_url="http://127.0.0.1:8000/v1", model="Qwen/Qwen3-8B", max_concurrency=32,
-        extra_body={"chat_template_kwargs": {"enable_thinking": False}},
-    )
+    backend = EndpointBackend(base_url="http://127.0.0.1:8000/v1", model="Qwen/Qwen3-8B", max_concurrency=32)
     backend.generate([request], seeds=[0], sampling=SamplingSettings())
 
 >>> backend = EndpointBackend(base_url="http://127.0.0.1:8000/v1", model="org/model", token="secret")
@@ -40,32 +42,48 @@ import functools
 import importlib
 import logging
 import os
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlparse
 
 from hf_synthmh._deps import require
-from hf_synthmh.backends.base import Request, SamplingSettings, settings_identity, short_model_name
+from hf_synthmh.backends.base import (
+    Request,
+    RequestFailure,
+    SamplingSettings,
+    merge_system_message,
+    settings_identity,
+    short_model_name,
+    wrap_reasoning,
+)
+from hf_synthmh.backends.http import (
+    EndpointOfflineError,
+    EndpointRequestError,
+    RetryAfterOr,
+    client_class,
+    failure_reason,
+    is_retryable,
+    refusal_of,
+    run_sync,
+)
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "OPTIONAL_FIELDS",
     "EndpointBackend",
+    "EndpointRequestError",
     "EndpointStats",
     "RetryEvent",
     "merge_system_message",
     "settings_identity",
-    "wrap_reasoning",
 ]
 
-T = TypeVar("T")
 
-#: HTTP statuses worth retrying: request timeout, too early, rate limit, server errors.
-RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+#: Request fields the backend adds that a server may do without (``extra_body`` keys are optional too).
+OPTIONAL_FIELDS = ("top_k", "repetition_penalty", "seed")
 _HF_HOSTS = ("huggingface.co", "hf.co", "hf.space", "huggingface.cloud")
-_THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
 
 
 @dataclass
@@ -77,6 +95,7 @@ class EndpointStats:
     failures: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    dropped_fields: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -99,8 +118,10 @@ class EndpointBackend:
     (``{"chat_template_kwargs": {"enable_thinking": False}}``, ``{"presence_penalty": 1.5}``).
     ``sampling_extras`` sends ``top_k`` and ``repetition_penalty`` (not OpenAI fields, but vLLM, SGLang and
     llama.cpp take them) when they are switched on; set it ``False`` for strict servers such as
-    ``transformers serve`` that reject unknown fields (the two settings are then not applied). ``system_prompt=False`` merges the system message into
-    the first user turn (DeepSeek-R1). ``display_name`` overrides :attr:`name`.
+    ``transformers serve`` that reject unknown fields (the two settings are then not applied).
+    ``drop_unsupported_fields=True`` drops an optional field the server refuses (see the module docstring)
+    instead of failing. ``system_prompt=False`` merges the system message into the first user turn
+    (DeepSeek-R1). ``display_name`` overrides :attr:`name`.
     """
 
     base_url: str
@@ -115,10 +136,12 @@ class EndpointBackend:
     use_hf_login: bool | None = None
     extra_body: Mapping[str, Any] | None = None
     sampling_extras: bool = True
+    drop_unsupported_fields: bool = False
     system_prompt: bool = True
     display_name: str | None = None
     on_retry: Callable[[RetryEvent], None] | None = field(default=None, repr=False, compare=False)
     _stats: EndpointStats = field(default_factory=EndpointStats, init=False, repr=False, compare=False)
+    _dropped: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if urlparse(self.base_url).scheme not in ("http", "https"):
@@ -131,7 +154,7 @@ class EndpointBackend:
             raise ValueError("timeout must be > 0 and backoff, max_backoff >= 0")
 
     # -- pickling and hashing: settings only, never the token, callback or counters -------------------
-    _UNPICKLED = ("token", "on_retry", "_stats")
+    _UNPICKLED = ("token", "on_retry", "_stats", "_dropped")
 
     def __getstate__(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self._UNPICKLED}
@@ -142,6 +165,7 @@ class EndpointBackend:
         object.__setattr__(self, "token", None)
         object.__setattr__(self, "on_retry", None)
         object.__setattr__(self, "_stats", EndpointStats())
+        object.__setattr__(self, "_dropped", set())
 
     @property
     def name(self) -> str:
@@ -151,13 +175,15 @@ class EndpointBackend:
     @property
     def cache_identity(self) -> str:
         """Identity in generation-cache keys: the model plus every setting that changes its text
-        (``extra_body``, ``system_prompt``, ``sampling_extras``); not the URL, token or limits."""
+        (``extra_body``, ``system_prompt``, ``sampling_extras``, ``drop_unsupported_fields``); not the URL,
+        token or limits."""
         return settings_identity(
             self.name,
             model=self.model,
             extra_body=self.extra_body,
             system_prompt=self.system_prompt,
             sampling_extras=self.sampling_extras,
+            drop_unsupported_fields=self.drop_unsupported_fields,
         )
 
     @property
@@ -186,35 +212,77 @@ class EndpointBackend:
     def generate(
         self, requests: Sequence[Request], *, seeds: Sequence[int], sampling: SamplingSettings
     ) -> list[str]:
-        """Raw completions, one per request, in order (reasoning wrapped in ``<think>``). Blocks; runs
-        its own event loop, in a helper thread when called from a running loop (Jupyter)."""
-        if len(requests) != len(seeds):
-            raise ValueError(f"{len(requests)} requests but {len(seeds)} seeds")
-        if not requests:
-            return []
-        return run_sync(lambda: self.agenerate(requests, seeds=seeds, sampling=sampling))
+        """Raw completions, one per request, in order (reasoning wrapped in ``<think>``); the first request
+        that fails for good raises. Blocks; runs its own event loop, in a helper thread when called from a
+        running loop (Jupyter)."""
+        run = functools.partial(self._agenerate, requests, seeds, sampling, on_result=None, tolerate=False)
+        return [str(o) for o in run_sync(run)]
+
+    def generate_each(
+        self,
+        requests: Sequence[Request],
+        *,
+        seeds: Sequence[int],
+        sampling: SamplingSettings,
+        on_result: Callable[[int, str], None] | None = None,
+    ) -> list[str | RequestFailure]:
+        """Like :meth:`generate`, but a request that fails for good (server errors or timeouts after the
+        retries, a server that is down, a refusal of that one request such as a prompt over the context
+        length) comes back as a :class:`RequestFailure` and the others complete; ``on_result(index,
+        completion)`` gets each completion as it arrives. A refusal of what every request shares (a named
+        field, 401, 403, 404) still raises: every request would fail the same way."""
+        return run_sync(functools.partial(self._agenerate, requests, seeds, sampling, on_result=on_result))
 
     async def agenerate(
         self, requests: Sequence[Request], *, seeds: Sequence[int], sampling: SamplingSettings
     ) -> list[str]:
         """Async :meth:`generate`: all requests of the call share one client and one concurrency bound."""
+        out = await self._agenerate(requests, seeds, sampling, on_result=None, tolerate=False)
+        return [str(o) for o in out]
+
+    async def _agenerate(
+        self,
+        requests: Sequence[Request],
+        seeds: Sequence[int],
+        sampling: SamplingSettings,
+        *,
+        on_result: Callable[[int, str], None] | None,
+        tolerate: bool = True,
+    ) -> list[str | RequestFailure]:
         if len(requests) != len(seeds):
             raise ValueError(f"{len(requests)} requests but {len(seeds)} seeds")
-        client = _client_class()(base_url=self.base_url, headers={"authorization": self._authorization()})
+        if not requests:
+            return []
+        client = client_class()(base_url=self.base_url, headers={"authorization": self._authorization()})
         client._bypass_offline = not self.is_hf_host
         semaphore = asyncio.Semaphore(self.max_concurrency)
+
+        async def job(index: int, request: Request, seed: int) -> str | RequestFailure:
+            try:
+                text = await self._one(client, semaphore, request, seed, sampling)
+            except EndpointRequestError as err:
+                if not tolerate or err.shared_cause:
+                    raise
+                return RequestFailure(failure_reason(err))
+            except Exception as err:
+                if not tolerate:
+                    raise
+                return RequestFailure(failure_reason(err))
+            if on_result is not None:
+                on_result(index, text)
+            return text
+
         async with client:
-            jobs = [
-                self._one(client, semaphore, r, int(s), sampling)
-                for r, s in zip(requests, seeds, strict=True)
-            ]
+            jobs = [job(i, r, int(s)) for i, (r, s) in enumerate(zip(requests, seeds, strict=True))]
             return list(await asyncio.gather(*jobs))
 
     def _authorization(self) -> str | None:
         if self.is_hf_host:
             offline = importlib.import_module("huggingface_hub.constants").is_offline_mode()
             if offline:
-                raise RuntimeError(f"{self.base_url} is a Hugging Face host and HF_HUB_OFFLINE is set")
+                raise EndpointOfflineError(
+                    f"{self.base_url} is a Hugging Face host and HF_HUB_OFFLINE is set"
+                )
         token = self.resolve_token()
         return f"Bearer {token}" if token else None  # None removes the client's implicit HF token
 
@@ -236,9 +304,17 @@ class EndpointBackend:
             "top_p": sampling.top_p,
             "seed": seed,
         }
+        for name in self._dropped:
+            out.pop(name, None)
+            extra.pop(name, None)
         if extra:
             out["extra_body"] = extra
         return out
+
+    def optional_fields(self) -> tuple[str, ...]:
+        """Fields a refusal may drop under ``drop_unsupported_fields``: :data:`OPTIONAL_FIELDS` and the
+        ``extra_body`` keys."""
+        return (*OPTIONAL_FIELDS, *(self.extra_body or {}))
 
     async def _one(
         self,
@@ -250,26 +326,43 @@ class EndpointBackend:
     ) -> str:
         tenacity = require("tenacity", package="tenacity")
         messages = request.messages if self.system_prompt else merge_system_message(request.messages)
-        kwargs = self.payload(sampling, seed)
+        sent: dict[str, Any] = {}
 
         async def attempt() -> Any:
             async with semaphore:
+                kwargs = self.payload(sampling, seed)  # here, so fields dropped meanwhile stay out
+                sent.clear()
+                sent.update(kwargs)
                 call = client.chat_completion(messages, model=self.model, **kwargs)
                 return await asyncio.wait_for(call, timeout=self.timeout)
 
-        retrying = tenacity.AsyncRetrying(
-            stop=tenacity.stop_after_attempt(self.max_retries + 1),
-            wait=tenacity.wait_random_exponential(multiplier=self.backoff, max=self.max_backoff),
-            retry=tenacity.retry_if_exception(is_retryable),
-            before_sleep=self._before_sleep,
-            reraise=True,
-        )
-        try:
-            response = await retrying(attempt)
-        except BaseException as err:
-            self._stats.failures += 1
-            logger.error("request failed for good: %s", failure_reason(err))
-            raise
+        while True:
+            retrying = tenacity.AsyncRetrying(
+                stop=tenacity.stop_after_attempt(self.max_retries + 1),
+                wait=RetryAfterOr(
+                    tenacity.wait_random_exponential(multiplier=self.backoff, max=self.max_backoff)
+                ),
+                retry=tenacity.retry_if_exception(is_retryable),
+                before_sleep=self._before_sleep,
+                reraise=True,
+            )
+            try:
+                response = await retrying(attempt)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:
+                fields_sent = ["model", "messages", *sent, *sent.get("extra_body", {})]
+                refusal = refusal_of(
+                    err, url=self.base_url, sent=fields_sent, optional=self.optional_fields()
+                )
+                if refusal is not None and self._drop(refusal):
+                    continue
+                self._stats.failures += 1
+                logger.error("request failed for good: %s", failure_reason(refusal or err))
+                if refusal is not None:
+                    raise refusal from err
+                raise
         self._stats.requests += 1
         usage = getattr(response, "usage", None)
         if usage is not None:
@@ -281,6 +374,22 @@ class EndpointBackend:
         reasoning = message.get("reasoning_content") or message.get("reasoning")
         return wrap_reasoning(message.get("content") or "", reasoning)
 
+    def _drop(self, refusal: EndpointRequestError) -> bool:
+        """Drop the optional field ``refusal`` names when allowed; True when the request should be resent."""
+        name = refusal.field
+        if not self.drop_unsupported_fields or name is None or name not in self.optional_fields():
+            return False
+        if name not in self._dropped:
+            self._dropped.add(name)
+            self._stats.dropped_fields.append(name)
+            logger.warning(
+                "%s refused the optional request field %r (HTTP %d); sending this backend's requests without it",
+                self.base_url,
+                name,
+                refusal.status,
+            )
+        return True
+
     def _before_sleep(self, state: Any) -> None:
         error = state.outcome.exception() if state.outcome is not None else None
         wait = float(getattr(state.next_action, "sleep", 0.0) or 0.0)
@@ -289,105 +398,3 @@ class EndpointBackend:
         logger.warning("retrying after %s (attempt %d, wait %.1fs)", event.reason, event.attempt, wait)
         if self.on_retry is not None:
             self.on_retry(event)
-
-
-def merge_system_message(messages: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
-    """Fold system messages into the first user message (for models trained without a system prompt)."""
-    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system" and m["content"])
-    rest = [dict(m) for m in messages if m["role"] != "system"]
-    if system:
-        first = next((m for m in rest if m["role"] == "user"), None)
-        if first is None:
-            rest.insert(0, {"role": "user", "content": system})
-        else:
-            first["content"] = f"{system}\n\n{first['content']}"
-    return rest
-
-
-def wrap_reasoning(content: str, reasoning: str | None) -> str:
-    """One raw completion with the reasoning in ``<think>...</think>`` in front of the report.
-
-    >>> wrap_reasoning("Report", "plan")
-    '<think>plan</think>\\n\\nReport'
-    >>> wrap_reasoning("plan</think>\\n\\nReport", None)  # the template opened the block in the prompt
-    '<think>plan</think>\\n\\nReport'
-    """
-    if reasoning and reasoning.strip():
-        return f"{_THINK_OPEN}{reasoning.strip()}{_THINK_CLOSE}\n\n{content}"
-    close, opening = content.find(_THINK_CLOSE), content.find(_THINK_OPEN)
-    if close != -1 and (opening == -1 or close < opening):
-        return _THINK_OPEN + content
-    return content
-
-
-def _httpx() -> Any:
-    """The HTTP library ``huggingface_hub`` is built on (``httpx2`` in hub 2.x, ``httpx`` in 1.x)."""
-    from huggingface_hub.errors import HTTPError
-
-    return importlib.import_module(HTTPError.__module__.split(".")[0])
-
-
-def is_retryable(error: BaseException) -> bool:
-    """True for rate limits, server errors, timeouts and transport (connection) errors."""
-    if isinstance(error, (TimeoutError, asyncio.TimeoutError)):
-        return True
-    status = _status(error)
-    if status is not None:
-        return status in RETRY_STATUSES
-    httpx = _httpx()
-    return isinstance(error, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
-
-
-def failure_reason(error: BaseException | None) -> str:
-    """A short, content-free description: ``"HTTP 503"``, ``"timeout"`` or the exception class name."""
-    if error is None:
-        return "unknown"
-    status = _status(error)
-    if status is not None:
-        return f"HTTP {status}"
-    if isinstance(error, (TimeoutError, asyncio.TimeoutError)):
-        return "timeout"
-    return type(error).__name__
-
-
-def _status(error: BaseException) -> int | None:
-    response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None)
-    return int(status) if isinstance(status, int) else None
-
-
-@functools.lru_cache(maxsize=1)
-def _client_class() -> type:
-    """``AsyncInferenceClient`` whose HTTP session skips the Hub's offline guard for non-Hub hosts."""
-    hub = require("huggingface_hub", package="huggingface-hub")
-    base: Any = hub.AsyncInferenceClient
-
-    class _Client(base):
-        _bypass_offline = False
-
-        async def _get_async_client(self) -> Any:
-            if not self._bypass_offline:
-                return await super()._get_async_client()
-            if getattr(self, "_async_client", None) is None:
-                session = _httpx().AsyncClient(follow_redirects=True, timeout=None)
-                self._async_client = await self.exit_stack.enter_async_context(session)
-            return self._async_client
-
-    return _Client
-
-
-def run_sync(factory: Callable[[], Coroutine[Any, Any, T] | Awaitable[T]]) -> T:
-    """Run the coroutine made by ``factory`` to completion from sync code, also inside a running loop."""
-
-    def _run() -> T:
-        async def main() -> T:
-            return await factory()
-
-        return asyncio.run(main())
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return _run()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hf-synthmh-endpoint") as pool:
-        return pool.submit(_run).result()

@@ -1,5 +1,7 @@
 """Presets for the paper's model families: DeepSeek-R1 and its distills, OpenBioLLM-Llama3, Qwen 3.5 (and
-Qwen3): Hub id, architecture, recommended sampling, chat-template quirks, whether the model reasons.
+Qwen3): Hub id, architecture, recommended sampling, chat-template quirks, whether the model reasons; and
+server presets (:data:`SERVER_PRESETS`) for the quirks of one kind of server, e.g. a ``transformers serve``
+that samples.
 
 :func:`backend_from_preset` turns a preset into a backend of any kind with the quirks applied: no system
 prompt for DeepSeek-R1 (the system message is merged into the user turn), the thinking switch of Qwen
@@ -18,22 +20,33 @@ report: 1024 without reasoning, 4096 with it.
 >>> backend = backend_from_preset("qwen3-8b-nothink", kind="endpoint", base_url="http://127.0.0.1:8000/v1")
 >>> backend.model, dict(backend.extra_body)
 ('Qwen/Qwen3-8B', {'chat_template_kwargs': {'enable_thinking': False}})
+>>> serve = server_backend("transformers-serve", base_url="http://127.0.0.1:8000/v1", model="org/m")
+>>> dict(serve.extra_body), serve.sampling_extras
+({'generation_config': '{"do_sample": true}'}, False)
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from hf_synthmh.backends.base import Backend, Request, SamplingSettings
 from hf_synthmh.backends.endpoint import EndpointBackend, merge_system_message
 from hf_synthmh.backends.transformers import TransformersBackend
 from hf_synthmh.backends.vllm import VllmBackend
+from hf_synthmh.contracts import BackendKind
 
-__all__ = ["PRESETS", "ChatTransformersBackend", "ModelPreset", "backend_from_preset"]
-
-BackendKind = Literal["transformers", "endpoint", "vllm"]
+__all__ = [
+    "PRESETS",
+    "SERVER_PRESETS",
+    "ChatTransformersBackend",
+    "ModelPreset",
+    "ServerPreset",
+    "backend_from_preset",
+    "server_backend",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,7 +102,6 @@ class ModelPreset:
     sampling: SamplingSettings
     system_prompt: bool = True
     chat_template_kwargs: Mapping[str, Any] | None = None
-    template_opens_think: bool = False
     stop_tokens: tuple[str, ...] = ()
     extra_sampling: Mapping[str, Any] | None = None
     source: str = ""
@@ -114,7 +126,6 @@ def _r1(hub_id: str, architecture: str) -> ModelPreset:
         reasons=True,
         sampling=_R1_SAMPLING,
         system_prompt=False,
-        template_opens_think=True,
         source=_R1_SOURCE,
     )
 
@@ -227,11 +238,49 @@ PRESETS: dict[str, ModelPreset] = {
 }
 
 
+@dataclass(frozen=True, kw_only=True)
+class ServerPreset:
+    """Quirks of one kind of OpenAI-compatible server, whatever model it serves: fields every request body
+    needs (``extra_body``) and whether it takes ``top_k``/``repetition_penalty`` (``sampling_extras``)."""
+
+    extra_body: Mapping[str, Any]
+    sampling_extras: bool = True
+    source: str = ""
+
+
+# -- transformers serve --------------------------------------------------------------------------------
+# transformers 5.25 `serve` (cli/serving/utils.py, _build_generation_kwargs) starts from the model's own
+# generation config, whose do_sample is False for most checkpoints: every request decodes greedily and seeds
+# change nothing, unless the body carries `generation_config`, a JSON *string* of generation settings
+# ('{"do_sample": true}'); the body's temperature, top_p and seed then apply. It answers 422 to fields it
+# does not know (top_k, repetition_penalty), so those stay out. From the CLI:
+#   hf-synthmh generate --backend endpoint ... --extra-body '{"generation_config": "{\"do_sample\": true}"}'
+SERVER_PRESETS: dict[str, ServerPreset] = {
+    "transformers-serve": ServerPreset(
+        extra_body={"generation_config": json.dumps({"do_sample": True})},
+        sampling_extras=False,
+        source="transformers 5.25 cli/serving/utils.py (_build_generation_kwargs); FACTS.md 2026-12-06",
+    ),
+}
+
+
+def server_backend(server: str, *, base_url: str, model: str, **overrides: Any) -> EndpointBackend:
+    """An :class:`~hf_synthmh.backends.endpoint.EndpointBackend` for ``model`` served by a ``server`` of
+    :data:`SERVER_PRESETS` (its body fields merged under ``overrides``' ``extra_body``)."""
+    if server not in SERVER_PRESETS:
+        raise KeyError(f"unknown server preset {server!r}; known: {', '.join(sorted(SERVER_PRESETS))}")
+    preset = SERVER_PRESETS[server]
+    extra = {**preset.extra_body, **dict(overrides.pop("extra_body", None) or {})}
+    settings = {"sampling_extras": preset.sampling_extras, **overrides, "extra_body": extra}
+    return EndpointBackend(base_url=base_url, model=model, **settings)
+
+
 def backend_from_preset(
     name: str,
     *,
     kind: BackendKind = "transformers",
     base_url: str | None = None,
+    server: str | None = None,
     **overrides: Any,
 ) -> Backend:
     """A backend for preset ``name`` with its quirks applied; ``overrides`` replace any setting.
@@ -239,7 +288,8 @@ def backend_from_preset(
     ``kind="transformers"`` gives a :class:`ChatTransformersBackend` (``model`` may be overridden with a
     local folder), ``"endpoint"`` an :class:`~hf_synthmh.backends.endpoint.EndpointBackend` for
     ``base_url`` (``model`` is the served name, e.g. ``"deepseek-reasoner"`` on DeepSeek's API), ``"vllm"``
-    a :class:`~hf_synthmh.backends.vllm.VllmBackend`.
+    a :class:`~hf_synthmh.backends.vllm.VllmBackend`. ``server`` (endpoint only) adds the quirks of a server
+    preset (:data:`SERVER_PRESETS`), e.g. ``"transformers-serve"`` to make ``transformers serve`` sample.
 
     >>> backend_from_preset("openbiollm-llama3-8b", device="cuda", batch_size=16).stop_tokens
     ('<|eot_id|>',)
@@ -247,6 +297,8 @@ def backend_from_preset(
     if name not in PRESETS:
         raise KeyError(f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
     preset = PRESETS[name]
+    if server is not None and kind != "endpoint":
+        raise ValueError(f"server presets apply to kind='endpoint', not {kind!r}")
     if kind == "transformers":
         settings: dict[str, Any] = {
             "model": preset.hub_id,
@@ -267,6 +319,10 @@ def backend_from_preset(
             "system_prompt": preset.system_prompt,
             "extra_body": extra or None,
         }
+        if server is not None:
+            settings.pop("base_url")
+            merged = {**settings, **overrides}
+            return server_backend(server, base_url=base_url, **merged)
         return EndpointBackend(**{**settings, **overrides})
     if kind == "vllm":
         settings = {

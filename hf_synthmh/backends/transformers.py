@@ -32,11 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 from hf_synthmh._deps import require
 from hf_synthmh.backends.base import (
+    THINK_CLOSE,
+    THINK_OPEN,
     LazyModelSettings,
     Request,
     SamplingSettings,
     folder_fingerprint,
     model_name,
+    restore_think,
     settings_identity,
     short_model_name,
 )
@@ -49,8 +52,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["RowSeededSampler", "TransformersBackend"]
 
 #: Reasoning markers are kept when decoding even if a tokenizer marks them special, so that
-#: :func:`hf_synthmh.prompts.split_reasoning` can find them.
-_KEEP_TOKENS = ("<think>", "</think>")
+#: :func:`~hf_synthmh.backends.base.split_reasoning` can find them.
+_KEEP_TOKENS = (THINK_OPEN, THINK_CLOSE)
 #: Bumped when :class:`RowSeededSampler` or the decoding changes, so that cached completions miss.
 SAMPLER_VERSION = "gumbel-max-v1"
 
@@ -204,9 +207,6 @@ class TransformersBackend(LazyModelSettings):
             return []
         rendered = [self.render(r) for r in requests]
         encoded = [self._tokenize(text) for text in rendered]
-        # A template that opens a reasoning block in the prompt (DeepSeek-R1 distills) leaves the
-        # completion inside it: restore the opening tag so split_reasoning sees the whole block.
-        opened = [_opens_think(text) for text in rendered]
         # Similar lengths together waste less padding; rows do not depend on their batch mates.
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
         limit, longest = self._loaded["max_positions"], len(encoded[order[-1]])
@@ -222,7 +222,7 @@ class TransformersBackend(LazyModelSettings):
             chunk = order[start : start + self.batch_size]
             texts = self._generate_batch([encoded[i] for i in chunk], [seeds[i] for i in chunk], sampling)
             for i, text in zip(chunk, texts, strict=True):
-                out[i] = _KEEP_TOKENS[0] + text if opened[i] else text
+                out[i] = restore_think(rendered[i], text)  # a template may open <think> in the prompt
         return out
 
     def _generate_batch(
@@ -263,10 +263,6 @@ class TransformersBackend(LazyModelSettings):
             kept = [tok for tok in row[:cut] if tok not in skip]
             texts.append(tokenizer.decode(kept, skip_special_tokens=False))
         return texts
-
-
-def _opens_think(prompt: str) -> bool:
-    return prompt.rfind(_KEEP_TOKENS[0]) > prompt.rfind(_KEEP_TOKENS[1])
 
 
 def _load(settings: TransformersBackend) -> dict[str, Any]:

@@ -30,10 +30,10 @@ from hf_synthmh.backends.base import (
     SamplingSettings,
     folder_fingerprint,
     model_name,
+    restore_think,
     settings_identity,
 )
 from hf_synthmh.backends.endpoint import merge_system_message
-from hf_synthmh.backends.transformers import _opens_think
 
 logger = logging.getLogger(__name__)
 
@@ -148,5 +148,5 @@ class VllmBackend(LazyModelSettings):
         texts = []
         for out in outputs:
             text = out.outputs[0].text if out.outputs else ""
-            texts.append("<think>" + text if _opens_think(out.prompt or "") else text)
+            texts.append(restore_think(out.prompt or "", text))
         return texts

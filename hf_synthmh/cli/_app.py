@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hf_synthmh.contracts import PhiPolicy, choices
+
 app = typer.Typer(
     name="hf-synthmh",
     help="Synthetic mental-health evaluation reports: generate, gate, evaluate, publish.",
@@ -70,14 +72,29 @@ def aligned_labels(splits: Any) -> Any:
     return type(splits)({key: relabel(ds) for key, ds in splits.items()})
 
 
+def one_of(values: tuple[str, ...]) -> str:
+    """``"a, b or c"``: the choices of an option, for help texts and messages.
+
+    >>> one_of(("code", "category", "block")), one_of(("drop", "redact"))
+    ('code, category or block', 'drop or redact')
+    """
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+
+
+def check_choice(value: str, literal: Any, option: str) -> str:
+    """``value`` if it is one of the ``Literal`` choices (:mod:`hf_synthmh.contracts`), else a usage
+    error for ``option``."""
+    allowed = choices(literal)
+    if value not in allowed:
+        raise typer.BadParameter(f"{value!r}: use {one_of(allowed)}", param_hint=option)
+    return value
+
+
 def gate_settings(phi_policy: str, **settings: Any) -> Any:
     """``GateSettings(phi_policy=..., **settings)``; an unknown ``--phi-policy`` is a usage error."""
-    from hf_synthmh.gate import PHI_POLICIES, GateSettings
+    from hf_synthmh.gate import GateSettings
 
-    if phi_policy not in PHI_POLICIES:
-        raise typer.BadParameter(
-            f"{phi_policy!r}: use {' or '.join(PHI_POLICIES)}", param_hint="--phi-policy"
-        )
+    check_choice(phi_policy, PhiPolicy, "--phi-policy")
     return GateSettings(phi_policy=phi_policy, **settings)  # type: ignore[arg-type]
 
 
@@ -85,7 +102,7 @@ def section_dropper(sections: str) -> Any:
     """``--drop-sections`` as a text -> text function (``None`` for no sections)."""
     import functools
 
-    from hf_synthmh.prompts import SECTION_KEYS, drop_sections
+    from hf_synthmh.sections import SECTION_KEYS, drop_sections
 
     keys = tuple(k.strip().lower() for k in sections.split(",") if k.strip())
     unknown = [k for k in keys if k not in SECTION_KEYS]
@@ -125,14 +142,70 @@ def print_summary(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point; turns input errors into a message and exit code 2."""
+    """Entry point: every failure ends in one line naming the cause, never a traceback.
+
+    Input errors exit 2; a request the generation server refuses (its own message, the field it names,
+    what to change), a refused publish (the flag to change), a Hub error (HTTP status and what to check)
+    exit 1; anything unexpected exits 1 with one line and the path of a log holding the full traceback.
+    """
+    from hf_synthmh.backends.http import EndpointOfflineError, EndpointRequestError
     from hf_synthmh.icd10 import UnknownCodeError
     from hf_synthmh.io import InputError
+    from hf_synthmh.publish import PublishError
 
     logging.basicConfig(level=os.environ.get("HF_SYNTHMH_LOG", "WARNING"))
     try:
         # standalone mode: typer turns usage errors into exit code 2 and --help into 0.
         app(args=argv, prog_name="hf-synthmh")
     except (InputError, UnknownCodeError, FileNotFoundError) as err:
-        err_console.print(f"error: {err}")
+        err_console.print(f"error: {err}", markup=False, soft_wrap=True)
         sys.exit(2)
+    except (EndpointRequestError, EndpointOfflineError) as err:
+        err_console.print(f"error: {err}", markup=False, soft_wrap=True)
+        sys.exit(1)
+    except PublishError as err:
+        err_console.print(f"error: {err.for_cli()}", markup=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as err:
+        hub = _hub_error(err)
+        if hub is not None:
+            err_console.print(f"error: {hub}", markup=False, soft_wrap=True)
+            sys.exit(1)
+        log = _traceback_log(err)
+        err_console.print(
+            f"error: unexpected {type(err).__name__}: {str(err)[:300]} (full traceback in {log})",
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
+
+
+def _hub_error(err: BaseException) -> str | None:
+    """One line for an HTTP error from the Hub (push, repo info), naming what to check; else None."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    if not isinstance(err, HfHubHTTPError):
+        return None
+    status = getattr(err.response, "status_code", None)
+    url = getattr(getattr(err.response, "request", None), "url", "") or ""
+    what = {
+        401: "the token was refused: check HF_TOKEN or `hf auth login`",
+        403: "the token may not write there: check its permissions and --repo-id",
+        404: "not found: check --repo-id and --endpoint",
+    }.get(int(status or 0), "see the server's message")
+    message = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+    return f"the Hub answered HTTP {status} for {url}: {what} ({message})"
+
+
+def _traceback_log(err: BaseException) -> str:
+    """Write ``err``'s traceback to a private log file and return its path."""
+    import tempfile
+    import traceback
+
+    fd, path = tempfile.mkstemp(prefix="hf-synthmh-error-", suffix=".log")
+    with os.fdopen(fd, "w") as fh:
+        fh.write("".join(traceback.format_exception(err)))
+    return path

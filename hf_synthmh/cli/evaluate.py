@@ -8,7 +8,19 @@ from typing import Annotated, Any
 
 import typer
 
-from hf_synthmh.cli._app import app, console, hashed_tokens, one_thread, print_summary, section_dropper
+from hf_synthmh.cli._app import (
+    app,
+    check_choice,
+    console,
+    err_console,
+    hashed_tokens,
+    one_of,
+    one_thread,
+    print_summary,
+    section_dropper,
+)
+from hf_synthmh.cli._out import check_out_file
+from hf_synthmh.contracts import ClassifierName, EmbedName, choices
 
 
 @app.command()
@@ -31,11 +43,17 @@ def evaluate(
         ),
     ] = "",
     classifier: Annotated[
-        str, typer.Option(help="Utility classifier: tfidf_lr, or transformer (a small fine-tuned model).")
+        str,
+        typer.Option(
+            help=f"Utility classifier: {one_of(choices(ClassifierName))} (transformer: a small fine-tuned model)."
+        ),
     ] = "tfidf_lr",
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the F1 intervals.")] = 1000,
     embed: Annotated[
-        str, typer.Option(help="Embeddings: minilm (bundled all-MiniLM-L6-v2) or hashed (fast, lexical).")
+        str,
+        typer.Option(
+            help=f"Embeddings: {one_of(choices(EmbedName))} (minilm: bundled all-MiniLM-L6-v2; hashed: fast, lexical)."
+        ),
     ] = "minilm",
     split: Annotated[str | None, typer.Option(help="Split to read from a saved DatasetDict.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of samples, classifiers and bootstrap.")] = 0,
@@ -43,44 +61,64 @@ def evaluate(
     """Measure fidelity, diversity, privacy and detectability, overall and per ICD-10 code; with
     --test also downstream utility; with --holdout the DCR share and membership-inference AUC."""
     one_thread()
-    from hf_synthmh.io import codes_of, read_table
-    from hf_synthmh.metrics import evaluate_corpus
-    from hf_synthmh.metrics.privacy import privacy
+    check_out_file(out)
+    from hf_synthmh.io import read_table
+    from hf_synthmh.metrics import MetricsOptions, evaluate_splits
     from hf_synthmh.metrics.report import resolve_embed
 
-    if classifier not in ("tfidf_lr", "transformer"):
-        raise typer.BadParameter(f"{classifier!r}: use tfidf_lr or transformer", param_hint="--classifier")
-    if embed not in ("minilm", "hashed"):
-        raise typer.BadParameter(f"{embed!r}: use minilm or hashed", param_hint="--embed")
+    check_choice(classifier, ClassifierName, "--classifier")
+    check_choice(embed, EmbedName, "--embed")
     preprocess = section_dropper(drop_sections)
     real_ds = read_table(real, split=split)
     syn_ds = read_table(synthetic, split=split, id_prefix="syn")
     hold = read_table(holdout, split=split, id_prefix="holdout") if holdout is not None else None
     test_ds = read_table(test, split=split, id_prefix="test") if test is not None else None
-    embed_fn = resolve_embed(embed)
-    metrics: dict[str, Any] = evaluate_corpus(
-        real_texts=real_ds["text"],
-        real_labels=codes_of(real_ds),
-        synthetic_texts=syn_ds["text"],
-        synthetic_labels=codes_of(syn_ds),
-        embed=embed_fn,
-        token_embed=None if embed == "minilm" else hashed_tokens(),
-        holdout_texts=hold["text"] if hold is not None else None,
-        holdout_labels=codes_of(hold) if hold is not None else None,
-        test_texts=test_ds["text"] if test_ds is not None else None,
-        test_labels=codes_of(test_ds) if test_ds is not None else None,
-        classifier=classifier,
-        n_bootstrap=bootstrap,
-        classifier_preprocess=preprocess,
-        plot_dir=plots,
-        seed=seed,
+    syn_ds, skipped = _with_real_labels(syn_ds, real_ds, synthetic=synthetic, real=real)
+    metrics: dict[str, Any] = evaluate_splits(
+        real_ds,
+        syn_ds,
+        holdout=hold,
+        test=test_ds,
+        embed=resolve_embed(embed),
+        options=MetricsOptions(
+            token_embed=None if embed == "minilm" else hashed_tokens(),
+            classifier=classifier,
+            n_bootstrap=bootstrap,
+            classifier_preprocess=preprocess,
+            plot_dir=plots,
+            seed=seed,
+        ),
     )
-    if hold is not None:
-        # What unseen real reports score against the train split: the bar synthetic rows should meet.
-        metrics["privacy_holdout_baseline"] = privacy(
-            real_texts=real_ds["text"], synthetic_texts=hold["text"]
-        )
+    if skipped:
+        metrics["skipped_synthetic_labels"] = skipped
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(metrics, indent=2) + "\n")
     print_summary(metrics, None, len(syn_ds), None)
     console.print(f"Wrote {out}" + (f" and plots in {plots}" if plots is not None else ""))
+
+
+def _with_real_labels(
+    syn_ds: Any, real_ds: Any, *, synthetic: Path, real: Path
+) -> tuple[Any, dict[str, int]]:
+    """The synthetic rows whose code has real texts, and how many rows each other code had (warned about;
+    an input error when no row is left)."""
+    from collections import Counter
+
+    from hf_synthmh.io import InputError, codes_of
+
+    real_codes = set(codes_of(real_ds))
+    codes = codes_of(syn_ds)
+    skipped = dict(sorted(Counter(c for c in codes if c not in real_codes).items()))
+    if not skipped:
+        return syn_ds, {}
+    named = ", ".join(f"{code} ({n} row{'s' if n > 1 else ''})" for code, n in skipped.items())
+    if len(skipped) == len(set(codes)):
+        raise InputError(f"{synthetic}: no synthetic label has real texts in {real} (labels {named})")
+    err_console.print(
+        f"warning: {synthetic}: label(s) {named} have no real texts in {real}; those rows are left out of the "
+        "metrics (metrics.json lists them under skipped_synthetic_labels)",
+        markup=False,
+        soft_wrap=True,
+    )
+    keep = [i for i, code in enumerate(codes) if code in real_codes]
+    return syn_ds.select(keep), skipped

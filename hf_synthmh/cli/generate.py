@@ -10,16 +10,22 @@ import typer
 from hf_synthmh.cli._app import (
     aligned_labels,
     app,
+    check_choice,
     console,
+    err_console,
     gate_settings,
+    one_of,
     one_thread,
     print_summary,
     section_dropper,
 )
+from hf_synthmh.cli._out import hold_out
+from hf_synthmh.contracts import BackendKind, Level, choices
 
 
 @app.command()
 def generate(
+    ctx: typer.Context,
     real: Annotated[Path, typer.Option(help="Real reports: .jsonl, .csv, .parquet or a saved dataset.")],
     out: Annotated[Path, typer.Option(help="Output folder.")],
     model: Annotated[str | None, typer.Option(help="Hub id, local path, or the served model name.")] = None,
@@ -27,15 +33,43 @@ def generate(
         str | None,
         typer.Option(help="A model preset (hub id, sampling, template quirks); see --list-presets."),
     ] = None,
-    backend: Annotated[str, typer.Option(help="transformers, endpoint or vllm.")] = "transformers",
+    backend: Annotated[str, typer.Option(help=f"{one_of(choices(BackendKind))}.")] = "transformers",
     base_url: Annotated[
         str | None, typer.Option(help="OpenAI-compatible endpoint URL (backend endpoint).")
     ] = None,
     max_concurrency: Annotated[int, typer.Option(help="Requests in flight (backend endpoint).")] = 8,
+    request_retries: Annotated[
+        int,
+        typer.Option(
+            help="Retries of a request after rate limits, server errors or timeouts (backend endpoint)."
+        ),
+    ] = 5,
+    request_timeout: Annotated[
+        float, typer.Option(help="Seconds per request attempt before it is retried (backend endpoint).")
+    ] = 300.0,
+    extra_body: Annotated[
+        str | None,
+        typer.Option(
+            help="JSON object merged into every request (backend endpoint), e.g. '{\"top_k\": 20}' or "
+            '\'{"generation_config": "{\\"do_sample\\": true}"}\' for transformers serve.'
+        ),
+    ] = None,
+    drop_unsupported_fields: Annotated[
+        bool,
+        typer.Option(
+            help="Drop an optional request field the server refuses, with a warning (backend endpoint)."
+        ),
+    ] = False,
     device: Annotated[str, typer.Option(help="cpu, cuda or auto (backend transformers).")] = "cpu",
+    adapter: Annotated[
+        str | None,
+        typer.Option(
+            help="A peft adapter (folder from `hf-synthmh finetune`, or Hub id) merged into --model."
+        ),
+    ] = None,
     per_label: Annotated[int | None, typer.Option(help="Synthetic reports per code.")] = None,
     target_per_label: Annotated[int | None, typer.Option(help="Top every code up to N rows.")] = None,
-    level: Annotated[str, typer.Option(help="Quota level: code, category or block.")] = "code",
+    level: Annotated[str, typer.Option(help=f"Quota level: {one_of(choices(Level))}.")] = "code",
     n_exemplars: Annotated[int, typer.Option(help="Real reports of the code shown as style examples.")] = 0,
     batch_size: Annotated[int, typer.Option(help="Rows per generation batch.")] = 8,
     max_new_tokens: Annotated[
@@ -62,54 +96,49 @@ def generate(
 ) -> None:
     """Write synthetic reports for every code of REAL, gate and measure them, and write OUT like `demo`."""
     one_thread()
+    hold_out(ctx, out)
     from dataclasses import replace
 
     from datasets import DatasetDict
 
-    from hf_synthmh.backends.base import SamplingSettings
-    from hf_synthmh.backends.presets import PRESETS, backend_from_preset
+    from hf_synthmh.backends import make_backend, preset_sampling
     from hf_synthmh.generate import Generator
     from hf_synthmh.io import read_table
-    from hf_synthmh.pipeline import augment, write_outputs
+    from hf_synthmh.metrics import MetricsOptions
+    from hf_synthmh.pipeline import PlanOptions, augment, write_outputs
 
     if (preset is None) == (model is None) and not (preset and backend == "endpoint"):
         raise typer.BadParameter("give --model or --preset (with --backend endpoint, both may be given)")
-    if preset is not None and preset not in PRESETS:
-        raise typer.BadParameter(f"unknown preset {preset!r}; known: {', '.join(sorted(PRESETS))}")
-    if backend not in ("transformers", "endpoint", "vllm"):
-        raise typer.BadParameter(f"{backend!r}: use transformers, endpoint or vllm", param_hint="--backend")
+    check_choice(backend, BackendKind, "--backend")
     if backend == "endpoint" and not base_url:
         raise typer.BadParameter("--backend endpoint needs --base-url", param_hint="--base-url")
     if (per_label is None) == (target_per_label is None):
         raise typer.BadParameter("give exactly one of --per-label or --target-per-label")
-    if level not in ("code", "category", "block"):
-        raise typer.BadParameter(f"{level!r}: use code, category or block", param_hint="--level")
+    check_choice(level, Level, "--level")
 
     settings: dict[str, Any] = {}
-    if model is not None:
-        settings["model"] = model
     if backend == "endpoint":
-        settings["max_concurrency"] = max_concurrency
+        settings.update(
+            max_concurrency=max_concurrency,
+            timeout=request_timeout,
+            max_retries=request_retries,
+            drop_unsupported_fields=drop_unsupported_fields,
+        )
     elif backend == "transformers":
-        settings.update(device=device, batch_size=batch_size)
-    if preset is not None:
-        chosen = backend_from_preset(preset, kind=backend, base_url=base_url, **settings)  # type: ignore[arg-type]
-        sampling = PRESETS[preset].sampling
-    elif backend == "endpoint":
-        from hf_synthmh.backends.endpoint import EndpointBackend
-
-        chosen = EndpointBackend(base_url=str(base_url), **settings)
-        sampling = SamplingSettings()
-    elif backend == "vllm":
-        from hf_synthmh.backends.vllm import VllmBackend
-
-        chosen = VllmBackend(model=str(model))
-        sampling = SamplingSettings()
-    else:
-        from hf_synthmh.backends.transformers import TransformersBackend
-
-        chosen = TransformersBackend(**settings)
-        sampling = SamplingSettings()
+        settings.update(device=device, batch_size=batch_size, adapter=adapter)
+    try:
+        chosen = make_backend(backend, model=model, preset=preset, base_url=base_url, **settings)  # type: ignore[arg-type]
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--preset") from err
+    if adapter is not None and backend != "transformers":
+        raise typer.BadParameter("only the transformers backend loads an adapter", param_hint="--adapter")
+    if extra_body is not None:
+        if backend != "endpoint":
+            raise typer.BadParameter(
+                "only the endpoint backend sends a request body", param_hint="--extra-body"
+            )
+        chosen = replace(chosen, extra_body={**(chosen.extra_body or {}), **_json_object(extra_body)})  # type: ignore[type-var, attr-defined]
+    sampling = preset_sampling(preset)
     if max_new_tokens is not None:
         sampling = replace(sampling, max_new_tokens=max_new_tokens)
     if temperature is not None:
@@ -126,22 +155,64 @@ def generate(
     result = augment(
         aligned_labels(DatasetDict(splits)),
         generator=generator,
-        per_label=per_label,
-        target_per_label=target_per_label,
-        level=level,  # type: ignore[arg-type]
-        n_exemplars=n_exemplars,
-        seed=seed,
+        plan=PlanOptions(
+            per_label=per_label,
+            target_per_label=target_per_label,
+            level=level,  # type: ignore[arg-type]
+            n_exemplars=n_exemplars,
+            seed=seed,
+        ),
+        gate=gate_settings(phi_policy),
+        metrics=MetricsOptions(seed=seed, classifier_preprocess=preprocess, plot_dir=out / "plots"),
         batch_size=batch_size,
-        gate_settings=gate_settings(phi_policy),
-        classifier_preprocess=preprocess,
-        plot_dir=out / "plots",
     )
     paths = write_outputs(result, out)
     retries = result.generation.get("retries", 0)
+    cached = result.run_counts.get("cached", 0)
     console.print(
-        f"Generated {len(result.synthetic) + len(result.rejected) + len(result.failed)} rows; retries {retries}"
+        f"Generated {len(result.synthetic) + len(result.rejected) + len(result.failed)} rows; retries {retries}; "
+        f"{cached} completion(s) from the generation cache"
     )
     if len(result.failed):
         console.print(f"[bold]Reports the model failed to write:[/bold] {result.generation['failed']}")
     print_summary(result.metrics, result.gate.counts, len(result.synthetic), len(result.rejected))
     console.print(f"Published folder: {paths['published']}   Rejected (local only): {paths['rejected']}")
+    _exit_if_nothing_was_written(result)
+
+
+def _exit_if_nothing_was_written(result: Any) -> None:
+    """Exit 1 with one line when no report at all was written because every request failed."""
+    from collections import Counter
+
+    from hf_synthmh.contracts import GenerationError
+
+    if len(result.synthetic) + len(result.rejected) or not len(result.failed):
+        return
+    errors = [GenerationError.parse(e) for e in result.failed["generation_error"]]
+    reasons = Counter(e.reason for e in errors if e.kind == GenerationError.REQUEST_FAILED)
+    if not reasons:
+        return
+    shown = ", ".join(f"{reason} x{count}" for reason, count in reasons.most_common())
+    err_console.print(
+        f"error: no report was written: {sum(reasons.values())} request(s) failed for good ({shown}); check "
+        "that the server at --base-url is up, then run the same command again: only the failed rows are asked "
+        "for again",
+        markup=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(1)
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    """``--extra-body`` as a dict; a usage error naming the flag when it is not a JSON object."""
+    import json
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise typer.BadParameter(
+            f"not valid JSON ({err.msg} at column {err.colno})", param_hint="--extra-body"
+        ) from err
+    if not isinstance(value, dict):
+        raise typer.BadParameter("give a JSON object, e.g. '{\"top_k\": 20}'", param_hint="--extra-body")
+    return value

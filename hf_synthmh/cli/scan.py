@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 from hf_synthmh.cli._app import app, console, gate_settings, one_thread
+from hf_synthmh.cli._out import hold_out
 
 
 @app.command()
 def scan(
+    ctx: typer.Context,
     real: Annotated[Path, typer.Option(help="Real reports: .jsonl, .csv, .parquet or a saved dataset.")],
     synthetic: Annotated[Path, typer.Option(help="Synthetic reports, same formats.")],
     out: Annotated[Path, typer.Option(help="Output folder.")],
@@ -49,6 +51,7 @@ def scan(
     (counts per reason and per label, PHI replay per type, seconds per step).
     """
     one_thread()
+    hold_out(ctx, out)
     from hf_synthmh.gate import apply_gate, gate_summary
     from hf_synthmh.io import read_table, write_jsonl
 

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from hf_synthmh.demo._phrases import BANK
-from hf_synthmh.demo._schema import _TITLES
+from hf_synthmh.demo._schema import TITLES
 
 _AGES: dict[str, tuple[int, int]] = {"F20.0": (18, 55), "F31.2": (19, 70), "F60.3": (18, 45), "F10.20": (24, 75)}  # fmt: skip
 # Mental state domains in the usual order, each with its label wordings.
@@ -63,7 +63,7 @@ class _Writer:
         self.vars: dict[str, str] = dict(_PRONOUNS[self.sex])
         self.vars.update({f"{k[0].upper()}{k[1:]}": _cap(v) for k, v in list(self.vars.items())})
         article = "an" if self.age == 18 or 80 <= self.age <= 89 else "a"
-        self.vars.update(age=str(self.age), a=article, A=_cap(article), code=code, title=_TITLES[code])
+        self.vars.update(age=str(self.age), a=article, A=_cap(article), code=code, title=TITLES[code])
         for name in ("problem", "dur", "stressor", "referrer"):
             self.vars[name] = self.pick("duration" if name == "dur" else name)
         self.vars["Referrer"] = _cap(self.vars["referrer"])

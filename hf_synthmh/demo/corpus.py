@@ -36,8 +36,6 @@ from hf_synthmh.demo._schema import (
     SECTION_HEADINGS,
     SPLITS,
 )
-from hf_synthmh.demo._schema import _TITLES as _TITLES  # re-exported: the tests reach it from here
-from hf_synthmh.demo._writer import _pools as _pools  # re-exported: the tests reach it from here
 from hf_synthmh.demo._writer import _Writer
 
 if TYPE_CHECKING:

@@ -1,18 +1,11 @@
 """:func:`apply_gate`: every check of the gate over a synthetic ``Dataset``, the decision and the split.
 
-Steps, in order (each a batch step adding columns, see :mod:`hf_synthmh.gate.decide`):
+The checks are the steps of :mod:`hf_synthmh.gate.steps`, run in order by one loop: PHI scan, redaction
+(``redact`` policy), PHI replay, membership, embedding neighbours (optional), decision. Kept rows have
+``reject_reasons == []``.
 
-1. PHI scan (:class:`~hf_synthmh.gate.phi.PhiScanner`): ``phi_types``, ``phi_spans``.
-2. ``redact`` policy only: the found spans are replaced by typed placeholders
-   (:func:`~hf_synthmh.gate.redact.redact_batch`): ``text`` becomes the redacted text,
-   ``phi_redacted`` lists the types replaced. Every later step sees the redacted text.
-3. PHI replay (``replay_check``): identifier values the scanner finds in the real reference reports
-   (:class:`~hf_synthmh.gate.replay.ReplayIndex`, built once) searched in each row: ``phi_replay``.
-4. Membership checks against the real reports and the row's exemplars
-   (:class:`~hf_synthmh.gate.membership.MembershipChecker`), and optionally the embedding check.
-5. Decision: ``reject_reasons``; kept rows have none.
-
-    from hf_synthmh.gate import GATE_COLUMNS, GateSettings, apply_gate, gate_summary
+    from hf_synthmh.contracts import GATE_COLUMNS
+    from hf_synthmh.gate import GateSettings, apply_gate, gate_summary
 
     result = apply_gate(synthetic, reference_texts=real["text"], reference_ids=real["id"],
                         settings=GateSettings(phi_policy="redact"))
@@ -24,28 +17,31 @@ Logs carry counts and timings only, never report text or identifier values.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hf_synthmh.gate.decide import (
-    GATE_COLUMNS,
-    column_types,
-    count_reasons,
-    gate_features,
-    label_strings,
-    reject_reasons,
-)
-from hf_synthmh.gate.neighbours import EMBEDDING_COLUMNS, EmbeddingNeighbours
+from hf_synthmh.contracts import GATE_COLUMNS, gate_features
+from hf_synthmh.gate.decide import count_reasons, label_strings
+from hf_synthmh.gate.membership import MembershipChecker
 from hf_synthmh.gate.phi import PhiScanner
-from hf_synthmh.gate.redact import redact_batch
 from hf_synthmh.gate.replay import ReplayIndex
 from hf_synthmh.gate.settings import GateResult, GateSettings
+from hf_synthmh.gate.steps import (
+    DecisionStep,
+    EmbeddingStep,
+    GateState,
+    MembershipStep,
+    PhiScanStep,
+    RedactStep,
+    ReplayStep,
+    Step,
+)
 
 if TYPE_CHECKING:
     from datasets import Dataset
@@ -70,6 +66,16 @@ def _replay_summary(
         "n_real_identifiers": summary["n_real_identifiers"],
         "real_scan_errors": summary["real_scan_errors"],
     }
+
+
+@contextlib.contextmanager
+def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    """Add the seconds the block takes to ``timings[f"{step}_s"]``."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[f"{step}_s"] = timings.get(f"{step}_s", 0.0) + time.perf_counter() - start
 
 
 def _check_arguments(
@@ -120,93 +126,39 @@ def apply_gate(
     :class:`hf_synthmh.metrics.embeddings.Embedder`, MiniLM) embeds. ``batch_size`` is the PHI scan's
     batch; the membership check runs on the whole column at once.
     """
-    from datasets import Dataset, Features, concatenate_datasets
+    from datasets import Dataset
 
     settings = settings or GateSettings()
     scanner = _check_arguments(settings, scanner, holdout_texts, replay_index)
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    checker = settings.membership_checker(reference_texts, reference_ids)
-    timings["membership_s"] = time.perf_counter() - clock
+    with _timed(timings, "membership"):
+        checker = MembershipChecker.from_settings(settings, reference_texts, reference_ids)
     index = replay_index
     if settings.replay_check and index is None:
-        clock = time.perf_counter()
-        index = ReplayIndex.build(reference_texts, scanner=scanner)
-        timings["replay_s"] = time.perf_counter() - clock
+        with _timed(timings, "replay"):
+            index = ReplayIndex.build(reference_texts, scanner=scanner)
     logger.info("gate: %d synthetic rows against %r, %r", len(synthetic), checker, index)
-    threshold: float | None = None
-    embedded = 0
-    generated: list[list[str]] = []
+    steps: list[Step] = [
+        PhiScanStep(scanner, batch_size=batch_size),
+        RedactStep(enabled=settings.phi_policy == "redact"),
+        ReplayStep(index),
+        MembershipStep(checker),
+        EmbeddingStep(settings, (reference_texts, reference_ids), holdout_texts, embed),
+        DecisionStep(settings),
+    ]
+    ds = synthetic.remove_columns([c for c in GATE_COLUMNS if c in synthetic.column_names])
+    state = GateState(ds=ds, input_columns=list(ds.column_names))
     if len(synthetic) == 0:
         features = gate_features(synthetic, GATE_COLUMNS)
         ds = Dataset.from_dict({c: [] for c in features}, features=features)
     else:
-        ds = synthetic.remove_columns([c for c in GATE_COLUMNS if c in synthetic.column_names])
-        columns = list(ds.column_names)
-        clock = time.perf_counter()
-        ds = ds.map(
-            scanner,
-            batched=True,
-            batch_size=batch_size,
-            features=gate_features(ds, ["phi_types", "phi_spans"]),
-            desc="PHI scan",
-        )
-        timings["phi_s"] = time.perf_counter() - clock
-        added: dict[str, list] = {}
-        if index is not None:
-            clock = time.perf_counter()
-            generated = index.types_in_batch(ds["text"])
-            timings["replay_s"] = timings.get("replay_s", 0.0) + time.perf_counter() - clock
-        if settings.phi_policy == "redact":
-            clock = time.perf_counter()
-            ds = ds.map(
-                redact_batch, batched=True, features=gate_features(ds, ["phi_redacted"]), desc="Redact"
-            )
-            timings["redact_s"] = time.perf_counter() - clock
-        else:
-            added["phi_redacted"] = [[] for _ in range(len(ds))]
-        texts = list(ds["text"])
-        if index is not None:
-            clock = time.perf_counter()
-            added["phi_replay"] = (
-                index.types_in_batch(texts) if settings.phi_policy == "redact" else generated
-            )
-            timings["replay_s"] += time.perf_counter() - clock
-        else:
-            added["phi_replay"] = [[] for _ in texts]
-        clock = time.perf_counter()
-        exemplars = list(ds["exemplar_ids"]) if "exemplar_ids" in ds.column_names else None
-        added |= checker.check_batch(texts, exemplar_ids=exemplars)
-        timings["membership_s"] += time.perf_counter() - clock
-        if settings.embedding_check:
-            clock = time.perf_counter()
-            neighbours = EmbeddingNeighbours.build(
-                reference_texts,
-                reference_ids,
-                holdout_texts or [],
-                embed=embed,
-                percentile=settings.embedding_percentile,
-            )
-            added |= neighbours.check(texts)
-            threshold = neighbours.threshold
-            timings["embedding_s"] = time.perf_counter() - clock
-            embedded = int(neighbours.cost["texts_embedded"])
-        else:
-            added |= {c: [None] * len(texts) for c in EMBEDDING_COLUMNS}
-        types = column_types()
-        extra = Dataset.from_dict(added, features=Features({c: types[c] for c in added}))
-        ds = concatenate_datasets([ds, extra], axis=1)
-        clock = time.perf_counter()
-        decide = functools.partial(reject_reasons, settings=settings, embedding_threshold=threshold)
-        ds = ds.map(
-            decide,
-            batched=True,
-            batch_size=1000,
-            features=gate_features(ds, ["reject_reasons"]),
-            desc="Gate decision",
-        )
-        ds = ds.select_columns([*columns, *GATE_COLUMNS])  # one column order whatever the policy
-        timings["decision_s"] = time.perf_counter() - clock
+        for step in steps:
+            if not step.enabled:
+                state.added |= step.off_values(len(state.ds))
+                continue
+            with _timed(timings, step.name):
+                step.run(state)
+        ds = state.ds.select_columns([*state.input_columns, *GATE_COLUMNS])  # one order whatever the policy
     gate_cols = ds.select_columns(["reject_reasons", "phi_redacted", "phi_replay"])[:]
     reasons: list[list[str]] = gate_cols["reject_reasons"]
     kept_idx = [i for i, r in enumerate(reasons) if not r]
@@ -214,7 +166,9 @@ def apply_gate(
     counts, per_label = count_reasons(reasons, label_strings(ds))
     redacted = Counter(t for i in kept_idx for t in gate_cols["phi_redacted"][i])
     n_redacted = sum(bool(gate_cols["phi_redacted"][i]) for i in kept_idx)
-    replay = _replay_summary(gate_cols["phi_replay"], generated, index) if index is not None else None
+    replay = None
+    if index is not None:
+        replay = _replay_summary(gate_cols["phi_replay"], state.generated_replay, index)
     logger.info(
         "gate: kept %d of %d (%d redacted); rejects by reason %s; seconds %s",
         len(kept_idx),
@@ -230,8 +184,8 @@ def apply_gate(
         counts_per_label=per_label,
         settings=settings,
         timings=timings,
-        embedding_threshold=threshold,
-        embedding_texts=embedded,
+        embedding_threshold=state.embedding_threshold,
+        embedding_texts=state.embedded,
         n_redacted=n_redacted,
         redacted=dict(sorted(redacted.items())),
         phi_replay=replay,

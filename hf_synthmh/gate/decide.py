@@ -1,7 +1,8 @@
-"""Gate decision: the columns the gate adds, reject reasons and their counts.
+"""Gate decision: reject reasons from the check columns, and their counts.
 
-Each check is a small batch step (datatrove style); the decision turns their columns into
-``reject_reasons`` and every drop is counted per reason:
+Each check is a small batch step (datatrove style, :mod:`hf_synthmh.gate.steps`); the decision turns
+their columns into ``reject_reasons`` (each the ``str`` of a :class:`~hf_synthmh.contracts.RejectReason`)
+and every drop is counted per reason:
 
 * ``"empty"``: blank text.
 * ``"phi:<TYPE>"``: one per PHI entity type found (``"phi:PERSON"``), under the ``drop`` PHI policy;
@@ -14,7 +15,8 @@ Each check is a small batch step (datatrove style); the decision turns their col
 * ``"membership:ngram"``: more than ``max_containment`` of the row's tokens lie in passages shared with
   one real report (boilerplate aside).
 * ``"membership:span"``: a passage of at least ``max_shared_span`` non-boilerplate tokens is shared with
-  one real report.
+  one real report, or one of at least ``max_unique_span`` tokens covered by n-grams found in that report
+  and in no other (``membership_unique_span``): a copy of that patient's own story, even when shorter.
 * ``"membership:minhash"``: exact Jaccard of rare word shingles with one real report of at least
   ``minhash_threshold`` (near duplicate; candidates from MinHash LSH and the n-gram index).
 * ``"membership:embedding"``: (optional, ``embedding_check``) closer in embedding space to a real train
@@ -22,7 +24,7 @@ Each check is a small batch step (datatrove style); the decision turns their col
 
 A missing score (``None``) counts as a failed check (fail closed). Kept rows have
 ``reject_reasons == []``. Rejected rows may hold PHI or copied text: write them locally only, and drop
-:data:`GATE_COLUMNS` from kept rows before publishing.
+:data:`~hf_synthmh.contracts.GATE_COLUMNS` from kept rows before publishing.
 
 >>> batch = {"text": ["ok", " ", "copy", "again"], "phi_types": [[], [], ["PERSON"], []],
 ...          "phi_replay": [[], [], [], ["MEDICAL_RECORD_NUMBER"]],
@@ -40,27 +42,24 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from hf_synthmh.gate.membership import MEMBERSHIP_COLUMNS
-from hf_synthmh.gate.neighbours import EMBEDDING_COLUMNS
+from hf_synthmh.contracts import (
+    EMPTY,
+    MEMBERSHIP_EMBEDDING,
+    MEMBERSHIP_EXEMPLAR,
+    MEMBERSHIP_MINHASH,
+    MEMBERSHIP_NGRAM,
+    MEMBERSHIP_SPAN,
+    PHI_ERROR,
+    PHI_REPLAY,
+    REJECT_REASONS,
+    RejectReason,
+)
 from hf_synthmh.gate.settings import GateSettings
 
 if TYPE_CHECKING:
     from datasets import Dataset
 
-__all__ = [
-    "GATE_COLUMNS",
-    "PHI_COLUMNS",
-    "column_types",
-    "count_reasons",
-    "gate_features",
-    "label_strings",
-    "reject_reasons",
-]
-
-#: Columns of the PHI steps: the scan (types, spans), the redaction and the replay check.
-PHI_COLUMNS: tuple[str, ...] = ("phi_types", "phi_spans", "phi_redacted", "phi_replay")
-#: Columns the gate adds. Drop them from kept rows before publishing (they describe real reports).
-GATE_COLUMNS: tuple[str, ...] = (*PHI_COLUMNS, *MEMBERSHIP_COLUMNS, *EMBEDDING_COLUMNS, "reject_reasons")
+__all__ = ["count_reasons", "label_strings", "reject_reasons"]
 
 
 def _fails(value: Any, above: float, *, strict: bool = True) -> bool:
@@ -69,13 +68,13 @@ def _fails(value: Any, above: float, *, strict: bool = True) -> bool:
 
 def _phi_reasons(
     phi: Sequence[str], redacted: Sequence[str] | None, replay: Any, *, redact: bool
-) -> list[str]:
-    replayed = ["phi:replay"] if replay else []
+) -> list[RejectReason]:
+    replayed = [PHI_REPLAY] if replay else []
     if "ERROR" in phi or "ERROR" in (redacted or ()):  # the scan or the redaction raised
-        return ["phi:error", *replayed]
+        return [PHI_ERROR, *replayed]
     # Under redact a found type that was not replaced still rejects (fail closed).
     found = [t for t in phi if not (redact and t in (redacted or ()))]
-    return [f"phi:{t}" for t in found] + replayed
+    return [RejectReason.phi(t) for t in found] + replayed
 
 
 def reject_reasons(
@@ -100,26 +99,28 @@ def reject_reasons(
     none: list[Any] = [None] * n
     redacted, replay = batch.get("phi_redacted", none), batch.get("phi_replay", none)
     jaccard = batch.get("membership_minhash_jaccard", absent)
+    unique = batch.get("membership_unique_span", absent)
     ex_cont = batch.get("membership_exemplar_containment", absent)
     ex_span = batch.get("membership_exemplar_span", absent)
     distance = batch.get("membership_embedding_distance") if embedding_threshold is not None else None
     out: list[list[str]] = []
     for k, (text, phi) in enumerate(zip(batch["text"], batch["phi_types"], strict=True)):
         blank = not (isinstance(text, str) and text.strip())
-        reasons = ["empty"] if blank else []
+        reasons = [EMPTY] if blank else []
         reasons += _phi_reasons(phi or [], redacted[k], replay[k], redact=redact)
         if _fails(ex_cont[k], s.max_containment) or _fails(ex_span[k], s.max_shared_span, strict=False):
-            reasons.append("membership:exemplar")
+            reasons.append(MEMBERSHIP_EXEMPLAR)
         if _fails(batch["membership_containment"][k], s.max_containment):
-            reasons.append("membership:ngram")
-        if _fails(batch["membership_longest_span"][k], s.max_shared_span, strict=False):
-            reasons.append("membership:span")
+            reasons.append(MEMBERSHIP_NGRAM)
+        long_span = _fails(batch["membership_longest_span"][k], s.max_shared_span, strict=False)
+        if long_span or _fails(unique[k], s.max_unique_span, strict=False):
+            reasons.append(MEMBERSHIP_SPAN)
         if _fails(jaccard[k], s.minhash_threshold, strict=False):
-            reasons.append("membership:minhash")
+            reasons.append(MEMBERSHIP_MINHASH)
         if distance is not None and not blank and (distance[k] is None or distance[k] < embedding_threshold):
-            reasons.append("membership:embedding")
-        out.append(reasons)
-    return {"reject_reasons": out}
+            reasons.append(MEMBERSHIP_EMBEDDING)
+        out.append([str(r) for r in reasons])
+    return {REJECT_REASONS: out}
 
 
 def count_reasons(
@@ -149,49 +150,3 @@ def label_strings(ds: Dataset) -> list[str] | None:
     if hasattr(feature, "int2str"):
         return [feature.int2str(v) if v is not None and v >= 0 else str(v) for v in values]
     return [str(v) for v in values]
-
-
-def column_types() -> dict[str, Any]:
-    """The ``datasets`` feature type of every gate column."""
-    from datasets import List, Value
-
-    span = {
-        "type": Value("string"),
-        "start": Value("int64"),
-        "end": Value("int64"),
-        "score": Value("float64"),
-    }
-    f64, i64, text = Value("float64"), Value("int64"), Value("string")
-    return {
-        "phi_types": List(Value("string")),
-        "phi_spans": List(span),
-        "phi_redacted": List(Value("string")),
-        "phi_replay": List(Value("string")),
-        "membership_containment": f64,
-        "membership_longest_span": i64,
-        "membership_nearest_id": text,
-        "membership_rouge_l": f64,
-        "membership_minhash_jaccard": f64,
-        "membership_exemplar_id": text,
-        "membership_exemplar_containment": f64,
-        "membership_exemplar_span": i64,
-        "membership_embedding_distance": f64,
-        "membership_embedding_id": text,
-        "reject_reasons": List(Value("string")),
-    }
-
-
-def gate_features(ds: Dataset, columns: Sequence[str] = GATE_COLUMNS) -> Any:
-    """``ds.features`` plus the gate's types for ``columns``. Pass it as ``features=`` to
-    ``Dataset.map``: otherwise a first batch with no findings types ``phi_types`` as a list of nulls
-    and a later batch with findings fails to cast.
-
-    >>> from datasets import Dataset
-    >>> ds = Dataset.from_dict({"text": ["F32.1"]})
-    >>> gate_features(ds, ["phi_types"])["phi_types"]
-    List(Value('string'))
-    """
-    from datasets import Features
-
-    types = column_types()
-    return Features({**ds.features, **{c: types[c] for c in columns}})

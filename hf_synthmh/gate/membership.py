@@ -2,7 +2,7 @@
 
 :class:`MembershipChecker` indexes the real reports once (:meth:`~MembershipChecker.build`) and checks
 whole batches at once (:meth:`~MembershipChecker.check_batch`, or called as a ``Dataset.map`` batch
-function), on hashed word ``n``-grams of :func:`hf_synthmh.metrics.tokens.words` tokens held in sorted
+function), on hashed word ``n``-grams of :func:`hf_synthmh.text.tokens.words` tokens held in sorted
 numpy arrays (:mod:`hf_synthmh.gate.minhash`): 100k × 100k reports take seconds.
 
 *Boilerplate*: an n-gram (or shingle) found in more than ``max_doc_freq`` real reports (headings,
@@ -18,12 +18,16 @@ for nothing. Per row it adds:
   passages shared with that one report. Copies with one word in ten edited keep ~0.45-0.85.
 * ``membership_longest_span`` (int): the longest passage shared with one candidate, counted in tokens
   covered by its rare n-grams (a chain of stock phrases counts for little); 0 or at least ``n``.
+* ``membership_unique_span`` (int): the longest passage shared with one candidate, counted in tokens
+  covered by n-grams found in that report and in no other real report (that patient's own wording: a
+  job, a pet, a singular event); a 30-token stretch of it is a copy of that patient's story even when
+  the row is otherwise new.
 * ``membership_minhash_jaccard`` (float): the highest exact Jaccard of *rare shingle sets* (shingles of
   ``shingle`` words, boilerplate ones left out) with any candidate.
 * ``membership_nearest_id`` (str): the candidate with the strongest evidence, each score relative to
   its threshold (the one a rejection names; "" without candidates).
-* ``membership_rouge_l`` (float): exact ROUGE-L F1 (longest common token subsequence, rapidfuzz
-  ``LCSseq``) between the row and its nearest report; 0.0 without one. Reported, not a check.
+* ``membership_rouge_l`` (float): exact ROUGE-L F1 (:func:`hf_synthmh.text.overlap.rouge_l_f1`)
+  between the row and its nearest report; 0.0 without one. Reported, not a check.
 * ``membership_exemplar_id``, ``membership_exemplar_containment``, ``membership_exemplar_span``: the
   same containment and span against the row's own exemplars only ("" / 0.0 / 0 without any).
 
@@ -40,39 +44,31 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from rapidfuzz.distance import LCSseq
 
-from hf_synthmh.gate.hashing import PAYLOAD_BITS, Csr, expand, hash_tokens, pack, shingles
+from hf_synthmh.contracts import MEMBERSHIP_COLUMNS
+from hf_synthmh.gate.keys import (
+    PAYLOAD_BITS,
+    SHIFT,
+    pair_docs,
+    pair_keys,
+    pair_rows,
+    rank_keys,
+    rank_rows,
+)
 from hf_synthmh.gate.minhash import LshIndex, minhash, pair_jaccard
-from hf_synthmh.gate.passages import (
-    _PAYLOAD,
-    _SHIFT,
-    common_keys,
-    doc_major,
-    doc_sets,
-    longest_common_run,
-    ngram_hashes,
-    per_row,
-    score_pairs,
-)
+from hf_synthmh.gate.passages import common_keys, doc_major, doc_sets, per_row, score_pairs
 from hf_synthmh.gate.sorted_index import bitmap, bitmap_bits, build_index, in_bitmap, lookup
+from hf_synthmh.text.hashing import Csr, expand, hash_tokens, shingles
+from hf_synthmh.text.overlap import rouge_l_f1
 
-__all__ = ["MEMBERSHIP_COLUMNS", "MembershipChecker", "longest_common_run", "ngram_hashes"]
+if TYPE_CHECKING:
+    from hf_synthmh.gate.settings import GateSettings
 
-#: Columns :class:`MembershipChecker` adds, in order.
-MEMBERSHIP_COLUMNS: tuple[str, ...] = (
-    "membership_containment",
-    "membership_longest_span",
-    "membership_nearest_id",
-    "membership_rouge_l",
-    "membership_minhash_jaccard",
-    "membership_exemplar_id",
-    "membership_exemplar_containment",
-    "membership_exemplar_span",
-)
+__all__ = ["MembershipChecker"]
+
 _CHUNK_GRAMS = 1 << 22  # rows are checked in chunks of about this many n-grams
 
 
@@ -87,8 +83,8 @@ class MembershipChecker:
             most rare n-grams with it, and only those sharing at least ``min_shared`` (or half of a
             short row's n-grams).
         shingle, num_perm, bands: MinHash shingle length in words, permutations and LSH bands.
-        max_containment, max_shared_span, minhash_threshold: the decision thresholds; here they only
-            rank candidates for ``membership_nearest_id``.
+        max_containment, max_shared_span, max_unique_span, minhash_threshold: the decision thresholds;
+            here they only rank candidates for ``membership_nearest_id``.
     """
 
     def __init__(self, *, ids: list[str], settings: dict[str, Any], arrays: dict[str, Any]) -> None:
@@ -123,6 +119,7 @@ class MembershipChecker:
         bands: int = 42,
         max_containment: float = 0.4,
         max_shared_span: int = 40,
+        max_unique_span: int = 30,
         minhash_threshold: float = 0.5,
     ) -> MembershipChecker:
         """Index ``texts`` (the real reports)."""
@@ -137,6 +134,7 @@ class MembershipChecker:
         )
         settings |= dict(shingle=shingle, num_perm=num_perm, bands=bands, max_containment=max_containment)
         settings |= dict(max_shared_span=max_shared_span, minhash_threshold=minhash_threshold)
+        settings |= dict(max_unique_span=max_unique_span)
         tokens = hash_tokens(list(texts))
         gram_keys = build_index(shingles(tokens, n), inplace=True)  # candidates' n-grams: from tokens
         boiler, distinct = common_keys(gram_keys, max_doc_freq)
@@ -155,6 +153,27 @@ class MembershipChecker:
         sig = minhash(rare_sets.values, rare_sets.offsets, num_perm=num_perm)
         arrays["lsh"] = LshIndex(sig, bands=bands, valid=rare_sets.lengths > 0)
         return cls(ids=[str(i) for i in ids], settings=settings, arrays=arrays)
+
+    @classmethod
+    def from_settings(
+        cls, settings: GateSettings, texts: Sequence[str], ids: Sequence[str]
+    ) -> MembershipChecker:
+        """:meth:`build` with the membership fields of :class:`~hf_synthmh.gate.settings.GateSettings`."""
+        return cls.build(
+            texts,
+            ids,
+            n=settings.ngram,
+            max_doc_freq=settings.max_doc_freq,
+            candidates=settings.candidates,
+            min_shared=settings.min_shared,
+            shingle=settings.minhash_ngram,
+            num_perm=settings.minhash_perms,
+            bands=settings.minhash_bands,
+            max_containment=settings.max_containment,
+            max_shared_span=settings.max_shared_span,
+            max_unique_span=settings.max_unique_span,
+            minhash_threshold=settings.minhash_threshold,
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -203,7 +222,8 @@ class MembershipChecker:
                 tokens.values[tokens.offsets[lo] : tokens.offsets[hi]],
                 tokens.offsets[lo : hi + 1] - tokens.offsets[lo],
             )
-            mine = pairs[((pairs >> _SHIFT) >= lo) & ((pairs >> _SHIFT) < hi)] - (np.uint64(lo) << _SHIFT)
+            row = pair_rows(pairs)
+            mine = pairs[(row >= lo) & (row < hi)] - (np.uint64(lo) << SHIFT)
             for c, values in self._check_chunk(part, mine).items():
                 out[c].extend(values)
         return out
@@ -234,27 +254,36 @@ class MembershipChecker:
         maybe = found[~boiler[found]]
         left[maybe], df[maybe] = lookup(self._grams, grams.values[maybe], cap=self.max_doc_freq + 1)
         boiler[maybe] |= df[maybe] > self.max_doc_freq
+        # The boilerplate bitmap errs on ~1/64 of rare n-grams: look up exactly those it flags next to
+        # a rare one, so a passage of rare (or unique) n-grams is not cut short at one of its ends.
+        rare = (df > 0) & ~boiler
+        near = np.zeros_like(rare)
+        near[1:] |= rare[:-1]
+        near[:-1] |= rare[1:]
+        again = np.flatnonzero(near & boiler & (df == 0))
+        left[again], df[again] = lookup(self._grams, grams.values[again], cap=self.max_doc_freq + 1)
+        boiler[again] = df[again] > self.max_doc_freq
         return left, df, (df > 0) & ~boiler, boiler
 
     def _candidates(self, grams: Csr, left: np.ndarray, df: np.ndarray, rare: np.ndarray) -> np.ndarray:
         """Pair keys of the top ``candidates`` reports per row by rare n-grams shared, among those
         sharing at least ``min_shared`` (or half of the row's n-grams)."""
         hit = np.flatnonzero(rare)
-        docs = self._grams[expand(left[hit], df[hit])] & _PAYLOAD
-        pairs = (np.repeat(grams.doc_of(np.uint64)[hit], df[hit]) << _SHIFT) | docs
+        docs = pair_docs(self._grams[expand(left[hit], df[hit])])
+        pairs = pair_keys(np.repeat(grams.doc_of(np.uint64)[hit], df[hit]), docs)
         pairs.sort()
         new = np.ones(pairs.size + 1, dtype=bool)
         np.not_equal(pairs[1:], pairs[:-1], out=new[1:-1])
         first = np.flatnonzero(new)
         count, pairs = np.diff(first), pairs[first[:-1]]
-        row = (pairs >> _SHIFT).astype(np.int64)
+        row = pair_rows(pairs).astype(np.int64)
         enough = count >= np.minimum(self._settings["min_shared"], (grams.lengths[row] + 1) // 2)
         pairs, row, count = pairs[enough], row[enough], count[enough]
-        ranked = pack([(row, 22), ((1 << 20) - np.minimum(count, (1 << 20) - 1), 20), (pairs & _PAYLOAD, 22)])
+        ranked = rank_keys(row, count, pair_docs(pairs))
         ranked.sort()
-        rank_row = ranked >> np.uint64(42)
+        rank_row = rank_rows(ranked)
         keep = ranked[np.arange(ranked.size) - np.searchsorted(rank_row, rank_row) < self.candidates]
-        return ((keep >> np.uint64(42)) << _SHIFT) | (keep & _PAYLOAD)
+        return pair_keys(rank_rows(keep), pair_docs(keep))
 
     def _check_chunk(self, tokens: Csr, ex_keys: np.ndarray) -> dict[str, list]:
         grams = shingles(tokens, self.n)
@@ -265,11 +294,12 @@ class MembershipChecker:
         del sh, keep
         sig = minhash(row_sets.values, row_sets.offsets, num_perm=self.num_perm)
         lsh_rows, lsh_docs = self._lsh.query(sig, valid=row_sets.lengths > 0)
-        lsh_keys = (lsh_rows.astype(np.uint64) << _SHIFT) | lsh_docs.astype(np.uint64)
+        lsh_keys = pair_keys(lsh_rows, lsh_docs)
         pairs = np.unique(np.concatenate([self._candidates(grams, left, df, rare), lsh_keys, ex_keys]))
-        p_row, p_doc = (pairs >> _SHIFT).astype(np.int64), (pairs & _PAYLOAD).astype(np.int64)
-        covered, containment, span = score_pairs(
-            self._tokens, tokens, grams, rare | boiler, rare, p_row, p_doc, n=self.n
+        p_row, p_doc = pair_rows(pairs).astype(np.int64), pair_docs(pairs).astype(np.int64)
+        unique = rare & (df == 1)  # found in one real report only: that patient's own wording
+        covered, containment, span, unique_span = score_pairs(
+            self._tokens, tokens, grams, rare | boiler, rare, unique, p_row, p_doc, n=self.n
         )
         jaccard = pair_jaccard(row_sets, self._rare_sets, p_row, p_doc)
         s = self._settings
@@ -277,12 +307,13 @@ class MembershipChecker:
             [
                 containment / s["max_containment"],
                 span / s["max_shared_span"],
+                unique_span / s["max_unique_span"],
                 jaccard / s["minhash_threshold"],
             ]
         )
         rows, ids, k = len(tokens), self.ids, pairs.size
-        best, (cont, longest, jac) = per_row(
-            rows, p_row, [score, covered, -p_doc], [containment, span, jaccard]
+        best, (cont, longest, longest_unique, jac) = per_row(
+            rows, p_row, [score, covered, -p_doc], [containment, span, unique_span, jaccard]
         )
         pick = np.maximum(best, 0)
         has = (best >= 0) & ((score[pick] > 0) | (covered[pick] > 0)) if k else best >= 0
@@ -294,6 +325,7 @@ class MembershipChecker:
         return {
             "membership_containment": cont.tolist(),
             "membership_longest_span": longest.astype(np.int64).tolist(),
+            "membership_unique_span": longest_unique.astype(np.int64).tolist(),
             "membership_nearest_id": [ids[d] if d >= 0 else "" for d in nearest],
             "membership_rouge_l": [
                 self._rouge_l(tokens, r, d) if d >= 0 else 0.0 for r, d in enumerate(nearest)
@@ -311,7 +343,7 @@ class MembershipChecker:
         a = tokens.values[tokens.offsets[row] : tokens.offsets[row + 1]].view(np.int64).tolist()
         real = self._tokens
         b = real.values[real.offsets[doc] : real.offsets[doc + 1]].view(np.int64).tolist()
-        return 2.0 * LCSseq.similarity(a, b) / (len(a) + len(b)) if a and b else 0.0
+        return rouge_l_f1(a, b)
 
     def digest(self) -> str:
         """Short content hash of the index and settings (for fingerprints and reports)."""

@@ -3,10 +3,10 @@
 * :func:`minhash` computes 128-permutation signatures for many sets at once; :class:`LshIndex` bands
   them; :func:`pair_jaccard` is the exact Jaccard of candidate pairs.
 
-The tokenising and indexing helpers live in :mod:`hf_synthmh.gate.hashing` and
-:mod:`hf_synthmh.gate.sorted_index`; they are re-exported here, so ``from hf_synthmh.gate.minhash
-import hash_tokens, build_index`` keeps working.
+The tokenising and indexing helpers live in :mod:`hf_synthmh.text.hashing` and
+:mod:`hf_synthmh.gate.sorted_index`.
 
+>>> from hf_synthmh.text.hashing import hash_tokens, shingles
 >>> tok = hash_tokens(["Low mood, poor sleep.", "low MOOD"])
 >>> sets = shingles(tok, 2)
 >>> minhash(sets.values, sets.offsets, num_perm=16).shape
@@ -17,40 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from hf_synthmh.gate.hashing import (
-    _MUL,
-    _PAYLOAD,
-    _PREFIX,
-    PAYLOAD_BITS,
-    Csr,
-    expand,
-    hash_tokens,
-    mix64,
-    pack,
-    shingles,
-    unique_sorted,
-)
-from hf_synthmh.gate.sorted_index import bitmap, bitmap_bits, build_index, in_bitmap, lookup, match_pairs
+from hf_synthmh.gate.keys import PAYLOAD, PREFIX, unique_sorted
+from hf_synthmh.gate.sorted_index import build_index
+from hf_synthmh.text.hashing import GOLDEN, Csr, expand, mix64
 
-__all__ = [
-    "PAYLOAD_BITS",
-    "Csr",
-    "LshIndex",
-    "bitmap",
-    "bitmap_bits",
-    "build_index",
-    "expand",
-    "hash_tokens",
-    "in_bitmap",
-    "lookup",
-    "match_pairs",
-    "minhash",
-    "mix64",
-    "pack",
-    "pair_jaccard",
-    "shingles",
-    "unique_sorted",
-]
+__all__ = ["LshIndex", "minhash", "pair_jaccard"]
 
 
 def minhash(values: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.ndarray:
@@ -99,7 +70,7 @@ def _band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
             acc = out[band]
             acc[:] = np.uint64(band + 1)
             for r in range(band * rows, (band + 1) * rows):
-                acc *= _MUL
+                acc *= GOLDEN
                 acc += by_perm[r]
             mix64(acc)
     return out.ravel()
@@ -129,23 +100,22 @@ class LshIndex:
         rows = np.flatnonzero(valid) if valid is not None else np.arange(sig.shape[0])
         if not rows.size or not self.table.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        q = _band_hashes(sig[rows], self.bands) & _PREFIX
+        q = _band_hashes(sig[rows], self.bands) & PREFIX
         q |= np.tile(np.arange(rows.size, dtype=np.uint64), self.bands)
         q.sort()
-        prefix, at = q & _PREFIX, np.searchsorted(self.table, q & _PREFIX)
+        prefix, at = q & PREFIX, np.searchsorted(self.table, q & PREFIX)
         alive, found, step = np.arange(q.size), [], 0
         while alive.size:  # a bucket holds at most a few reports: walk it
             probe = at[alive] + step
             alive, probe = alive[probe < self.table.size], probe[probe < self.table.size]
-            hit = (self.table[probe] & _PREFIX) == prefix[alive]
+            hit = (self.table[probe] & PREFIX) == prefix[alive]
             alive, probe = alive[hit], probe[hit]
             found.append(
-                (rows[q[alive] & _PAYLOAD].astype(np.uint64) << np.uint64(32))
-                | (self.table[probe] & _PAYLOAD)
+                (rows[q[alive] & PAYLOAD].astype(np.uint64) << np.uint64(32)) | (self.table[probe] & PAYLOAD)
             )
             step += 1
         pairs = unique_sorted(np.sort(np.concatenate(found)))
-        return (pairs >> np.uint64(32)).astype(np.int64), (pairs & _PAYLOAD).astype(np.int64)
+        return (pairs >> np.uint64(32)).astype(np.int64), (pairs & PAYLOAD).astype(np.int64)
 
 
 def pair_jaccard(a: Csr, b: Csr, rows: np.ndarray, docs: np.ndarray) -> np.ndarray:
@@ -160,18 +130,18 @@ def pair_jaccard(a: Csr, b: Csr, rows: np.ndarray, docs: np.ndarray) -> np.ndarr
     na, nb = a.lengths[rows], b.lengths[docs]
     inter = np.zeros(rows.size, dtype=np.int64)
     if rows.size and (na.sum() or nb.sum()):
-        if rows.size > int(_PAYLOAD):
+        if rows.size > int(PAYLOAD):
             raise ValueError("too many pairs at once")
         keys = np.concatenate(
             [
-                (a.values[expand(a.offsets[rows], na)] & _PREFIX)
+                (a.values[expand(a.offsets[rows], na)] & PREFIX)
                 | np.repeat(np.arange(rows.size, dtype=np.uint64), na),
-                (b.values[expand(b.offsets[docs], nb)] & _PREFIX)
+                (b.values[expand(b.offsets[docs], nb)] & PREFIX)
                 | np.repeat(np.arange(rows.size, dtype=np.uint64), nb),
             ]
         )
         keys.sort()
         same = keys[1:] == keys[:-1]
-        inter = np.bincount((keys[1:][same] & _PAYLOAD).astype(np.int64), minlength=rows.size)
+        inter = np.bincount((keys[1:][same] & PAYLOAD).astype(np.int64), minlength=rows.size)
     union = na + nb - inter
     return np.where(union > 0, inter / np.maximum(union, 1), 0.0)

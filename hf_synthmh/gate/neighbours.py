@@ -30,10 +30,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["EMBEDDING_COLUMNS", "CachedEmbed", "EmbeddingNeighbours"]
+from hf_synthmh.contracts import EMBEDDING_COLUMNS
 
-#: Columns :meth:`EmbeddingNeighbours.check` adds.
-EMBEDDING_COLUMNS: tuple[str, ...] = ("membership_embedding_distance", "membership_embedding_id")
+__all__ = ["CachedEmbed", "EmbeddingNeighbours"]
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -89,7 +88,7 @@ def _nearest(queries: np.ndarray, vectors: np.ndarray, chunk: int = 2048) -> tup
 
 class EmbeddingNeighbours:
     """Nearest real train report by cosine distance, with a holdout-calibrated threshold. Build it with
-    :meth:`build`; :meth:`check` (or calling it on a batch) adds :data:`EMBEDDING_COLUMNS`.
+    :meth:`build`; :meth:`check` (or calling it on a batch) adds :data:`~hf_synthmh.contracts.EMBEDDING_COLUMNS`.
 
     Attributes:
         threshold: distance below which a row is suspicious.
@@ -173,7 +172,7 @@ class EmbeddingNeighbours:
         }
 
     def __call__(self, batch: dict[str, list]) -> dict[str, list]:
-        """Batch function: reads ``text``, returns :data:`EMBEDDING_COLUMNS`."""
+        """Batch function: reads ``text``, returns :data:`~hf_synthmh.contracts.EMBEDDING_COLUMNS`."""
         return self.check(batch["text"])
 
     def is_suspicious(self, distances: Sequence[float]) -> list[bool]:

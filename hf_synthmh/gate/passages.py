@@ -3,9 +3,11 @@
 Vectorised helpers of :class:`~hf_synthmh.gate.membership.MembershipChecker`: :func:`score_pairs`
 finds, for many (row, real report) pairs at once, the *passages* (maximal runs of n-grams shared in
 order, same offset, consecutive positions), and scores each pair by containment, longest span and
-tokens covered by rare n-grams (see :mod:`hf_synthmh.gate.membership`); :func:`ngram_hashes` and
-:func:`longest_common_run` are the one-text versions.
+tokens covered by rare n-grams (see :mod:`hf_synthmh.gate.membership`).
+:func:`hf_synthmh.text.overlap.longest_common_run` of two texts' n-gram hashes is the one-pair version
+of the longest passage:
 
+>>> from hf_synthmh.text import longest_common_run, ngram_hashes
 >>> longest_common_run(ngram_hashes("low mood and poor sleep for months", 2),
 ...                    ngram_hashes("she has poor sleep for months now", 2))
 3
@@ -15,56 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from hf_synthmh.gate.hashing import PAYLOAD_BITS, Csr, expand, hash_tokens, pack, shingles, unique_sorted
+from hf_synthmh.gate.keys import PAYLOAD, PAYLOAD_BITS, SHIFT, pack, unique_sorted
 from hf_synthmh.gate.sorted_index import match_pairs
+from hf_synthmh.text.hashing import Csr, expand, shingles
 
-__all__ = [
-    "common_keys",
-    "doc_major",
-    "doc_sets",
-    "longest_common_run",
-    "ngram_hashes",
-    "per_row",
-    "score_pairs",
-]
+__all__ = ["common_keys", "doc_major", "doc_sets", "per_row", "score_pairs"]
 
-_PAYLOAD = np.uint64((1 << PAYLOAD_BITS) - 1)
-_SHIFT = np.uint64(PAYLOAD_BITS)
-
-
-def ngram_hashes(text: str, n: int) -> np.ndarray:
-    """64-bit hashes of the word ``n``-grams of ``text``, in order (``uint64``, length ``tokens - n + 1``
-    or 0). Stable across processes and Python versions.
-
-    >>> ngram_hashes("a b c", 2).shape, ngram_hashes("a b", 3).shape
-    ((2,), (0,))
-    >>> bool(ngram_hashes("Low mood.", 2)[0] == ngram_hashes("low MOOD", 2)[0])
-    True
-    """
-    return shingles(hash_tokens([text if isinstance(text, str) else ""]), n).values
-
-
-def longest_common_run(a: np.ndarray, b: np.ndarray) -> int:
-    """Length of the longest run of consecutive equal elements shared by ``a`` and ``b`` (longest common
-    substring of two hash sequences), vectorised with numpy.
-
-    >>> longest_common_run(np.array([1, 2, 3, 4, 9]), np.array([7, 2, 3, 4, 8, 1]))
-    3
-    """
-    if a.size == 0 or b.size == 0:
-        return 0
-    order = np.argsort(b, kind="stable")
-    lo = np.searchsorted(b[order], a, "left")
-    counts = np.searchsorted(b[order], a, "right") - lo
-    if not counts.any():
-        return 0
-    i = np.repeat(np.arange(a.size), counts)
-    diag = i - order[expand(lo[counts > 0], counts[counts > 0])]
-    sort = np.lexsort((i, diag))
-    i, diag = i[sort], diag[sort]
-    breaks = np.ones(i.size, dtype=bool)
-    breaks[1:] = (diag[1:] != diag[:-1]) | (i[1:] != i[:-1] + 1)
-    return int(np.bincount(np.cumsum(breaks)).max())
+_DOC_TOP = np.uint64(64 - PAYLOAD_BITS)  # doc-major keys: the document in the top PAYLOAD_BITS bits
 
 
 def _cover(group: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
@@ -80,30 +39,30 @@ def common_keys(keys: np.ndarray, max_doc_freq: int) -> tuple[np.ndarray, int]:
     """Sorted hashes (with repeats) of the :func:`build_index` keys held by more than ``max_doc_freq``
     documents (key ``k`` and key ``k + max_doc_freq`` share their hash), and how many distinct."""
     later = keys[max_doc_freq:]
-    common = later[(later ^ keys[: keys.size - max_doc_freq]) <= _PAYLOAD]
-    return common, int(np.count_nonzero((common[1:] ^ common[:-1]) > _PAYLOAD)) + int(common.size > 0)
+    common = later[(later ^ keys[: keys.size - max_doc_freq]) <= PAYLOAD]
+    return common, int(np.count_nonzero((common[1:] ^ common[:-1]) > PAYLOAD)) + int(common.size > 0)
 
 
 def doc_major(keys: np.ndarray, n_docs: int) -> Csr:
     """:func:`build_index` keys (``hash | doc``, consumed) as each document's sorted hashes."""
-    docs = (keys & _PAYLOAD) << np.uint64(64 - PAYLOAD_BITS)
-    keys >>= _SHIFT
+    docs = (keys & PAYLOAD) << _DOC_TOP
+    keys >>= SHIFT
     keys |= docs
     del docs
     keys.sort()
-    doc = keys >> np.uint64(64 - PAYLOAD_BITS)
-    keys <<= _SHIFT
+    doc = keys >> _DOC_TOP
+    keys <<= SHIFT
     return Csr(keys, np.searchsorted(doc, np.arange(n_docs + 1, dtype=np.uint64)).astype(np.int64))
 
 
 def doc_sets(docs: np.ndarray, hashes: np.ndarray, n_docs: int) -> Csr:
     """Each document's distinct hash prefixes, sorted, as :class:`Csr` (``docs`` in any order)."""
-    keys = hashes >> _SHIFT
-    keys |= docs.astype(np.uint64) << np.uint64(64 - PAYLOAD_BITS)
+    keys = hashes >> SHIFT
+    keys |= docs.astype(np.uint64) << _DOC_TOP
     keys.sort()
     keys = unique_sorted(keys)
-    doc = keys >> np.uint64(64 - PAYLOAD_BITS)
-    keys <<= _SHIFT
+    doc = keys >> _DOC_TOP
+    keys <<= SHIFT
     return Csr(keys, np.searchsorted(doc, np.arange(n_docs + 1, dtype=np.uint64)).astype(np.int64))
 
 
@@ -128,16 +87,20 @@ def score_pairs(
     grams: Csr,
     found: np.ndarray,
     rare: np.ndarray,
+    unique: np.ndarray,
     p_row: np.ndarray,
     p_doc: np.ndarray,
     *,
     n: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per pair: tokens covered by rare shared n-grams, containment and longest span (see module)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per pair: tokens covered by rare shared n-grams, containment, longest span (tokens covered by
+    rare n-grams in one passage) and longest unique span (tokens covered by ``unique`` n-grams, those
+    found in that one real report only, in one passage); see module."""
     k = p_row.size
     covered, span, containment = np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros(k)
+    unique_span = np.zeros(k, np.int64)
     if not k:
-        return covered, containment, span
+        return covered, containment, span, unique_span
     docs, doc_index = np.unique(p_doc, return_inverse=True)
     lengths = real_tokens.lengths[docs]
     doc_tokens = Csr(
@@ -146,7 +109,7 @@ def score_pairs(
     )
     pid, i, j = match_pairs(grams, shingles(doc_tokens, n), p_row, doc_index, usable=found)
     if not pid.size:
-        return covered, containment, span
+        return covered, containment, span, unique_span
     # Passages: sort matches by (pair, diagonal i - j, i); a passage breaks where i skips.
     pos_bits = max(1, int(max(i.max(), j.max()) + 1).bit_length())
     run_key = pack([(pid, max(1, k.bit_length())), (i - j + (1 << pos_bits), pos_bits + 1), (i, pos_bits)])
@@ -163,6 +126,11 @@ def score_pairs(
     )
     run_pid = pid[start]
     np.maximum.at(span, run_pid, rare_tokens.astype(np.int64))
+    is_unique = unique[grams.offsets[p_row[pid]] + i]
+    unique_tokens = np.bincount(
+        run[is_unique], weights=_cover(run[is_unique], i[is_unique], n), minlength=int(run[-1]) + 1
+    )
+    np.maximum.at(unique_span, run_pid, unique_tokens.astype(np.int64))
     # Tokens covered by rare shared n-grams, whatever their passage (ranks candidates).
     u = unique_sorted(
         np.sort((pid[is_rare].astype(np.uint64) << np.uint64(32)) | i[is_rare].astype(np.uint64))
@@ -183,4 +151,4 @@ def score_pairs(
     union = np.bincount(g_pid, weights=np.maximum(last - np.maximum(first, before), 0), minlength=k)
     row_len = tokens.lengths[p_row]
     containment = np.where(row_len > 0, union / np.maximum(row_len, 1), 0.0)
-    return covered.astype(np.int64), containment, span
+    return covered.astype(np.int64), containment, span, unique_span

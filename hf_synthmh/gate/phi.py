@@ -8,15 +8,20 @@ offsets only, never the matched text).
 
 What counts as PHI here (:data:`PHI_ENTITIES`), following the HIPAA Safe Harbor identifiers:
 
-* names: spaCy ``PERSON`` plus ``Mr/Mrs/Ms/Miss/Dr/Prof <Name>`` and ``<relative> <Name>``
-  ("his sister Aoife"). Eponyms (``Parkinson's disease``, ``Beck Depression Inventory``) are dropped.
+* names: spaCy ``PERSON`` plus cued names in any case, checked against faker's name gazetteer
+  (:mod:`~hf_synthmh.gate.phi_case`): ``Mr/Mrs/Ms/Dr/Prof/Rabbi <Name>`` ("dr. aguilar", "DR VARNASKI"),
+  ``<relative> <Name>`` ("his sister Aoife", "wife Mary called", "son mark"), ``<Name> (son)`` and
+  note signatures ("chris howell rn", "ALFRED C. HOWELL, RRT"). Eponyms (``Parkinson's disease``),
+  devices (``Foley``), drug-stem words (``Propofol``) and short abbreviations (``Abd``) are dropped.
+* UPPER CASE notes are truecased first (:func:`~hf_synthmh.gate.phi_case.truecase`: same length,
+  so offsets hold): names Title case, English words lower case, acronyms as they are.
 * places below state level: spaCy ``LOCATION`` (GPE/LOC/FAC), ``STREET_ADDRESS``, ``POSTCODE`` (UK,
-  Canadian; US ZIP after a state or "ZIP"; Australian after a state), and named institutions
-  (``ORGANIZATION``: capitalised names ending in Hospital, Unit, Practice, School, ... with at least
-  one non-generic word; spaCy's own ORG tags are not used, they fire on PHQ-9, CBT, ECT).
+  Canadian; ZIP after a state, a country or "zip code is"), named institutions and companies
+  (``ORGANIZATION``: Hospital, Unit, Memorial, Inc, ... with a non-generic word; spaCy's ORG tags fire
+  on PHQ-9, CBT, ECT), and :mod:`~hf_synthmh.gate.phi_places` cue rules ("transferred to WH", "Apt. 4").
 * dates: ``DATE`` only for a specific day or month ("12/04/2023", "3rd of March 2021", "the third of
-  March", "2023-04-12", "March 2021"), ``DATE_OF_BIRTH`` after DOB/born/date of birth. spaCy
-  ``DATE``/``TIME`` are not used: they fire on durations ("for three months"), weekdays and ages.
+  March", "2023-04-12", "March 2021", bare "7/22", "8/88"; not scores "4/10", fractions "1/2" or UK
+  durations "for 2/52"), ``DATE_OF_BIRTH`` after DOB/born. spaCy ``DATE``/``TIME`` fire on durations.
 * ages over 89 (``AGE_OVER_89``: "94-year-old", "aged 91", "ninety-three years old"); contact and
   web identifiers (``PHONE_NUMBER``, ``EMAIL_ADDRESS``, ``URL``, ``IP_ADDRESS``, ``SOCIAL_HANDLE``);
   numbers (``MEDICAL_RECORD_NUMBER``, ``UK_NHS`` with check digit or after NHS/CHI, ``US_SSN``,
@@ -28,7 +33,10 @@ its own tok2vec), in ``nlp.pipe`` batches, and only on the sentences that can ho
 rules are precompiled and run once per text; Presidio's email, URL, IP, phone, card, IBAN and NHS
 recognizers run only on texts that contain their trigger characters, and Presidio's NLP artifacts
 (lemmas, context enhancement) are not computed. The rules were tuned on ``tests/data/phi_eval.jsonl``
-(a development set); ``tests/data/phi_heldout.jsonl`` was written after they were frozen.
+(a development set); ``tests/data/phi_heldout.jsonl`` was written after they were frozen. Recall on
+public de-identification sets (PhysioNet deid notes, presidio-research): ``scripts/bench_phi_public.py``.
+NER on whole texts instead of candidate sentences gained ~2 points of row recall there but cost ~3x in
+speed and flagged 66% of the demo corpus's clean reports, so candidate sentences stay the default.
 
 Example (loads spaCy, a few seconds)::
 
@@ -48,8 +56,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from hf_synthmh.gate.phi_case import case_fingerprint, truecase
+from hf_synthmh.gate.phi_names import gazetteer_names, names_fingerprint, refine
+from hf_synthmh.gate.phi_presidio import scan_presidio
 from hf_synthmh.gate.phi_recognizers import (
-    ALLOW,
     Finding,
     find_patterns,
     is_allowed,
@@ -60,7 +70,14 @@ from hf_synthmh.gate.phi_recognizers import (
     spacy_model_path,
 )
 
-__all__ = ["PHI_ENTITIES", "RULES_DIGEST", "PhiEngine", "PhiScanner", "build_analyzer", "spacy_model_path"]
+__all__ = [
+    "PHI_ENTITIES",
+    "RULES_DIGEST",
+    "PhiEngine",
+    "PhiScanner",
+    "build_engine",
+    "spacy_model_path",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -98,12 +115,34 @@ _PRESIDIO_TRIGGERS: dict[str, str] = {
     "NhsRecognizer": r"\d{3}[ -]?\d{3}[ -]?\d{4}",
     "PhoneRecognizer": r"\d(?:[\s().-]*\d){6}",
 }
-_PHONE_REGIONS = ("GB", "US", "AU", "IE")  # "+CC" numbers parse whatever the region
+_PHONE_REGIONS = (
+    "GB",
+    "US",
+    "AU",
+    "IE",
+    "CA",
+    "NZ",
+    "DE",
+    "FR",
+    "IN",
+    "BR",
+    "IL",
+)  # "+CC" parse in any region
 
 #: Digest of the rules; part of a scanner's pickled state, so ``datasets`` cache fingerprints change
 #: when the rules do.
 RULES_DIGEST = hashlib.blake2b(
-    repr((rules_fingerprint(), _NER_TYPES, _NER_SCORE, _PRESIDIO_TRIGGERS, _PHONE_REGIONS)).encode(),
+    repr(
+        (
+            rules_fingerprint(),
+            case_fingerprint(),
+            names_fingerprint(),
+            _NER_TYPES,
+            _NER_SCORE,
+            _PRESIDIO_TRIGGERS,
+            _PHONE_REGIONS,
+        )
+    ).encode(),
     digest_size=8,
 ).hexdigest()
 
@@ -167,12 +206,15 @@ class PhiEngine:
         """Findings per text as ``{"type", "start", "end", "score"}`` dicts sorted by offset;
         ``None`` for a text whose scan raised (the error type is logged, never the text)."""
         wanted = frozenset(entities)
-        found: list[list[Finding] | None] = [self._guard(self._rules, t, wanted) for t in texts]
-        if wanted & {"PERSON", "LOCATION"}:
-            self._ner(texts, found, batch_size)
+        views = [self._guard(truecase, t) for t in texts]  # same length: offsets carry over
+        found: list[list[Finding] | None] = [
+            None if v is None else self._guard(self._rules, v, wanted) for v in views
+        ]
+        if wanted & {"PERSON", "LOCATION", "ORGANIZATION"}:
+            self._ner([v or "" for v in views], found, batch_size)
         return [
-            None if f is None else self._guard(self._finish, text, f, wanted, threshold)
-            for text, f in zip(texts, found, strict=True)
+            None if f is None or v is None else self._guard(self._finish, v, f, wanted, threshold)
+            for v, f in zip(views, found, strict=True)
         ]
 
     @staticmethod
@@ -187,6 +229,8 @@ class PhiEngine:
 
     def _rules(self, text: str, wanted: frozenset[str]) -> list[Finding]:
         found = find_patterns(text, wanted)
+        if "PERSON" in wanted:
+            found += gazetteer_names(text)
         for recognizer, trigger in self.recognizers:
             kinds = [e for e in recognizer.supported_entities if e in wanted]
             if kinds and trigger.search(text):
@@ -245,10 +289,12 @@ class PhiEngine:
     def _finish(
         text: str, found: list[Finding], wanted: frozenset[str], threshold: float
     ) -> list[dict[str, Any]]:
+        refined = [refine(text, f) for f in found]
         keep = [
             f
-            for f in found
-            if f.type in wanted
+            for f in refined
+            if f is not None
+            and f.type in wanted
             and f.score >= threshold
             and not is_allowed(text[f.start : f.end])
             and plausible(f.type, text, f.start, f.end, f.source)
@@ -260,7 +306,7 @@ class PhiEngine:
 
 
 @functools.lru_cache(maxsize=1)
-def build_analyzer() -> PhiEngine:
+def build_engine() -> PhiEngine:
     """The default :class:`PhiEngine` (cached: built once per process, ~2-5 s)."""
     return PhiEngine()
 
@@ -272,7 +318,7 @@ class PhiScanner:
         threshold: minimum score for a finding to count.
         entities: entity types to report; ``None`` means :data:`PHI_ENTITIES`.
         batch_size: texts (sentences, for NER on candidate sentences) per spaCy ``pipe`` call.
-        analyzer_factory: returns the engine; ``None`` means :func:`build_analyzer`. The engine is
+        engine_factory: returns the engine; ``None`` means :func:`build_engine`. The engine is
             a :class:`PhiEngine`-like object (``scan_batch``) or a Presidio ``AnalyzerEngine``-like
             one (``nlp_engine.process_batch`` and ``analyze``). Called lazily on first use; the
             engine is never pickled, so ``datasets`` fingerprints the scanner by its settings only.
@@ -281,7 +327,7 @@ class PhiScanner:
 
     >>> PhiScanner(threshold=0.5).threshold
     0.5
-    >>> PhiScanner()({"text": ["", "  "]})  # blank rows skip the analyzer
+    >>> PhiScanner()({"text": ["", "  "]})  # blank rows skip the engine
     {'phi_types': [[], []], 'phi_spans': [[], []]}
     """
 
@@ -291,29 +337,29 @@ class PhiScanner:
         threshold: float = 0.35,
         entities: Sequence[str] | None = None,
         batch_size: int = 128,
-        analyzer_factory: Callable[[], Any] | None = None,
+        engine_factory: Callable[[], Any] | None = None,
     ) -> None:
         self.threshold = threshold
         self.entities: tuple[str, ...] = tuple(entities) if entities is not None else PHI_ENTITIES
         self.batch_size = batch_size
-        self.analyzer_factory = analyzer_factory
+        self.engine_factory = engine_factory
         self.rules = RULES_DIGEST
-        self._analyzer: Any = None
+        self._engine: Any = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_analyzer"] = None
+        state["_engine"] = None
         return state
 
     def __repr__(self) -> str:
         return f"PhiScanner(threshold={self.threshold}, entities={len(self.entities)}, batch_size={self.batch_size})"
 
     @property
-    def analyzer(self) -> Any:
+    def engine(self) -> Any:
         """The engine, built on first access."""
-        if self._analyzer is None:
-            self._analyzer = (self.analyzer_factory or build_analyzer)()
-        return self._analyzer
+        if self._engine is None:
+            self._engine = (self.engine_factory or build_engine)()
+        return self._engine
 
     def __call__(self, batch: dict[str, list]) -> dict[str, list]:
         """Batch function: reads ``text``, returns the ``phi_types`` and ``phi_spans`` columns."""
@@ -329,14 +375,21 @@ class PhiScanner:
     def scan(self, texts: list[str]) -> list[list[dict[str, Any]] | None]:
         """Findings per text (``None`` where the scan raised), sorted by start offset."""
         try:
-            analyzer = self.analyzer
+            engine = self.engine
         except Exception:
-            logger.exception("PHI analyzer could not be built; failing closed on %d rows", len(texts))
+            logger.exception("PHI engine could not be built; failing closed on %d rows", len(texts))
             return [None] * len(texts)
-        if not hasattr(analyzer, "scan_batch"):
-            return self._scan_presidio(analyzer, texts)
+        if not hasattr(engine, "scan_batch"):
+            return scan_presidio(
+                engine,
+                texts,
+                entities=self.entities,
+                threshold=self.threshold,
+                batch_size=self.batch_size,
+                finish=PhiEngine._finish,
+            )
         try:
-            found: list[list[dict[str, Any]] | None] = analyzer.scan_batch(
+            found: list[list[dict[str, Any]] | None] = engine.scan_batch(
                 texts, entities=self.entities, threshold=self.threshold, batch_size=self.batch_size
             )
             return found
@@ -345,47 +398,3 @@ class PhiScanner:
                 "PHI scan raised %s on a batch of %d rows; marking them ERROR", type(err).__name__, len(texts)
             )
             return [None] * len(texts)
-
-    def _scan_presidio(self, analyzer: Any, texts: list[str]) -> list[list[dict[str, Any]] | None]:
-        """The same filters around a Presidio ``AnalyzerEngine``'s ``analyze``."""
-        try:
-            artifacts: list[Any] = [
-                a for _, a in analyzer.nlp_engine.process_batch(texts, "en", batch_size=self.batch_size)
-            ]
-        except Exception as err:
-            logger.warning(
-                "spaCy batch failed (%s); scanning %d rows one by one", type(err).__name__, len(texts)
-            )
-            artifacts = [None] * len(texts)
-        wanted = frozenset(self.entities)
-        out: list[list[dict[str, Any]] | None] = []
-        for text, nlp_artifacts in zip(texts, artifacts, strict=True):
-            try:
-                results = analyzer.analyze(
-                    text=text,
-                    language="en",
-                    entities=list(self.entities),
-                    score_threshold=self.threshold,
-                    nlp_artifacts=nlp_artifacts,
-                    allow_list=[ALLOW],
-                    allow_list_match="regex",
-                )
-                found = []
-                for r in results:
-                    name = str((r.recognition_metadata or {}).get("recognizer_name", ""))
-                    found.append(
-                        Finding(
-                            r.entity_type,
-                            r.start,
-                            r.end,
-                            r.score,
-                            "spacy" if name == "SpacyRecognizer" else name,
-                        )
-                    )
-                out.append(PhiEngine._finish(text, found, wanted, self.threshold))
-            except Exception as err:  # fail closed; never log the text
-                logger.warning(
-                    "PHI scan raised %s on a %d-char row; marking it ERROR", type(err).__name__, len(text)
-                )
-                out.append(None)
-        return out

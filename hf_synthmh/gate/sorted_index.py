@@ -1,13 +1,13 @@
 """Sorted-array indexes of 64-bit hashes and bitmaps: the lookup half of the membership check.
 
 * :func:`build_index` / :func:`lookup` form a sorted-array index of ``(hash, document)`` keys: the
-  document id sits in the low :data:`~hf_synthmh.gate.hashing.PAYLOAD_BITS` bits of each key, so one
+  document id sits in the low :data:`~hf_synthmh.gate.keys.PAYLOAD_BITS` bits of each key, so one
   ``np.sort`` (no ``argsort``, no ``np.unique``) builds it and one ``np.searchsorted`` over sorted
   queries answers "in how many real reports is this n-gram, and which?".
 * :func:`match_pairs` lists every exact n-gram match of many (row, report) pairs at once.
 * :func:`bitmap` / :func:`in_bitmap`: a cheap, never-missing first membership test of a hash set.
 
->>> from hf_synthmh.gate.hashing import hash_tokens, shingles
+>>> from hf_synthmh.text.hashing import hash_tokens, shingles
 >>> keys = build_index(shingles(hash_tokens(["a b c", "b c d"]), 2))
 >>> keys.size, lookup(keys, shingles(hash_tokens(["b c"]), 2).values, cap=5)[1].tolist()
 (4, [2])
@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from hf_synthmh.gate.hashing import PAYLOAD_BITS, Csr, expand, pack, unique_sorted
+from hf_synthmh.gate.keys import PAYLOAD, PAYLOAD_BITS, PREFIX, pack, unique_sorted
+from hf_synthmh.text.hashing import Csr, expand
 
 __all__ = ["bitmap", "bitmap_bits", "build_index", "in_bitmap", "lookup", "match_pairs"]
 
-_PAYLOAD = np.uint64((1 << PAYLOAD_BITS) - 1)
-_PREFIX = np.uint64(~((1 << PAYLOAD_BITS) - 1) & 0xFFFFFFFFFFFFFFFF)
 _UNPACKED_BITS = 24  # bitmaps of up to 2**24 bits are stored one byte per bit (16 MB)
 
 
@@ -38,10 +37,10 @@ def build_index(
     csr = hashes if isinstance(hashes, Csr) else None
     values = csr.values if csr is not None else np.asarray(hashes)
     n_docs = len(csr) if csr is not None else (int(docs.max()) + 1 if docs is not None and docs.size else 0)
-    if n_docs > int(_PAYLOAD) + 1:
-        raise ValueError(f"at most {int(_PAYLOAD) + 1} documents per index; split the reference corpus")
+    if n_docs > int(PAYLOAD) + 1:
+        raise ValueError(f"at most {int(PAYLOAD) + 1} documents per index; split the reference corpus")
     keys = values if inplace else values.copy()
-    keys &= _PREFIX
+    keys &= PREFIX
     if csr is None:
         keys |= np.asarray(docs).astype(np.uint64)
     else:
@@ -58,7 +57,7 @@ def lookup(keys: np.ndarray, hashes: np.ndarray, cap: int) -> tuple[np.ndarray, 
     (number of documents holding it) is capped at ``cap``. Queries are sorted internally (searchsorted
     is several times faster on sorted queries) in chunks of ``2**PAYLOAD_BITS``.
 
-    >>> from hf_synthmh.gate.hashing import hash_tokens, shingles
+    >>> from hf_synthmh.text.hashing import hash_tokens, shingles
     >>> keys = build_index(shingles(hash_tokens(["a b", "a b", "c d"]), 2).values, np.array([0, 1, 2]))
     >>> lookup(keys, shingles(hash_tokens(["a b c d"]), 2).values, cap=5)[1].tolist()
     [2, 0, 1]
@@ -70,18 +69,18 @@ def lookup(keys: np.ndarray, hashes: np.ndarray, cap: int) -> tuple[np.ndarray, 
     step = 1 << PAYLOAD_BITS
     for lo in range(0, hashes.size, step):
         chunk = hashes[lo : lo + step]
-        q = (chunk & _PREFIX) | np.arange(chunk.size, dtype=np.uint64)
+        q = (chunk & PREFIX) | np.arange(chunk.size, dtype=np.uint64)
         q.sort()
-        prefix = q & _PREFIX
-        pos = (q & _PAYLOAD).astype(np.int64) + lo
+        prefix = q & PREFIX
+        pos = (q & PAYLOAD).astype(np.int64) + lo
         at = np.searchsorted(keys, prefix)
         left[pos] = at
         count = np.zeros(chunk.size, dtype=np.int64)
-        hit = np.flatnonzero((keys[np.minimum(at, keys.size - 1)] & _PREFIX) == prefix)
+        hit = np.flatnonzero((keys[np.minimum(at, keys.size - 1)] & PREFIX) == prefix)
         count[hit] = 1
         for t in (cap - 1, *range(1, cap - 1)):  # first: at the cap? then exact counts below it
             probe = at[hit] + t
-            more = (probe < keys.size) & ((keys[np.minimum(probe, keys.size - 1)] & _PREFIX) == prefix[hit])
+            more = (probe < keys.size) & ((keys[np.minimum(probe, keys.size - 1)] & PREFIX) == prefix[hit])
             if t == cap - 1:
                 count[hit[more]] = cap
                 hit = hit[~more]

@@ -3,79 +3,31 @@ downstream utility, overall and per ICD-10 code.
 
 Each metric is a small pure function returning plain values; :func:`evaluate_corpus` runs them all and
 returns plain JSON (see :mod:`hf_synthmh.metrics.report`). Text metrics share one tokeniser,
-:func:`hf_synthmh.metrics.tokens.words`; corpus-wide text statistics (distinct-n, self-BLEU, MATTR,
-MTLD) are vectorised and linear-time. Heavy libraries (torch, sentence-transformers, scikit-learn,
-sacrebleu, matplotlib, transformers) are imported only when a metric needs them.
+:func:`hf_synthmh.text.tokens.words`. Heavy libraries (numpy, torch,
+sentence-transformers, scikit-learn, sacrebleu, matplotlib, transformers) are imported only when a metric
+needs them: importing this package is cheap.
 
-Modules: :mod:`.tokens`, :mod:`.embeddings`, :mod:`.fidelity` (centroids), :mod:`.bertscore`,
+Modules: :mod:`.embeddings`, :mod:`.fidelity` (centroids), :mod:`.bertscore`,
 :mod:`.mauve`, :mod:`.detect` (label round-trip, discriminator AUC), :mod:`.diversity`,
 :mod:`.ngramstats`, :mod:`.selfbleu`, :mod:`.lexical`, :mod:`.privacy` (text overlap),
 :mod:`.distance` (DCR, NNDR, DCR share, membership inference), :mod:`.utility`,
-:mod:`.utility_transformers`, :mod:`.plots`, :mod:`.report`, and ``evaluate`` modules in
-:mod:`.evaluate_modules`.
+:mod:`.utility_transformers`, :mod:`.plots`, :mod:`.keys` (names of baselines and intervals),
+:mod:`.report` and :mod:`.report_steps`, and ``evaluate`` modules in :mod:`.evaluate_modules`.
 """
 
 from __future__ import annotations
 
-from hf_synthmh.metrics.bertscore import bertscore_rows, greedy_match
-from hf_synthmh.metrics.detect import discriminator_auc, label_roundtrip
-from hf_synthmh.metrics.distance import distance_privacy, nearest_distances
-from hf_synthmh.metrics.diversity import (
-    compression_ratio,
-    distinct_n,
-    diversity,
-    diversity_with_baseline,
-    duplicate_ratio,
-    embedding_spread,
-    self_bleu,
-    vendi_score,
-)
-from hf_synthmh.metrics.embeddings import (
-    Embedder,
-    EmbedFn,
-    TokenEmbedFn,
-    hashed_bow_embed,
-    hashed_token_embed,
-    minilm_path,
-)
-from hf_synthmh.metrics.fidelity import fidelity, fidelity_by_label
-from hf_synthmh.metrics.lexical import mattr, mtld
-from hf_synthmh.metrics.privacy import longest_common_span, privacy, privacy_rows, rouge_l_f1
-from hf_synthmh.metrics.report import evaluate_corpus
-from hf_synthmh.metrics.tokens import encode, words
-from hf_synthmh.metrics.utility import utility_report
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "EmbedFn",
-    "Embedder",
-    "TokenEmbedFn",
-    "bertscore_rows",
-    "compression_ratio",
-    "discriminator_auc",
-    "distance_privacy",
-    "distinct_n",
-    "diversity",
-    "diversity_with_baseline",
-    "duplicate_ratio",
-    "embedding_spread",
-    "encode",
-    "evaluate_corpus",
-    "fidelity",
-    "fidelity_by_label",
-    "greedy_match",
-    "hashed_bow_embed",
-    "hashed_token_embed",
-    "label_roundtrip",
-    "longest_common_span",
-    "mattr",
-    "minilm_path",
-    "mtld",
-    "nearest_distances",
-    "privacy",
-    "privacy_rows",
-    "rouge_l_f1",
-    "self_bleu",
-    "utility_report",
-    "vendi_score",
-    "words",
-]
+if TYPE_CHECKING:
+    from hf_synthmh.metrics.report import MetricsOptions, evaluate_corpus, evaluate_splits
+
+__all__ = ["MetricsOptions", "evaluate_corpus", "evaluate_splits"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from hf_synthmh.metrics import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

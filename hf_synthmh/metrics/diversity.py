@@ -1,7 +1,7 @@
 """Diversity: do the synthetic reports differ from each other, or has the generator collapsed?
 
-Text metrics use :func:`hf_synthmh.metrics.tokens.words` (lower-cased word tokens, punctuation dropped);
-a corpus is tokenised once (:func:`~hf_synthmh.metrics.tokens.encode`) and shared by all of them.
+Text metrics use :func:`hf_synthmh.text.tokens.words` (lower-cased word tokens, punctuation dropped);
+a corpus is tokenised once (:func:`~hf_synthmh.text.tokens.encode`) and shared by all of them.
 
 * ``distinct_1`` .. ``distinct_4`` (Li et al., 2016): distinct n-grams / n-gram occurrences over the
   corpus; n-grams never cross text boundaries. In [0, 1], higher is more diverse; NaN without n-grams.
@@ -15,7 +15,7 @@ a corpus is tokenised once (:func:`~hf_synthmh.metrics.tokens.encode`) and share
   smaller output). Higher means more repetition, i.e. *less* diverse.
   Deflate only looks 32 KB back, so this sees repetition among neighbouring texts (~25 reports).
 * ``duplicate_ratio``: share of texts equal to an earlier text after lower-casing and collapsing
-  whitespace (:func:`~hf_synthmh.metrics.tokens.normalise`). Lower is better.
+  whitespace (:func:`~hf_synthmh.text.tokens.normalise`). Lower is better.
 * ``embedding_spread`` (when embeddings are given): mean cosine distance (1 - cosine) over all pairs
   of distinct texts of their unit embeddings, computed exactly in O(n d) as
   ``1 - (|sum of vectors|^2 - n) / (n (n - 1))``. Higher is more diverse.
@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from hf_synthmh.metrics.keys import baseline_key
 from hf_synthmh.metrics.lexical import lexical_scores, mean_score
 from hf_synthmh.metrics.ngramstats import distinct_counts, ngram_stats
 from hf_synthmh.metrics.selfbleu import (
@@ -53,7 +54,7 @@ from hf_synthmh.metrics.selfbleu import (
     self_bleu_scores,
     subsample,
 )
-from hf_synthmh.metrics.tokens import Encoded, encode, normalise
+from hf_synthmh.text.tokens import Encoded, encode, normalise
 
 __all__ = [
     "DIVERSITY_KEYS",
@@ -106,7 +107,7 @@ def compression_ratio(texts: Sequence[str]) -> float:
 
 
 def duplicate_ratio(texts: Sequence[str]) -> float:
-    """Share of texts that repeat an earlier one after :func:`~hf_synthmh.metrics.tokens.normalise`
+    """Share of texts that repeat an earlier one after :func:`~hf_synthmh.text.tokens.normalise`
     (NaN for no text).
 
     >>> duplicate_ratio(["Low mood", "low  MOOD", "worry"])
@@ -230,7 +231,7 @@ def diversity_with_baseline(
 
     out = side(synthetic_texts, synthetic_embeddings, synthetic_encoded, 0)
     real = side(real_texts, real_embeddings, real_encoded, 1) if m else {key: math.nan for key in out}
-    out.update({f"real_{key}": value for key, value in real.items() if key != "n_texts"})
+    out.update({baseline_key(key): value for key, value in real.items() if key != "n_texts"})
     out["n_texts"] = len(synthetic_texts)
     out["baseline_n_texts"] = m
     return out

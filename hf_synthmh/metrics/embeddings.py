@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from hf_synthmh._deps import require
-from hf_synthmh.metrics.tokens import words
+from hf_synthmh.text.tokens import words
 
 __all__ = [
     "MINILM_SAFETENSORS_BYTES",
@@ -127,7 +127,7 @@ def _bucket(word: str, dim: int) -> int:
 
 
 def hashed_token_embed(texts: Sequence[str], *, dim: int = 256) -> list[np.ndarray]:
-    """Per text, one one-hot float32 row per :func:`~hf_synthmh.metrics.tokens.words` token (bucket:
+    """Per text, one one-hot float32 row per :func:`~hf_synthmh.text.tokens.words` token (bucket:
     sha1 of the word mod ``dim``), so two tokens match with cosine 1 when they are the same word. A
     cheap, non-contextual stand-in for :meth:`Embedder.token_embeddings` in tests.
 
@@ -144,7 +144,7 @@ def hashed_token_embed(texts: Sequence[str], *, dim: int = 256) -> list[np.ndarr
 
 
 def hashed_bow_embed(texts: Sequence[str], *, dim: int = 256) -> np.ndarray:
-    """Unit-norm hashed bag of :func:`~hf_synthmh.metrics.tokens.words`: word counts folded into
+    """Unit-norm hashed bag of :func:`~hf_synthmh.text.tokens.words`: word counts folded into
     ``dim`` buckets by sha1 of the word (stable across processes). Cheap and deterministic; texts
     sharing words get a positive cosine. Not a semantic model: for tests, doctests and smoke runs."""
     out = np.zeros((len(texts), dim), dtype=np.float32)

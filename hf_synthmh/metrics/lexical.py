@@ -1,7 +1,7 @@
 """Lexical richness of each text, vectorised over a whole corpus: MATTR and MTLD.
 
-Tokens are :func:`hf_synthmh.metrics.tokens.words` (lower-cased; punctuation dropped), taken from an
-:class:`~hf_synthmh.metrics.tokens.Encoded` corpus. Both measures are computed *within* each text and
+Tokens are :func:`hf_synthmh.text.tokens.words` (lower-cased; punctuation dropped), taken from an
+:class:`~hf_synthmh.text.tokens.Encoded` corpus. Both measures are computed *within* each text and
 averaged over the texts that have at least one token (NaN when none has); they describe how varied a
 report's own wording is, not how much reports differ from each other (see distinct-n and self-BLEU).
 
@@ -24,7 +24,7 @@ position's previous occurrence (texts sorted by length, so the texts still walki
 test ``distinct / length <= threshold`` is evaluated in integers when a small fraction ``c / d`` gives
 the same answer as float64 for every length (0.72 = 18/25), else against a table of the float test.
 
-    >>> from hf_synthmh.metrics.tokens import encode
+    >>> from hf_synthmh.text.tokens import encode
     >>> enc = encode(["a b a c", "x y z"])
     >>> mattr_scores(enc, window=2).tolist(), mtld_scores(enc).tolist()
     ([1.0, 1.0], [4.24, 3.0])
@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from hf_synthmh.metrics.tokens import Encoded
+from hf_synthmh.text.tokens import Encoded
 
 __all__ = ["lexical_scores", "mattr", "mattr_scores", "mtld", "mtld_scores"]
 
@@ -123,17 +123,18 @@ class _Walk:
 
     def _ratio(self) -> tuple[int, int] | None:
         """``(c, d)`` with ``k / n <= threshold`` (float64) exactly when ``d * k <= c * n``, for every
-        segment length ``n`` up to the longest text, when small integers do it (else None)."""
+        segment length ``n`` up to the longest text, when small integers do it (else None).
+
+        Both tests are monotone in ``k``, so they agree for every ``k`` exactly when their largest
+        passing ``k`` agree for every ``n``: one linear pass (comparing all ``(k, n)`` pairs was
+        quadratic in the longest text)."""
         frac = Fraction(self.threshold).limit_denominator(1 << 10)
         c, d = frac.numerator, frac.denominator
         if (c + d) * (self.max_len + 1) >= (1 << 15) - 1 and self.small == np.int16:
             return None
-        n = np.arange(1, self.max_len + 1)
-        k = np.arange(self.max_len + 1)
-        for lo in range(0, len(n), 256):  # all (k, n) pairs, a block of n at a time
-            block = n[lo : lo + 256, None]
-            if ((k / block <= self.threshold) != (d * k <= c * block)).any():
-                return None
+        n = np.arange(self.max_len + 1, dtype=np.int64)
+        if not np.array_equal(self._limit()[1:], (c * n // d)[1:]):
+            return None
         return c, d
 
     def _limit(self) -> np.ndarray:

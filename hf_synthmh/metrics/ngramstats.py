@@ -1,14 +1,14 @@
 """Sort-based n-gram statistics of a whole corpus in linear memory: distinct n-grams and the clipped
 n-gram matches of every text against all the *other* texts (the sufficient statistics of self-BLEU).
 
-Input is an :class:`~hf_synthmh.metrics.tokens.Encoded` corpus (token ids of all texts in one flat
+Input is an :class:`~hf_synthmh.text.tokens.Encoded` corpus (token ids of all texts in one flat
 array). N-grams never cross text boundaries. For each order ``n``:
 
 1. every n-gram occurrence gets an *exact* integer key: its ``n`` token ids bit-packed into one
    ``uint64`` when they fit (``n * bits(vocabulary) <= 64``, e.g. 4-grams over 65,536 words), with the
    text index in the low bits when those fit too. Then one ``np.sort`` puts equal n-grams next to each
    other, text by text.
-2. otherwise the key is a 64-bit mix (splitmix64) of the packed words, with the occurrence's index in
+2. otherwise the key is a 64-bit mix (splitmix64, :func:`hf_synthmh.text.hashing.mix64`) of the packed words, with the occurrence's index in
    the low bits; after sorting, neighbours with equal hash are compared token by token and the rare
    hash collisions are re-sorted exactly (``np.lexsort`` on the colliding runs only). So results are
    exact either way, never approximate.
@@ -22,7 +22,7 @@ n-gram occurs twice only if both of its (n-1)-grams do, so once an order has tak
 keeps positions), the next order sorts only the starts whose two (n-1)-grams share a hash; every other
 n-gram occurs once and is only counted.
 
-    >>> from hf_synthmh.metrics.tokens import encode
+    >>> from hf_synthmh.text.tokens import encode
     >>> stats = ngram_stats(encode(["a b a b", "a b c", "d"]), max_order=2)
     >>> stats.correct.tolist()  # per text, per order: unigrams / bigrams matched in the other texts
     [[2, 1], [2, 1], [0, 0]]
@@ -37,13 +37,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hf_synthmh.metrics.tokens import Encoded
+from hf_synthmh.text.hashing import GOLDEN, mix64
+from hf_synthmh.text.tokens import Encoded
 
 __all__ = ["NgramStats", "contained_counts", "distinct_counts", "ngram_stats"]
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
 
 
 @dataclass(frozen=True)
@@ -60,13 +57,6 @@ class NgramStats:
 
 def _bits(value: int) -> int:
     return max(1, int(value).bit_length())
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser (wrapping uint64 arithmetic)."""
-    x = (x ^ (x >> np.uint64(30))) * _MIX1
-    x = (x ^ (x >> np.uint64(27))) * _MIX2
-    return x ^ (x >> np.uint64(31))
 
 
 class _Layout:
@@ -155,9 +145,9 @@ def _runs(
         return np.diff(np.append(runs, m)), text, new_gram, occurrences, unseen + int(new_gram.sum()), None
     # Hash in the high bits, occurrence index in the low bits. An occurrence whose hash is unique is a
     # unique n-gram (exactly); only occurrences sharing a hash are gathered and compared token by token.
-    h = _mix(words[0] + _GOLDEN)
+    h = mix64(words[0] + GOLDEN)
     for word in words[1:]:
-        h = _mix(h ^ word)
+        h = mix64(h ^ word)
     ibits = _bits(m - 1)
     low = np.uint64((1 << ibits) - 1)
     h &= ~low
@@ -207,7 +197,7 @@ def distinct_counts(
     """``(distinct, occurrences)``: distinct n-grams and n-gram occurrences for n = 1..max_order
     (index n - 1; only the ``orders`` listed are computed, the others stay 0).
 
-    >>> from hf_synthmh.metrics.tokens import encode
+    >>> from hf_synthmh.text.tokens import encode
     >>> [a.tolist() for a in distinct_counts(encode(["a b a b"]), 3)]
     [[2, 2, 2], [4, 3, 2]]
     """
@@ -285,7 +275,7 @@ def contained_counts(reference: Encoded, queries: Encoded, n: int) -> np.ndarray
     """Per query text, how many of its ``n``-gram occurrences occur anywhere in ``reference`` (both
     encoded with one vocabulary). Exact, with the same sort as :func:`ngram_stats`.
 
-    >>> from hf_synthmh.metrics.tokens import encode
+    >>> from hf_synthmh.text.tokens import encode
     >>> vocab = {}
     >>> ref, qry = encode(["a b c d"], vocab), encode(["b c d", "c d c d", "x"], vocab)
     >>> contained_counts(ref, qry, 2).tolist()

@@ -15,12 +15,13 @@ Agg canvas directly, so no pyplot state or global backend is touched.
 
     >>> import tempfile
     >>> from hf_synthmh.metrics.embeddings import hashed_bow_embed, hashed_token_embed
-    >>> from hf_synthmh.metrics.report import evaluate_corpus
+    >>> from hf_synthmh.metrics.report import MetricsOptions, evaluate_corpus
     >>> real = ["low mood and poor sleep", "sad and low", "worry and tension", "constant worry"]
     >>> codes = ["F32.1", "F32.1", "F41.1", "F41.1"]
     >>> metrics = evaluate_corpus(
     ...     real_texts=real, real_labels=codes, synthetic_texts=["low, sad", "worry"],
-    ...     synthetic_labels=["F32.1", "F41.1"], embed=hashed_bow_embed, token_embed=hashed_token_embed,
+    ...     synthetic_labels=["F32.1", "F41.1"], embed=hashed_bow_embed,
+    ...     options=MetricsOptions(token_embed=hashed_token_embed),
     ... )
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     sorted(write_plots(metrics, folder))
@@ -37,6 +38,7 @@ import numpy as np
 
 from hf_synthmh._deps import require
 from hf_synthmh.metrics.distance import DistanceRows
+from hf_synthmh.metrics.keys import baseline_key, interval_keys
 
 __all__ = ["write_plots"]
 
@@ -97,7 +99,7 @@ def _diversity(metrics: Mapping[str, Any], path: Path) -> None:
     for i, key in enumerate(keys):
         series = {
             "synthetic": [_value(per_label[c], "diversity", key) for c in codes],
-            "real (same size)": [_value(per_label[c], "diversity", f"real_{key}") for c in codes],
+            "real (same size)": [_value(per_label[c], "diversity", baseline_key(key)) for c in codes],
         }
         lower = " (lower = more diverse)" if key == "self_bleu" else ""
         _bars(figure.add_subplot(2, 2, i + 1), codes, series, key + lower, legend=False)
@@ -132,8 +134,9 @@ def _utility(metrics: Mapping[str, Any], path: Path) -> None:
         (("real only", "real_only"), ("real + synthetic", "real_plus_synthetic"))
     ):
         f1 = np.array([_value(per_label[c], "utility", f"{key}_f1") for c in codes])
-        low = np.array([_value(per_label[c], "utility", f"{key}_f1_ci_low") for c in codes])
-        high = np.array([_value(per_label[c], "utility", f"{key}_f1_ci_high") for c in codes])
+        low_key, high_key = interval_keys(f"{key}_f1")
+        low = np.array([_value(per_label[c], "utility", low_key) for c in codes])
+        high = np.array([_value(per_label[c], "utility", high_key) for c in codes])
         errors = np.nan_to_num(np.vstack([f1 - low, high - f1]), nan=0.0).clip(min=0)
         axis.bar(x + (i - 0.5) * 0.4, f1, 0.4, yerr=errors, capsize=2, label=name)
     axis.set_xticks(x, codes, rotation=45, ha="right", fontsize=8)

@@ -1,11 +1,13 @@
 """Privacy: how much of the real corpus do synthetic reports reproduce?
 
-All text comparisons use :func:`hf_synthmh.metrics.tokens.words` (lower-cased word tokens).
+All text comparisons use :func:`hf_synthmh.text.tokens.words` (lower-cased word tokens); ROUGE-L and the
+longest shared run are :func:`hf_synthmh.text.overlap.rouge_l_f1` and
+:func:`~hf_synthmh.text.overlap.longest_common_run`, the ones the gate uses.
 
 Per synthetic row (:func:`privacy_rows`):
 
 * ``exact_match``: 1.0 when the text equals some real text after lower-casing and collapsing
-  whitespace (:func:`~hf_synthmh.metrics.tokens.normalise`), else 0.0.
+  whitespace (:func:`~hf_synthmh.text.tokens.normalise`), else 0.0.
 * ``ngram_containment``: share of the row's word ``n``-grams (every position, repeats counted) that
   occur anywhere in the real corpus (exact, one sort of all n-grams:
   :func:`hf_synthmh.metrics.ngramstats.contained_counts`). 0.0 for a row with fewer than ``n`` words.
@@ -47,48 +49,13 @@ from typing import Any
 import numpy as np
 
 from hf_synthmh.metrics.ngramstats import contained_counts
-from hf_synthmh.metrics.tokens import Encoded, encode, normalise
+from hf_synthmh.text.overlap import longest_common_run, rouge_l_f1
+from hf_synthmh.text.tokens import Encoded, encode, normalise
 
-__all__ = [
-    "PrivacyRows",
-    "longest_common_span",
-    "privacy",
-    "privacy_rows",
-    "rouge_l_f1",
-    "summarise_privacy",
-]
+__all__ = ["PrivacyRows", "privacy", "privacy_rows", "summarise_privacy"]
 
 _BLOCK = 1024  # synthetic rows per similarity block (bounds memory for large corpora)
 _DENSE_SHARE = 0.002  # a term goes to the dense product when df_real * df_synthetic > this * n_real * n_syn
-
-
-def longest_common_span(a: Sequence[Any], b: Sequence[Any]) -> int:
-    """Length of the longest run of consecutive equal elements shared by ``a`` and ``b``.
-
-    >>> longest_common_span(["a", "b", "c", "d"], ["x", "b", "c", "d", "a"])
-    3
-    """
-    vocab: dict[Any, int] = {}
-    x = np.fromiter((vocab.setdefault(t, len(vocab)) for t in a), dtype=np.int64, count=len(a))
-    y = np.fromiter((vocab.get(t, -1) for t in b), dtype=np.int64, count=len(b))
-    return _longest_run(x, y)
-
-
-def rouge_l_f1(a: Sequence[str], b: Sequence[str]) -> float:
-    """ROUGE-L F1 of two token sequences (symmetric; 0.0 when either is empty).
-
-    >>> rouge_l_f1(["low", "mood", "and", "sleep"], ["low", "sleep"])  # LCS 2: P=1, R=0.5
-    0.6666666666666666
-    """
-    from rapidfuzz.distance import LCSseq
-
-    if not a or not b:
-        return 0.0
-    lcs = LCSseq.similarity(a, b)
-    if lcs == 0:
-        return 0.0
-    precision, recall = lcs / len(a), lcs / len(b)
-    return 2 * precision * recall / (precision + recall)
 
 
 @dataclass(frozen=True)
@@ -161,19 +128,6 @@ def _nearest_real(real: Encoded, synthetic: Encoded) -> list[int]:
     return nearest
 
 
-def _longest_run(x: np.ndarray, y: np.ndarray) -> int:
-    """:func:`longest_common_span` of two integer arrays."""
-    if len(x) == 0 or len(y) == 0:
-        return 0
-    i, j = np.nonzero(x[:, None] == y[None, :])
-    if len(i) == 0:
-        return 0
-    key = (j - i + len(x)) * (len(x) + 1) + i  # diagonal-major, then position on the diagonal
-    key.sort()
-    breaks = np.flatnonzero(np.diff(key) != 1)
-    return int(np.diff(np.concatenate([[-1], breaks, [len(key) - 1]])).max())
-
-
 def privacy_rows(
     *,
     real_texts: Sequence[str],
@@ -203,7 +157,7 @@ def privacy_rows(
         mine, theirs = synthetic_encoded.text_ids(row), real_encoded.text_ids(near)
         exact.append(1.0 if normalise(text) in real_exact else 0.0)
         rouge.append(rouge_l_f1(mine.tolist(), theirs.tolist()))
-        span.append(_longest_run(mine, theirs))
+        span.append(longest_common_run(mine, theirs))
     with np.errstate(invalid="ignore", divide="ignore"):
         containment = np.where(grams > 0, contained / np.maximum(grams, 1), 0.0).tolist()
     return PrivacyRows(

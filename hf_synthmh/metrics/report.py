@@ -6,9 +6,9 @@ Output of :func:`evaluate_corpus` (every leaf a Python float, int or ``None`` fo
      "utility": {...},            # only with a test split
      "phi_replay": {...},         # only when given: passed through from the gate
      "notes": {name: str},        # only when something was skipped, saying why
-     "plots": {name: file name},  # only with plot_dir: PNGs there, names relative to it
      "per_label": {code: {"fidelity", "diversity", "privacy", "detectability", ["utility"],
-                          "n_synthetic": int, "n_real": int}}}
+                          "n_synthetic": int, "n_real": int}},
+     "plots": {name: file name}}  # only with plot_dir: PNGs there, names relative to it
 
 * ``fidelity`` (:mod:`.fidelity`, :mod:`.bertscore`, :mod:`.mauve`, :mod:`.detect`): centroid
   similarities, ``bertscore_precision/recall/f1`` against the nearest real report of the same code,
@@ -35,7 +35,7 @@ code compare that code's synthetic and real reports. Aggregates over a code with
     >>> out = evaluate_corpus(
     ...     real_texts=["low mood and poor sleep", "worry and tension"], real_labels=["F32.1", "F41.1"],
     ...     synthetic_texts=["low mood, no sleep"], synthetic_labels=["F32.1"], embed=hashed_bow_embed,
-    ...     token_embed=hashed_token_embed,
+    ...     options=MetricsOptions(token_embed=hashed_token_embed),
     ... )
     >>> sorted(out), sorted(out["per_label"]), out["per_label"]["F41.1"]["n_synthetic"]
     (['detectability', 'diversity', 'fidelity', 'notes', 'per_label', 'privacy'], ['F32.1', 'F41.1'], 0)
@@ -45,27 +45,29 @@ from __future__ import annotations
 
 import functools
 import math
-import random
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hf_synthmh.metrics.bertscore import bertscore_rows, summarise_bertscore
-from hf_synthmh.metrics.detect import discriminator_auc, label_roundtrip
-from hf_synthmh.metrics.distance import distance_privacy
-from hf_synthmh.metrics.diversity import diversity
 from hf_synthmh.metrics.embeddings import Embedder, EmbedFn, TokenEmbedFn
-from hf_synthmh.metrics.fidelity import centroid_rows, check_synthetic_labels, summarise_fidelity
-from hf_synthmh.metrics.mauve import mauve
-from hf_synthmh.metrics.privacy import privacy_rows, summarise_privacy
-from hf_synthmh.metrics.tokens import Encoded, encode
-from hf_synthmh.metrics.utility import ClassifierSpec, TfidfLogReg, cached_encoder, utility_report
+from hf_synthmh.metrics.fidelity import check_synthetic_labels
+from hf_synthmh.metrics.options import MetricsOptions
+from hf_synthmh.metrics.privacy import privacy
+from hf_synthmh.metrics.report_steps import Corpora, Parts, Scorer
+from hf_synthmh.metrics.utility import utility_report
 
-__all__ = ["default_embedder", "evaluate_corpus", "plain", "resolve_embed"]
+if TYPE_CHECKING:
+    from datasets import Dataset
 
-_MIN_DISCRIMINATOR_ROWS = 10  # per side, for a per-code discriminator
+__all__ = [
+    "MetricsOptions",
+    "default_embedder",
+    "evaluate_corpus",
+    "evaluate_splits",
+    "plain",
+    "resolve_embed",
+]
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,11 +76,15 @@ def default_embedder() -> Embedder:
     return Embedder()
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """``value`` with numpy scalars turned into Python floats/ints, recursively; NaN becomes ``None``
-    (strict JSON that Hub metadata and other parsers accept); strings (notes, paths) stay."""
+    (strict JSON that Hub metadata and other parsers accept); strings (notes, paths) stay.
+
+    >>> plain({"a": np.float32(0.5), "b": float("nan"), "c": np.int64(3)})
+    {'a': 0.5, 'b': None, 'c': 3}
+    """
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, bool | np.bool_):
@@ -90,18 +96,10 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"unexpected metric value of type {type(value).__name__}")
 
 
-def plain(value: Any) -> Any:
-    """Public name of :func:`_plain`: metric values as plain JSON (NaN -> None).
-
-    >>> plain({"a": np.float32(0.5), "b": float("nan"), "c": np.int64(3)})
-    {'a': 0.5, 'b': None, 'c': 3}
-    """
-    return _plain(value)
-
-
 def resolve_embed(embed: EmbedFn | str | None) -> EmbedFn:
-    """An embed function from a name: ``None`` or ``"minilm"`` is :func:`default_embedder`, ``"hashed"``
-    is :func:`~hf_synthmh.metrics.embeddings.hashed_bow_embed`; a callable is returned as is."""
+    """An embed function from a name (:data:`hf_synthmh.contracts.EmbedName`): ``None`` or ``"minilm"``
+    is :func:`default_embedder`, ``"hashed"`` is :func:`~hf_synthmh.metrics.embeddings.hashed_bow_embed`;
+    a callable is returned as is."""
     if embed is None or embed == "minilm":
         return default_embedder()
     if embed == "hashed":
@@ -113,42 +111,6 @@ def resolve_embed(embed: EmbedFn | str | None) -> EmbedFn:
     raise ValueError(f"unknown embed {embed!r}: use 'minilm', 'hashed' or a callable")
 
 
-def _matched(syn_labels: Sequence[str], real_labels: Sequence[str], seed: int) -> tuple[list[int], list[int]]:
-    """Per code, ``min(n_synthetic, n_real)`` synthetic and real indices (deterministic samples)."""
-    rng = random.Random(seed)
-    syn_idx: list[int] = []
-    real_idx: list[int] = []
-    for code in sorted(set(syn_labels)):
-        s = [i for i, label in enumerate(syn_labels) if label == code]
-        r = [i for i, label in enumerate(real_labels) if label == code]
-        m = min(len(s), len(r))
-        syn_idx += sorted(rng.sample(s, m)) if m < len(s) else s
-        real_idx += sorted(rng.sample(r, m)) if m < len(r) else r
-    return sorted(syn_idx), sorted(real_idx)
-
-
-Side = tuple[list[str], np.ndarray, Encoded]
-
-
-def _diversity_pair(
-    synthetic: Side, syn_idx: list[int], real: Side, real_idx: list[int], n_texts: int, max_texts: int | None
-) -> dict[str, Any]:
-    """:func:`diversity` of the synthetic rows ``syn_idx`` beside ``real_<metric>`` of the real rows
-    ``real_idx`` (equal-sized samples from :func:`_matched`)."""
-
-    def one(side: Side, idx: list[int]) -> dict[str, Any]:
-        texts, emb, enc = side
-        return diversity(
-            [texts[i] for i in idx], embeddings=emb[idx], encoded=enc.select(idx), max_texts=max_texts
-        )
-
-    out = one(synthetic, syn_idx)
-    base = one(real, real_idx) if real_idx else {key: math.nan for key in out}
-    out.update({f"real_{key}": value for key, value in base.items() if key != "n_texts"})
-    out["n_texts"], out["baseline_n_texts"] = n_texts, len(real_idx)
-    return out
-
-
 def _token_embedder(embed: EmbedFn | None, token_embed: TokenEmbedFn | None) -> TokenEmbedFn | None:
     if token_embed is not None:
         return token_embed
@@ -157,219 +119,94 @@ def _token_embedder(embed: EmbedFn | None, token_embed: TokenEmbedFn | None) -> 
     return method if callable(method) else None
 
 
-def evaluate_corpus(
-    *,
-    real_texts: Sequence[str],
-    real_labels: Sequence[str],
-    synthetic_texts: Sequence[str],
-    synthetic_labels: Sequence[str],
-    embed: EmbedFn | None = None,
-    n: int = 8,
-    max_texts: int | None = None,
-    holdout_texts: Sequence[str] | None = None,
-    holdout_labels: Sequence[str] | None = None,
-    test_texts: Sequence[str] | None = None,
-    test_labels: Sequence[str] | None = None,
-    phi_replay: Mapping[str, Any] | None = None,
-    token_embed: TokenEmbedFn | None = None,
-    classifier: ClassifierSpec = "tfidf_lr",
-    n_bootstrap: int = 1000,
-    bertscore_max_rows: int | None = 2000,
-    mauve_min_rows: int = 50,
-    seed: int = 0,
-    plot_dir: str | Path | None = None,
-    classifier_preprocess: Callable[[str], str] | None = None,
-) -> dict[str, Any]:
-    """Fidelity, diversity, privacy, detectability and (with a test split) utility of
-    ``synthetic_texts`` against ``real_texts`` (the training split), overall and per code.
-
-    Args:
-        real_texts, real_labels: the real training corpus; labels are ICD-10 code strings.
-        synthetic_texts, synthetic_labels: the synthetic corpus; every synthetic label must occur in
-            the real labels (else ValueError naming it).
-        embed: texts -> embeddings; ``None`` is the bundled MiniLM (:func:`default_embedder`).
-        n: word n-gram length for privacy containment.
-        max_texts: subsample size for self-BLEU (``None``: all texts; it is linear-time).
-        holdout_texts, holdout_labels: real reports the generator never saw: enable DCR share and
-            membership-inference AUC (labels: per-code AUC).
-        test_texts, test_labels: the real test split: enables ``utility``.
-        phi_replay: counts from the privacy gate, passed through under ``"phi_replay"``.
-        token_embed: per-text token vectors for BERTScore; default: ``embed``'s ``token_embeddings``
-            method when it has one (MiniLM does), else BERTScore is skipped (see ``notes``).
-        classifier, n_bootstrap: utility classifier and bootstrap resamples (:func:`utility_report`).
-        bertscore_max_rows: BERTScore scores a deterministic sample of this many synthetic rows.
-        mauve_min_rows: MAUVE needs this many rows on each side (overall, and per code).
-        seed: seeds every sample, classifier and bootstrap.
-        plot_dir: write the PNG plots of :mod:`hf_synthmh.metrics.plots` there (needs matplotlib);
-            ``"plots"`` then maps each plot to its file name, relative to ``plot_dir``.
-        classifier_preprocess: maps texts before the label round-trip and utility classifiers see
-            them (e.g. drop a section that names the code).
-    """
+def _check_inputs(
+    real: tuple[Sequence[str], Sequence[str]],
+    synthetic: tuple[Sequence[str], Sequence[str]],
+    holdout: tuple[Sequence[str] | None, Sequence[str] | None],
+    test: tuple[Sequence[str] | None, Sequence[str] | None],
+) -> None:
+    hold_texts, hold_labels = holdout
+    test_texts, test_labels = test
     for what, texts, labels in (
-        ("real", real_texts, real_labels),
-        ("synthetic", synthetic_texts, synthetic_labels),
-        (
-            "holdout",
-            holdout_texts or [],
-            holdout_labels if holdout_labels is not None else holdout_texts or [],
-        ),
+        ("real", *real),
+        ("synthetic", *synthetic),
+        ("holdout", hold_texts or [], hold_labels if hold_labels is not None else hold_texts or []),
         ("test", test_texts or [], test_labels if test_labels is not None else test_texts or []),
     ):
         if len(texts) != len(labels):
             raise ValueError(f"{what}: {len(texts)} texts but {len(labels)} labels")
     if (test_texts is None) != (test_labels is None):
         raise ValueError("give both test_texts and test_labels, or neither")
-    check_synthetic_labels(real_labels, synthetic_labels)
-    real_texts, synthetic_texts = list(real_texts), list(synthetic_texts)
-    real_labels, synthetic_labels = [str(x) for x in real_labels], [str(x) for x in synthetic_labels]
-    notes: dict[str, str] = {}
+    check_synthetic_labels(real[1], synthetic[1])
 
-    embed_fn = embed if embed is not None else default_embedder()
-    real_emb = np.asarray(embed_fn(real_texts))
-    syn_emb = np.asarray(embed_fn(synthetic_texts)) if synthetic_texts else np.zeros((0, real_emb.shape[1]))
-    hold_emb = np.asarray(embed_fn(list(holdout_texts))) if holdout_texts else None
-    vocab: dict[str, int] = {}
-    real_enc, syn_enc = encode(real_texts, vocab), encode(synthetic_texts, vocab)
 
-    fid = centroid_rows(
-        real_embeddings=real_emb,
-        real_labels=real_labels,
-        synthetic_embeddings=syn_emb,
-        synthetic_labels=synthetic_labels,
+def evaluate_corpus(
+    *,
+    real_texts: Sequence[str],
+    real_labels: Sequence[str],
+    synthetic_texts: Sequence[str],
+    synthetic_labels: Sequence[str],
+    holdout_texts: Sequence[str] | None = None,
+    holdout_labels: Sequence[str] | None = None,
+    test_texts: Sequence[str] | None = None,
+    test_labels: Sequence[str] | None = None,
+    phi_replay: Mapping[str, Any] | None = None,
+    embed: EmbedFn | None = None,
+    options: MetricsOptions | None = None,
+) -> dict[str, Any]:
+    """Fidelity, diversity, privacy, detectability and (with a test split) utility of
+    ``synthetic_texts`` against ``real_texts`` (the training split), overall and per code. The commands
+    write it through :func:`evaluate_splits`.
+
+    Args:
+        real_texts, real_labels: the real training corpus; labels are ICD-10 code strings.
+        synthetic_texts, synthetic_labels: the synthetic corpus; every synthetic label must occur in
+            the real labels (else ValueError naming it).
+        holdout_texts, holdout_labels: real reports the generator never saw: enable DCR share and
+            membership-inference AUC (labels: per-code AUC).
+        test_texts, test_labels: the real test split: enables ``utility``.
+        phi_replay: counts from the privacy gate, passed through under ``"phi_replay"``.
+        embed: texts -> embeddings; ``None`` is the bundled MiniLM (:func:`default_embedder`).
+        options: how to measure (:class:`MetricsOptions`).
+    """
+    opts = options or MetricsOptions()
+    _check_inputs(
+        (real_texts, real_labels),
+        (synthetic_texts, synthetic_labels),
+        (holdout_texts, holdout_labels),
+        (test_texts, test_labels),
     )
-    tokens_fn = _token_embedder(embed, token_embed)
-    bert = None
-    if tokens_fn is None:
-        notes["bertscore"] = "skipped: no token embed function (pass token_embed=...)"
-    else:
-        bert = bertscore_rows(
-            real_texts=real_texts,
-            real_labels=real_labels,
-            synthetic_texts=synthetic_texts,
-            synthetic_labels=synthetic_labels,
-            real_embeddings=real_emb,
-            synthetic_embeddings=syn_emb,
-            token_embed=tokens_fn,
-            max_rows=bertscore_max_rows,
-            seed=seed,
-        )
-    prep: Callable[[str], str] = classifier_preprocess or (lambda text: text)
-    encoder_known: dict[str, np.ndarray] = {}
-    if classifier_preprocess is None:  # the classifiers reuse the tokens computed above
-        for enc, texts in ((real_enc, real_texts), (syn_enc, synthetic_texts)):
-            for i, text in enumerate(texts):
-                encoder_known[text] = enc.ids[enc.offsets[i] : enc.offsets[i + 1]].astype(np.int64)
-    encoder = cached_encoder(real_enc.vocab, encoder_known)
-    real_model = None
-    if len(set(real_labels)) >= 2:
-        real_model = TfidfLogReg(seed=seed, encoder=encoder).fit([prep(t) for t in real_texts], real_labels)
-    else:
-        notes["label_roundtrip"] = "skipped: the real corpus has fewer than two codes"
-    roundtrip: dict[str, Any] = (
-        label_roundtrip(
-            real_texts=real_texts,
-            real_labels=real_labels,
-            synthetic_texts=[prep(t) for t in synthetic_texts],
-            synthetic_labels=synthetic_labels,
-            model=real_model,
-            seed=seed,
-        )
-        if real_model is not None
-        else {"label_roundtrip_accuracy": math.nan, "per_code": {}}
-    )
-    priv = privacy_rows(
+    data = Corpora.build(
         real_texts=real_texts,
+        real_labels=real_labels,
         synthetic_texts=synthetic_texts,
-        n=n,
-        real_encoded=real_enc,
-        synthetic_encoded=syn_enc,
-    )
-    dist = distance_privacy(
-        real_emb,
-        syn_emb,
-        hold_emb,
         synthetic_labels=synthetic_labels,
-        train_labels=real_labels,
-        holdout_labels=holdout_labels,
-        seed=seed,
+        holdout_texts=holdout_texts,
+        embed_fn=embed if embed is not None else default_embedder(),
     )
-    if hold_emb is None:
-        notes["dcr_share"] = "skipped: needs holdout_texts (real reports the generator never saw)"
-
-    def fidelity_of(idx: list[int], code: str | None) -> dict[str, Any]:
-        out: dict[str, Any] = summarise_fidelity(fid.select(idx))
-        if bert is None:
-            out.update({f"bertscore_{k}": math.nan for k in ("precision", "recall", "f1")})
-        else:
-            out.update(summarise_bertscore(bert if code is None else bert.select_label(code)))
-        r_idx = [i for i, label in enumerate(real_labels) if code is None or label == code]
-        score = mauve(syn_emb[idx], real_emb[r_idx], min_rows=mauve_min_rows, seed=seed + 25)
-        if code is None and score.get("note"):
-            notes["mauve"] = str(score["note"])
-        out["mauve"], out["mauve_n_buckets"] = score["mauve"], score["mauve_n_buckets"]
-        out["label_roundtrip_accuracy"] = (
-            roundtrip["label_roundtrip_accuracy"]
-            if code is None
-            else roundtrip["per_code"].get(code, math.nan)
-        )
-        return out
-
-    def detect_of(idx: list[int], code: str | None) -> dict[str, Any]:
-        r_idx = [i for i, label in enumerate(real_labels) if code is None or label == code]
-        if code is not None and min(len(idx), len(r_idx)) < _MIN_DISCRIMINATOR_ROWS:
-            return {"discriminator_auc": None, "discriminator_n_per_side": min(len(idx), len(r_idx))}
-        return discriminator_auc(real_emb[r_idx], syn_emb[idx], seed=seed)
-
-    def privacy_of(idx: list[int], code: str | None) -> dict[str, Any]:
-        out: dict[str, Any] = summarise_privacy(priv.select(idx))
-        out.update(dist.summary(code, min_mia_rows=1 if code is None else 5))
-        return out
-
-    real_side = (real_texts, real_emb, real_enc)
-    per_label: dict[str, dict[str, Any]] = {}
-    for code in sorted(set(real_labels) | set(synthetic_labels)):
-        idx = [i for i, label in enumerate(synthetic_labels) if label == code]
-        code_real = [i for i, label in enumerate(real_labels) if label == code]
-        s_idx, r_idx = _matched([synthetic_labels[i] for i in idx], [code] * len(code_real), seed)
-        per_label[code] = {
-            "fidelity": fidelity_of(idx, code),
-            "diversity": _diversity_pair(
-                (synthetic_texts, syn_emb, syn_enc),
-                [idx[i] for i in s_idx],
-                real_side,
-                [code_real[i] for i in r_idx],
-                len(idx),
-                max_texts,
-            ),
-            "privacy": privacy_of(idx, code),
-            "detectability": detect_of(idx, code),
-            "n_synthetic": len(idx),
-            "n_real": len(code_real),
-        }
-    all_idx = list(range(len(synthetic_texts)))
-    s_all, r_all = _matched(synthetic_labels, real_labels, seed)
-    result: dict[str, Any] = {
-        "fidelity": fidelity_of(all_idx, None),
-        "diversity": _diversity_pair(
-            (synthetic_texts, syn_emb, syn_enc), s_all, real_side, r_all, len(synthetic_texts), max_texts
-        ),
-        "privacy": privacy_of(all_idx, None),
-        "detectability": detect_of(all_idx, None),
-    }
+    parts = Parts.build(
+        data,
+        holdout_labels=holdout_labels,
+        token_embed=_token_embedder(embed, opts.token_embed),
+        options=opts,
+    )
+    scorer = Scorer(data=data, parts=parts, options=opts)
+    per_label = scorer.per_label()
+    result: dict[str, Any] = scorer.overall()
     if test_texts is not None and test_labels is not None:
         util = utility_report(
-            real_texts=real_texts,
-            real_labels=real_labels,
-            synthetic_texts=synthetic_texts,
-            synthetic_labels=synthetic_labels,
+            real_texts=data.real_texts,
+            real_labels=data.real_labels,
+            synthetic_texts=data.synthetic_texts,
+            synthetic_labels=data.synthetic_labels,
             test_texts=list(test_texts),
             test_labels=[str(x) for x in test_labels],
-            classifier=classifier,
-            n_bootstrap=n_bootstrap,
-            seed=seed,
-            real_only_model=real_model if classifier == "tfidf_lr" else None,
-            preprocess=classifier_preprocess,
-            encoder=encoder,
+            classifier=opts.classifier,
+            n_bootstrap=opts.n_bootstrap,
+            seed=opts.seed,
+            real_only_model=parts.real_model if opts.classifier == "tfidf_lr" else None,
+            preprocess=opts.classifier_preprocess,
+            encoder=parts.encoder,
         )
         result["utility"] = util["overall"]
         for code, values in util["per_code"].items():
@@ -377,13 +214,61 @@ def evaluate_corpus(
                 per_label[code]["utility"] = values
     if phi_replay is not None:
         result["phi_replay"] = dict(phi_replay)
-    if notes:
-        result["notes"] = notes
+    if data.notes:
+        result["notes"] = data.notes
     result["per_label"] = per_label
-    plain: dict[str, Any] = dict(_plain(result))
-    if plot_dir is not None:
+    out: dict[str, Any] = dict(plain(result))
+    if opts.plot_dir is not None:
         from hf_synthmh.metrics.plots import write_plots
 
-        paths = write_plots(plain, plot_dir, distances=dist)
-        plain["plots"] = {name: path.name for name, path in paths.items()}  # relative to plot_dir
-    return plain
+        paths = write_plots(out, opts.plot_dir, distances=parts.dist)
+        out["plots"] = {name: path.name for name, path in paths.items()}  # relative to plot_dir
+    return out
+
+
+def evaluate_splits(
+    real: Dataset,
+    synthetic: Dataset,
+    *,
+    holdout: Dataset | None = None,
+    test: Dataset | None = None,
+    phi_replay: Mapping[str, Any] | None = None,
+    embed: EmbedFn | None = None,
+    options: MetricsOptions | None = None,
+) -> dict[str, Any]:
+    """The metrics file every command writes: :func:`evaluate_corpus` of splits with ``text`` and a
+    ``label`` ClassLabel of ICD-10 codes, plus, with a holdout, ``privacy_holdout_baseline``: the text
+    overlap of the holdout (real reports the generator never saw) with ``real``, the bar synthetic rows
+    should meet.
+
+    >>> from datasets import ClassLabel, Dataset
+    >>> from hf_synthmh.metrics.embeddings import hashed_bow_embed, hashed_token_embed
+    >>> label = ClassLabel(names=["F32.1", "F41.1"])
+    >>> def split(texts, labels):
+    ...     return Dataset.from_dict({"text": texts, "label": labels}).cast_column("label", label)
+    >>> real = split(["low mood and poor sleep", "worry and tension"], [0, 1])
+    >>> out = evaluate_splits(real, split(["low mood, no sleep"], [0]), holdout=split(["worry all day"], [1]),
+    ...     embed=hashed_bow_embed, options=MetricsOptions(token_embed=hashed_token_embed))
+    >>> out["privacy_holdout_baseline"]["exact_match_rate"]
+    0.0
+    """
+    from hf_synthmh.io import codes_of
+
+    opts = options or MetricsOptions()
+    out = evaluate_corpus(
+        real_texts=real["text"],
+        real_labels=codes_of(real),
+        synthetic_texts=synthetic["text"],
+        synthetic_labels=codes_of(synthetic),
+        holdout_texts=holdout["text"] if holdout is not None else None,
+        holdout_labels=codes_of(holdout) if holdout is not None else None,
+        test_texts=test["text"] if test is not None else None,
+        test_labels=codes_of(test) if test is not None else None,
+        phi_replay=phi_replay,
+        embed=embed,
+        options=opts,
+    )
+    if holdout is not None:
+        baseline = privacy(real_texts=real["text"], synthetic_texts=holdout["text"], n=opts.n)
+        out["privacy_holdout_baseline"] = plain(baseline)
+    return out

@@ -1,6 +1,6 @@
 """Self-BLEU (Zhu et al., 2018, Texygen): every text is scored as a hypothesis with all the *other*
 texts as its references, by sentence BLEU, and the scores are averaged. In [0, 1]; *lower* is more
-diverse; NaN for fewer than two texts. Tokens: :func:`hf_synthmh.metrics.tokens.words`.
+diverse; NaN for fewer than two texts. Tokens: :func:`hf_synthmh.text.tokens.words`.
 
 Two flavours of sentence BLEU, both with n-gram orders 1..``max_order``, uniform weights, n-gram counts
 clipped by the largest count in any one reference, and the brevity penalty against the closest
@@ -40,7 +40,7 @@ from typing import Literal
 import numpy as np
 
 from hf_synthmh.metrics.ngramstats import NgramStats, ngram_stats
-from hf_synthmh.metrics.tokens import Encoded, encode
+from hf_synthmh.text.tokens import Encoded, encode
 
 __all__ = ["Flavour", "bleu_from_stats", "closest_other_length", "self_bleu", "self_bleu_scores"]
 
@@ -130,7 +130,7 @@ def self_bleu_scores(
 ) -> list[float]:
     """Sentence BLEU in [0, 1] of each text against all the others (of the subsample when there are
     more than ``max_texts``; then the scores are for the subsampled texts, in corpus order).
-    ``texts`` may be an already :func:`~hf_synthmh.metrics.tokens.encode`-d corpus."""
+    ``texts`` may be an already :func:`~hf_synthmh.text.tokens.encode`-d corpus."""
     if max_order < 1:
         raise ValueError(f"max_order must be >= 1, got {max_order}")
     enc = texts if isinstance(texts, Encoded) else None

@@ -14,7 +14,7 @@ real + synthetic, and on synthetic only - and tests each on the *real* test spli
   ``augmentation_score`` = gain / 2 + 0.5, in [0, 1]: 0.5 = no change, above 0.5 = the synthetic
   reports help.
 
-The default classifier (:class:`TfidfLogReg`) is TF-IDF over :func:`~hf_synthmh.metrics.tokens.words`
+The default classifier (:class:`TfidfLogReg`) is TF-IDF over :func:`~hf_synthmh.text.tokens.words`
 (unigrams, sublinear tf; ``ngram_range=(1, 2)`` adds bigrams at several times the cost on large
 corpora) with a logistic regression (``C=10``, lbfgs), ``class_weight="balanced"``. Pass
 ``classifier="transformer"`` for :class:`~hf_synthmh.metrics.utility_transformers.TransformerClassifier`
@@ -41,7 +41,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from hf_synthmh.metrics.tokens import words
+from hf_synthmh.metrics.keys import interval_keys
+from hf_synthmh.text.tokens import words
 
 __all__ = [
     "SETTINGS",
@@ -184,7 +185,7 @@ class TfidfLogReg:
 def cached_encoder(
     vocab: dict[str, int] | None = None, known: dict[str, np.ndarray] | None = None
 ) -> Callable[[str], np.ndarray]:
-    """Text -> int64 ids of its :func:`~hf_synthmh.metrics.tokens.words` in ``vocab`` (new words are
+    """Text -> int64 ids of its :func:`~hf_synthmh.text.tokens.words` in ``vocab`` (new words are
     added), cached, and seeded with ``known`` encodings (e.g. slices of an already encoded corpus), so
     texts seen by several classifiers are tokenised once.
 
@@ -277,6 +278,12 @@ def _macro(per_class: np.ndarray) -> np.ndarray:
     return np.where(n > 0, total / np.maximum(n, 1), np.nan)
 
 
+def _with_interval(name: str, value: float, low: float, high: float) -> dict[str, float]:
+    """``{name: value}`` and its interval under the keys of :func:`~hf_synthmh.metrics.keys.interval_keys`."""
+    low_key, high_key = interval_keys(name)
+    return {name: value, low_key: low, high_key: high}
+
+
 def utility_report(
     *,
     real_texts: Sequence[str],
@@ -338,29 +345,22 @@ def utility_report(
         have = name in preds
         macro = float(_macro(point[name][None, :])[0]) if have else math.nan
         low, high = _interval(_macro(boot[name]), confidence) if have else (math.nan, math.nan)
-        overall.update(
-            {f"{name}_macro_f1": macro, f"{name}_macro_f1_ci_low": low, f"{name}_macro_f1_ci_high": high}
-        )
+        overall.update(_with_interval(f"{name}_macro_f1", macro, low, high))
         for i, code in enumerate(codes):
             f1 = float(point[name][i]) if have else math.nan
             low, high = _interval(boot[name][:, i], confidence) if have else (math.nan, math.nan)
-            per_code[code].update({f"{name}_f1": f1, f"{name}_f1_ci_low": low, f"{name}_f1_ci_high": high})
+            per_code[code].update(_with_interval(f"{name}_f1", f1, low, high))
     if "real_only" in preds and "real_plus_synthetic" in preds:
         gain = overall["real_plus_synthetic_macro_f1"] - overall["real_only_macro_f1"]
         low, high = _interval(_macro(boot["real_plus_synthetic"]) - _macro(boot["real_only"]), confidence)
         for i, code in enumerate(codes):
             diff = boot["real_plus_synthetic"][:, i] - boot["real_only"][:, i]
             code_low, code_high = _interval(diff, confidence)
-            per_code[code].update(
-                {
-                    "f1_gain": per_code[code]["real_plus_synthetic_f1"] - per_code[code]["real_only_f1"],
-                    "f1_gain_ci_low": code_low,
-                    "f1_gain_ci_high": code_high,
-                }
-            )
+            code_gain = per_code[code]["real_plus_synthetic_f1"] - per_code[code]["real_only_f1"]
+            per_code[code].update(_with_interval("f1_gain", code_gain, code_low, code_high))
     else:
         gain, low, high = math.nan, math.nan, math.nan
-    overall.update({"macro_f1_gain": gain, "macro_f1_gain_ci_low": low, "macro_f1_gain_ci_high": high})
+    overall.update(_with_interval("macro_f1_gain", gain, low, high))
     overall["augmentation_score"] = gain / 2 + 0.5
     overall.update({"n_test": len(test_texts), "n_bootstrap": n_bootstrap})
     n_real, n_syn, n_test = (

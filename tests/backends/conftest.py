@@ -1,11 +1,12 @@
-"""Tiny models built once per test session (see ``tests/tiny_models.py``)."""
+"""Tiny models built once per test session (see :mod:`hf_synthmh.testing.tiny_models`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from tiny_models import R1_TEMPLATE, build_lora_adapter, build_tiny_llama, build_tiny_qwen3
+
+from hf_synthmh.testing.tiny_models import R1_TEMPLATE, build_lora_adapter, build_tiny_llama, build_tiny_qwen3
 
 
 @pytest.fixture(scope="session")

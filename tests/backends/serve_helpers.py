@@ -1,29 +1,23 @@
 """Local OpenAI-compatible servers for endpoint tests and the benchmark (127.0.0.1 only).
 
-* :func:`transformers_serve` starts the real ``transformers serve`` on a local model folder in a
-  subprocess (offline, one torch thread) and yields its ``/v1`` URL.
+* :func:`~hf_synthmh.testing.serve.transformers_serve` (in the package, shared with the benchmark)
+  starts the real ``transformers serve``.
 * :class:`FakeChatServer` is a small threaded ``http.server`` that answers ``/v1/chat/completions`` with a
   :class:`~hf_synthmh.backends.base.Backend` (e.g. a ``TransformersBackend`` on a tiny model, so rows are
   seeded per request) and can inject HTTP errors, stalls and dropped connections per seed, delay every
-  request, count requests in flight, and return reasoning the ways real servers do.
+  request, count requests in flight, return reasoning the ways real servers do, and refuse fields it
+  does not know the ways real servers do.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from hf_synthmh.backends.base import Backend, Request, SamplingSettings
@@ -33,22 +27,22 @@ from hf_synthmh.backends.base import Backend, Request, SamplingSettings
 #: chat template opened inside the prompt (only the closing tag is in the completion).
 REASONING_STYLES = ("none", "reasoning_content", "reasoning", "inline", "open")
 
-#: A fault for one attempt: an HTTP status to answer with, seconds to stall before answering, or "drop"
-#: (close the connection without a response).
-Fault = int | float | str
+#: How a strict fake server refuses a field it does not know: OpenAI's error object with ``param`` (400),
+#: FastAPI/pydantic's validation list (422), or the plain ``detail`` string ``transformers serve`` 5.25 sends (422).
+REFUSAL_STYLES = ("openai", "pydantic", "detail")
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+#: A fault for one attempt: an HTTP status to answer with, ``(status, retry_after_seconds)`` for a status
+#: with a ``Retry-After`` header, seconds to stall before answering, "drop" (close the connection
+#: without a response), or "hold" (answer only once :attr:`FakeChatServer.release` is set).
+Fault = int | float | str | tuple[int, float]
 
 
 class FakeChatServer:
     """A threaded chat-completions server backed by ``backend``; use as a context manager.
 
     ``faults`` maps a seed to the faults of its first attempts, in order (later attempts succeed);
-    ``delay`` seconds are spent in every request before answering. ``bodies``, ``authorizations``,
+    ``delay`` seconds are spent in every request before answering. With ``known_fields`` set, a request
+    holding any other top-level field is refused in the ``refusal`` style. ``bodies``, ``authorizations``,
     ``attempts`` (per seed) and ``max_in_flight`` record what the server saw.
     """
 
@@ -59,9 +53,16 @@ class FakeChatServer:
         delay: float = 0.0,
         reasoning: str = "none",
         faults: Mapping[int, Sequence[Fault]] | None = None,
+        known_fields: Collection[str] | None = None,
+        refusal: str = "openai",
     ) -> None:
         if reasoning not in REASONING_STYLES:
             raise ValueError(f"reasoning must be one of {REASONING_STYLES}")
+        if refusal not in REFUSAL_STYLES:
+            raise ValueError(f"refusal must be one of {REFUSAL_STYLES}")
+        self.known_fields = None if known_fields is None else frozenset(known_fields)
+        self.refusal = refusal
+        self.release = threading.Event()
         self.backend, self.delay, self.reasoning = backend, delay, reasoning
         self.faults: dict[int, list[Fault]] = {int(k): list(v) for k, v in (faults or {}).items()}
         self.bodies: list[dict[str, Any]] = []
@@ -77,7 +78,7 @@ class FakeChatServer:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
     def __enter__(self) -> FakeChatServer:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        server = _QuietServer(("127.0.0.1", 0), _handler(self))
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, name="fake-chat-server", daemon=True).start()
         self._server = server
@@ -94,6 +95,22 @@ class FakeChatServer:
             self.attempts[seed] += 1
             queue = self.faults.get(seed)
             return queue.pop(0) if queue else None
+
+    def refuse(self, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        """The (status, body) refusing the first unknown field of ``body``, or ``None``."""
+        unknown = sorted(set(body) - self.known_fields) if self.known_fields is not None else []
+        if not unknown:
+            return None
+        name = unknown[0]
+        if self.refusal == "openai":
+            message = f"Unrecognized request argument supplied: {name}"
+            error = {"message": message, "type": "invalid_request_error", "param": name, "code": None}
+            return 400, {"error": error}
+        if self.refusal == "pydantic":
+            item = {"type": "extra_forbidden", "loc": ["body", name], "msg": "Extra inputs are not permitted"}
+            return 422, {"detail": [item]}
+        names = ", ".join(repr(n) for n in unknown)  # sorted, unlike a set's repr
+        return 422, {"detail": f"Unexpected fields in the request: {{{names}}}"}
 
     def complete(self, body: dict[str, Any]) -> dict[str, Any]:
         seed = int(body.get("seed") or 0)
@@ -126,6 +143,14 @@ class FakeChatServer:
         }
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (its other requests failed, it timed out) is routine here."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _handler(owner: FakeChatServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -133,9 +158,11 @@ def _handler(owner: FakeChatServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # silence
             return
 
-        def _send(self, status: int, payload: dict[str, Any]) -> None:
+        def _send(self, status: int, payload: dict[str, Any], *, retry_after: float | None = None) -> None:
             data = json.dumps(payload).encode()
             self.send_response(status)
+            if retry_after is not None:
+                self.send_header("Retry-After", str(retry_after))
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -159,62 +186,25 @@ def _handler(owner: FakeChatServer) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, body: dict[str, Any]) -> None:
             fault = owner.next_fault(int(body.get("seed") or 0))
+            refused = owner.refuse(body)
+            if refused is not None:
+                self._send(*refused)
+                return
             if owner.delay:
                 time.sleep(owner.delay)
+            if fault == "hold":
+                owner.release.wait(timeout=60)
             if fault == "drop":
                 self.close_connection = True
                 return
             if isinstance(fault, int):
                 self._send(fault, {"error": f"injected {fault}"})
                 return
+            if isinstance(fault, tuple):
+                self._send(fault[0], {"error": f"injected {fault[0]}"}, retry_after=fault[1])
+                return
             if isinstance(fault, float):
                 time.sleep(fault)
             self._send(200, owner.complete(body))
 
     return Handler
-
-
-@contextmanager
-def transformers_serve(
-    model_dir: Path, *, extra_args: Sequence[str] = (), startup_timeout: float = 240.0
-) -> Iterator[str]:
-    """Run ``transformers serve <model_dir>`` on a free local port (CPU, offline, one torch thread) and
-    yield its ``/v1`` URL; the process is stopped on exit. Raises RuntimeError if it does not come up."""
-    port = free_port()
-    exe = Path(sys.executable).with_name("transformers")
-    cmd = [str(exe), "serve", str(model_dir), "--host", "127.0.0.1", "--port", str(port), "--device", "cpu"]
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "TOKENIZERS_PARALLELISM": "false",
-        "TRANSFORMERS_VERBOSITY": "error",
-    }
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([*cmd, *extra_args], env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + startup_timeout
-            while True:
-                if proc.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(
-                        f"transformers serve exited: {log.read()[-2000:].decode(errors='replace')}"
-                    )
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"transformers serve did not answer within {startup_timeout} s")
-                time.sleep(0.3)
-            yield f"http://127.0.0.1:{port}/v1"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()

@@ -7,16 +7,21 @@ import asyncio
 import doctest
 import importlib.util
 import pickle
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from serve_helpers import FakeChatServer, free_port, transformers_serve
+from serve_helpers import REFUSAL_STYLES, FakeChatServer
 
 from hf_synthmh.backends import Backend, EndpointBackend, RetryEvent, SamplingSettings, TransformersBackend
 from hf_synthmh.backends import endpoint as endpoint_module
+from hf_synthmh.backends import http as http_module
 from hf_synthmh.backends.base import Request
+from hf_synthmh.backends.endpoint import EndpointRequestError
 from hf_synthmh.generate import Generator
 from hf_synthmh.prompts import build_request
+from hf_synthmh.testing.serve import free_port, transformers_serve
 
 SHORT = SamplingSettings(max_new_tokens=12)
 FAST = {"backoff": 0.01, "max_backoff": 0.05}
@@ -47,8 +52,14 @@ def _backend(url: str, **settings: object) -> EndpointBackend:
     return EndpointBackend(base_url=url, model="tiny", **{**FAST, **settings})  # type: ignore[arg-type]
 
 
-def test_doctests() -> None:
-    result = doctest.testmod(endpoint_module, optionflags=doctest.ELLIPSIS)
+#: The fields of a plain OpenAI chat-completions request, as a strict server knows them.
+OPENAI_FIELDS = ("model", "messages", "max_tokens", "temperature", "top_p", "seed", "stream")
+EXTRAS = SamplingSettings(max_new_tokens=12, top_k=20, repetition_penalty=1.1)
+
+
+@pytest.mark.parametrize("module", [endpoint_module, http_module])
+def test_doctests(module: object) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
     assert result.failed == 0 and result.attempted > 0
 
 
@@ -110,10 +121,67 @@ def test_gives_up_after_max_retries_and_never_retries_client_errors() -> None:
         with pytest.raises(HfHubHTTPError) as err:
             backend.generate(_requests(1), seeds=[1], sampling=SHORT)
         assert err.value.response.status_code == 500 and server.attempts[1] == 3
-        with pytest.raises(HfHubHTTPError):
+        with pytest.raises(EndpointRequestError, match="HTTP 400: injected 400") as refused:
             backend.generate(_requests(1), seeds=[2], sampling=SHORT)
-        assert server.attempts[2] == 1
+        assert refused.value.status == 400 and server.attempts[2] == 1
     assert backend.stats.failures == 2 and backend.stats.retries == 2
+
+
+@pytest.mark.parametrize("style", REFUSAL_STYLES)
+def test_a_refused_field_is_named_with_the_servers_reason_and_not_retried(
+    style: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    reasons = {
+        "openai": "Unrecognized request argument supplied: repetition_penalty",
+        "pydantic": "repetition_penalty: Extra inputs are not permitted",
+        "detail": "Unexpected fields in the request: {'repetition_penalty', 'top_k'}",
+    }
+    with FakeChatServer(Echo(), known_fields=OPENAI_FIELDS, refusal=style) as server:
+        backend = _backend(server.url, max_retries=3)
+        with pytest.raises(EndpointRequestError) as err:
+            backend.generate(_requests(1), seeds=[4], sampling=EXTRAS)
+    message = str(err.value)
+    assert err.value.field == "repetition_penalty" and "request field 'repetition_penalty'" in message
+    assert err.value.server_message == reasons[style] and reasons[style] in message
+    assert "drop_unsupported_fields=True" in message and "--drop-unsupported-fields" in message
+    assert server.attempts[4] == 1 and backend.stats.retries == 0 and backend.stats.failures == 1
+    assert "retrying" not in caplog.text and "HTTP 4" in caplog.text and "Unrecognized" not in caplog.text
+
+
+def test_a_refused_required_field_is_not_dropped() -> None:
+    strict = [f for f in OPENAI_FIELDS if f != "max_tokens"]
+    with FakeChatServer(Echo(), known_fields=strict, refusal="pydantic") as server:
+        backend = _backend(server.url, drop_unsupported_fields=True)
+        with pytest.raises(EndpointRequestError, match="not retried") as err:
+            backend.generate(_requests(1), seeds=[3], sampling=SHORT)
+    assert err.value.field == "max_tokens" and err.value.status == 422
+    assert server.attempts[3] == 1 and backend.stats.dropped_fields == []
+
+
+@pytest.mark.parametrize("style", REFUSAL_STYLES)
+def test_refused_optional_fields_can_be_dropped(style: str, caplog: pytest.LogCaptureFixture) -> None:
+    with FakeChatServer(Echo(), known_fields=OPENAI_FIELDS, refusal=style) as server:
+        backend = _backend(server.url, max_concurrency=1, drop_unsupported_fields=True)
+        out = backend.generate(_requests(3), seeds=[1, 2, 3], sampling=EXTRAS)
+    assert [o.split(":")[0] for o in out] == ["report 1", "report 2", "report 3"]
+    assert backend.stats.dropped_fields == ["repetition_penalty", "top_k"]
+    # each optional field is refused once, then left out of every request (one in flight at a time)
+    assert sum(server.attempts.values()) == 3 + 2
+    assert all("top_k" not in b and "repetition_penalty" not in b for b in server.bodies[2:])
+    assert backend.stats.retries == 0 and backend.stats.failures == 0
+    assert caplog.text.count("sending this backend's requests without it") == 2
+    assert backend.cache_identity != _backend(server.url).cache_identity
+
+
+def test_retry_after_is_honoured() -> None:
+    events: list[RetryEvent] = []
+    with FakeChatServer(Echo(), faults={1: [(429, 0.3)], 2: [(503, 0.2)], 3: [503]}) as server:
+        backend = _backend(server.url, max_retries=2, on_retry=events.append)
+        backend.generate(_requests(3), seeds=[1, 2, 3], sampling=SHORT)
+    waits = sorted((e.reason, e.wait) for e in events)
+    assert waits[0] == ("HTTP 429", 0.3) and waits[2] == ("HTTP 503", 0.2)
+    assert waits[1][0] == "HTTP 503" and waits[1][1] <= FAST["max_backoff"]  # no header: the usual backoff
+    assert dict(server.attempts) == {1: 2, 2: 2, 3: 2}
 
 
 def test_timeouts_are_retried() -> None:
@@ -242,5 +310,80 @@ def test_real_transformers_serve(qwen_dir: Path) -> None:
             extra_body={**do_sample, "chat_template_kwargs": {"enable_thinking": False}},
         )
         nothink.generate(same, seeds=[1, 2, 1], sampling=sampling)
+        extras = SamplingSettings(max_new_tokens=8, top_k=20)
+        loose = EndpointBackend(base_url=url, model=str(qwen_dir), extra_body=do_sample, max_retries=2)
+        with pytest.raises(EndpointRequestError, match="Unexpected fields in the request") as err:
+            loose.generate(same[:1], seeds=[1], sampling=extras)
+        assert err.value.field == "top_k" and err.value.status == 422 and loose.stats.retries == 0
+        dropping = EndpointBackend(
+            base_url=url, model=str(qwen_dir), extra_body=do_sample, drop_unsupported_fields=True
+        )
+        assert dropping.generate(same[:1], seeds=[1], sampling=extras) == first[:1]
+        assert dropping.stats.dropped_fields == ["top_k"]
     assert backend.stats.requests == 6 and backend.stats.completion_tokens > 0
     assert nothink.stats.prompt_tokens * 2 > prompt_tokens  # the closed empty <think> block is in the prompt
+
+
+def _plan(seeds: list[int]) -> dict[str, list]:
+    n = len(seeds)
+    return {
+        "code": ["F32.1"] * n,
+        "title": ["Major depressive disorder, single episode, moderate"] * n,
+        "attributes": [{"age_band": "35-44", "sex": "female", "setting": "outpatient"}] * n,
+        "exemplar_texts": [[]] * n,
+        "seed": seeds,
+    }
+
+
+def test_a_request_that_fails_for_good_is_a_failed_row_and_a_rerun_asks_only_for_it(tmp_path: Path) -> None:
+    from hf_synthmh.generate.cache import GenerationCache
+
+    cache_dir = str(tmp_path / "cache")
+    with FakeChatServer(Echo(), faults={2: [500] * 10, 3: ["drop"] * 10}) as server:
+        generator = Generator(
+            backend=_backend(server.url, max_retries=1), require_sections=False, cache_dir=cache_dir
+        )
+        out = generator(_plan([1, 2, 3, 4]))
+    assert out["generation_error"] == [
+        "",
+        "request_failed=HTTP 500",
+        "request_failed=RemoteProtocolError",
+        "",
+    ]
+    assert out["text"][0].startswith("report 1") and out["text"][1:3] == ["", ""]
+    assert out["attempts"] == [1, 1, 1, 1] and server.attempts[2] == 2  # the backend's retry, no more
+    assert len(GenerationCache(cache_dir)) == 2
+    with FakeChatServer(Echo()) as healthy:
+        again = Generator(backend=_backend(healthy.url), require_sections=False, cache_dir=cache_dir)(
+            _plan([1, 2, 3, 4])
+        )
+    assert sorted(int(b["seed"]) for b in healthy.bodies) == [2, 3]  # the same seeds, asked anew
+    assert again["generation_error"] == [""] * 4 and again["text"][0] == out["text"][0]
+
+
+def test_a_refusal_shared_by_every_request_still_stops_the_run(tmp_path: Path) -> None:
+    strict = [f for f in OPENAI_FIELDS if f != "seed"]
+    with FakeChatServer(Echo(), known_fields=strict, refusal="pydantic") as server:
+        generator = Generator(backend=_backend(server.url), require_sections=False)
+        with pytest.raises(EndpointRequestError, match="'seed'"):
+            generator(_plan([1, 2]))
+
+
+def test_completions_are_cached_as_they_arrive(tmp_path: Path) -> None:
+    from hf_synthmh.generate.cache import GenerationCache
+
+    cache = GenerationCache(tmp_path / "cache")
+    with FakeChatServer(Echo(), faults={9: ["hold"]}) as server:
+        generator = Generator(backend=_backend(server.url), require_sections=False, cache_dir=str(cache.root))
+        worker = threading.Thread(target=generator, args=(_plan([1, 2, 9]),))
+        worker.start()
+        try:
+            deadline = time.monotonic() + 60
+            while len(cache) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            stored_while_waiting, still_running = len(cache), worker.is_alive()
+        finally:
+            server.release.set()
+            worker.join(timeout=60)
+    assert (stored_while_waiting, still_running) == (2, True)  # the held request had not answered yet
+    assert len(cache) == 3

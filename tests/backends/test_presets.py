@@ -5,13 +5,13 @@ hybrid-attention Qwen3.5 text model with ``enable_thinking``)."""
 from __future__ import annotations
 
 import doctest
+import importlib.util
 import pickle
 from pathlib import Path
 from typing import Any
 
 import pytest
 from serve_helpers import FakeChatServer
-from tiny_models import R1_TEMPLATE, build_tiny_qwen2, build_tiny_qwen35
 
 from hf_synthmh.backends import (
     PRESETS,
@@ -25,6 +25,7 @@ from hf_synthmh.backends import presets as presets_module
 from hf_synthmh.backends.base import Request
 from hf_synthmh.generate import Generator
 from hf_synthmh.prompts import build_request
+from hf_synthmh.testing.tiny_models import R1_TEMPLATE, build_tiny_qwen2, build_tiny_qwen35
 
 SHORT = SamplingSettings(max_new_tokens=12)
 
@@ -222,3 +223,41 @@ def test_endpoint_kind_sends_the_quirks() -> None:
     assert qwen["chat_template_kwargs"] == {"enable_thinking": False}
     assert (qwen["presence_penalty"], qwen["top_k"], qwen["temperature"]) == (1.5, 20, 0.7)
     assert [m["role"] for m in bio["messages"]] == ["system", "user"] and bio["top_p"] == 0.9
+
+
+@pytest.mark.skipif(
+    any(importlib.util.find_spec(m) is None for m in ("fastapi", "uvicorn", "openai")),
+    reason="needs the serving extra: pip install 'transformers[serving]'",
+)
+def test_transformers_serve_preset_samples(qwen_dir: Path) -> None:
+    """The real ``transformers serve`` decodes greedily without the preset's ``generation_config``: the
+    same prompt with two seeds gives one text; with the preset, two texts (and a seed repeats its own)."""
+    from hf_synthmh.backends.presets import server_backend
+    from hf_synthmh.testing.serve import transformers_serve
+
+    sampling = SamplingSettings(max_new_tokens=8, temperature=1.0, top_p=1.0)
+    same = _requests(1) * 3
+    with transformers_serve(qwen_dir) as url:
+        sampled_backend = server_backend("transformers-serve", base_url=url, model=str(qwen_dir))
+        greedy = EndpointBackend(base_url=url, model=str(qwen_dir), sampling_extras=False, max_concurrency=1)
+        plain = greedy.generate(same, seeds=[1, 2, 1], sampling=sampling)
+        sampled = sampled_backend.generate(same, seeds=[1, 2, 1], sampling=sampling)
+    assert plain[0] == plain[1] == plain[2]
+    assert sampled[0] == sampled[2] != sampled[1]
+
+
+def test_server_preset_merges_with_a_model_preset() -> None:
+    url = "http://127.0.0.1:9/v1"
+    backend = backend_from_preset(
+        "qwen3-8b-nothink", kind="endpoint", base_url=url, server="transformers-serve"
+    )
+    assert isinstance(backend, EndpointBackend)
+    assert dict(backend.extra_body or {}) == {
+        "chat_template_kwargs": {"enable_thinking": False},
+        "generation_config": '{"do_sample": true}',
+    }
+    assert backend.sampling_extras is False and backend.model == "Qwen/Qwen3-8B"
+    with pytest.raises(ValueError, match="kind='endpoint'"):
+        backend_from_preset("qwen3-8b-nothink", server="transformers-serve")
+    with pytest.raises(KeyError, match="unknown server preset"):
+        backend_from_preset("qwen3-8b-nothink", kind="endpoint", base_url=url, server="nope")

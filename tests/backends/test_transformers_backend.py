@@ -8,12 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tiny_models import build_tiny_llama
 
 from hf_synthmh.backends import Backend, SamplingSettings, TransformersBackend
-from hf_synthmh.backends.base import Request
-from hf_synthmh.cache import backend_identity, cache_key
-from hf_synthmh.prompts import build_request, split_reasoning
+from hf_synthmh.backends.base import Request, split_reasoning
+from hf_synthmh.generate.cache import backend_identity, cache_key
+from hf_synthmh.prompts import build_request
+from hf_synthmh.testing.tiny_models import build_tiny_llama
 
 SHORT = SamplingSettings(max_new_tokens=16)
 ATTRS = [

@@ -124,7 +124,7 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_generate_with_a_local_model(tmp_path: Path) -> None:
-    from tiny_models import build_tiny_llama
+    from hf_synthmh.testing.tiny_models import build_tiny_llama
 
     model = build_tiny_llama(tmp_path / "llama")
     real = _jsonl(tmp_path / "real.jsonl", REAL)
@@ -138,10 +138,91 @@ def test_generate_with_a_local_model(tmp_path: Path) -> None:
     assert len(list((out / "generation_cache").rglob("*.json"))) == 4  # one cached completion per request
 
 
+class _Echo:
+    name = "echo"
+
+    def generate(self, requests: list, *, seeds: list[int], sampling: object) -> list[str]:
+        return [f"report {s}" for s in seeds]
+
+
+def test_generate_names_a_field_the_server_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backends.serve_helpers import FakeChatServer
+
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    strict = ("model", "messages", "max_tokens", "temperature", "top_p", "stream")  # no "seed"
+    with FakeChatServer(_Echo(), known_fields=strict, refusal="pydantic") as server:
+        args = ["generate", "--real", str(real), "--out", str(tmp_path / "o"), "--backend", "endpoint"]
+        code = _run(
+            [*args, "--base-url", server.url, "--model", "m", "--per-label", "1", "--max-attempts", "1"]
+        )
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "HTTP 422 (request field 'seed'): seed: Extra inputs are not permitted" in " ".join(err.split())
+    assert len(server.bodies) == len(server.attempts) == sum(server.attempts.values())  # never retried
+
+
+def test_generate_can_drop_refused_optional_fields(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from backends.serve_helpers import FakeChatServer
+
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    strict = ("model", "messages", "max_tokens", "temperature", "top_p", "stream")  # no "seed"
+    with FakeChatServer(_Echo(), known_fields=strict, refusal="detail") as server:
+        args = ["generate", "--real", str(real), "--out", str(tmp_path / "o"), "--backend", "endpoint"]
+        args += ["--base-url", server.url, "--model", "m", "--per-label", "2", "--max-attempts", "1"]
+        extra = [
+            "--extra-body",
+            '{"presence_penalty": 0.5}',
+            "--drop-unsupported-fields",
+            "--max-concurrency",
+            "1",
+        ]
+        assert _run([*args, *extra]) == 0
+    assert [b for b in server.bodies if "presence_penalty" in b or "seed" in b][:1] == server.bodies[:1]
+    assert all("seed" not in b and "presence_penalty" not in b for b in server.bodies[2:])
+    assert len(server.bodies) == 4 + 2  # each refused field costs one request, once
+    assert "refused the optional request field 'presence_penalty'" in caplog.text
+    assert "refused the optional request field 'seed'" in caplog.text
+
+
+def test_generate_with_an_adapter(tmp_path: Path) -> None:
+    from hf_synthmh.testing.tiny_models import build_lora_adapter, build_tiny_llama
+
+    model = build_tiny_llama(tmp_path / "llama")
+    adapter = build_lora_adapter(model, tmp_path / "lora")
+    real = _jsonl(tmp_path / "real.jsonl", REAL)
+    outputs = {}
+    for name, extra in (("base", []), ("lora", ["--adapter", str(adapter)])):
+        out = tmp_path / name
+        args = ["generate", "--real", str(real), "--out", str(out), "--model", str(model), "--per-label", "1"]
+        assert _run([*args, "--max-new-tokens", "16", "--max-attempts", "1", *extra]) == 0
+        entries = sorted((out / "generation_cache").rglob("*.json"))
+        outputs[name] = sorted(json.loads(p.read_text())["completion"] for p in entries)
+    assert len(outputs["base"]) == 2 and outputs["base"] != outputs["lora"]  # the adapter changes the text
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         (["--model", "x", "--backend", "endpoint", "--per-label", "1"], "--base-url"),
+        (["--model", "x", "--per-label", "1", "--backend", "vllm", "--adapter", "lora"], "--adapter"),
+        (["--model", "x", "--per-label", "1", "--extra-body", '{"top_k": 1}'], "--extra-body"),
+        (
+            [
+                "--model",
+                "x",
+                "--backend",
+                "endpoint",
+                "--base-url",
+                "http://127.0.0.1:1/v1",
+                "--per-label",
+                "1",
+                "--extra-body",
+                "[1]",
+            ],
+            "JSON object",
+        ),
         (["--preset", "no-such-preset", "--per-label", "1"], "unknown preset"),
         (["--model", "x"], "--per-label"),
     ],

@@ -29,7 +29,7 @@ import re
 from collections import Counter
 
 from hf_synthmh.demo.corpus import load_demo_corpus, split_sections
-from hf_synthmh.gate.membership import ngram_hashes
+from hf_synthmh.text.hashing import ngram_hashes
 
 __all__ = ["KINDS", "build_membership_set", "edit_words"]
 

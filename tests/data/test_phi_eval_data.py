@@ -89,7 +89,7 @@ def test_counts(rows: list[dict[str, Any]]) -> None:
     assert len(well_covered) >= 12, rows_per_type
 
 
-@pytest.mark.parametrize("module", ["tests.data.phi_sets", "tests.data.bench_corpus"])
+@pytest.mark.parametrize("module", ["tests.data.phi_sets", "hf_synthmh.testing.bench_corpus"])
 def test_helper_doctests(module: str) -> None:
     import doctest
     import importlib
@@ -99,7 +99,7 @@ def test_helper_doctests(module: str) -> None:
 
 
 def test_bench_corpus_plants_every_kind_and_is_seeded() -> None:
-    from tests.data.bench_corpus import KINDS, make_data
+    from hf_synthmh.testing.bench_corpus import KINDS, make_data
 
     real, synthetic, kinds = make_data(500, seed=3)
     assert make_data(500, seed=3) == (real, synthetic, kinds)

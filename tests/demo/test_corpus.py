@@ -14,6 +14,7 @@ from collections import Counter
 import pytest
 from datasets import ClassLabel, DatasetDict
 
+from hf_synthmh.demo import _schema, _writer
 from hf_synthmh.demo import corpus as corpus_module
 from hf_synthmh.demo.corpus import (
     CODES,
@@ -63,7 +64,7 @@ def test_codes_are_valid_icd10cm_with_their_titles() -> None:
     assert len(CODES) >= 8
     for code in CODES:
         assert code.startswith("F") and icd.is_valid_item(code), code
-        assert corpus_module._TITLES[code] == icd.get_description(code)
+        assert _schema.TITLES[code] == icd.get_description(code)
 
 
 def test_word_counts(corpus: DatasetDict) -> None:
@@ -79,7 +80,7 @@ def test_every_report_has_all_sections_in_order(corpus: DatasetDict) -> None:
         assert list(sections) == list(SECTION_HEADINGS), row["id"]
         assert all(sections.values()), row["id"]
         code = CODES[row["label"]]
-        assert code in sections["impression"] and corpus_module._TITLES[code] in sections["impression"]
+        assert code in sections["impression"] and _schema.TITLES[code] in sections["impression"]
         assert all(other not in sections["impression"] for other in CODES if other != code)
 
 
@@ -142,7 +143,7 @@ def test_planted_phi_share_types_and_values(corpus: DatasetDict) -> None:
 
 
 def test_clean_reports_hold_no_identifiers(corpus: DatasetDict) -> None:
-    pools = corpus_module._pools()
+    pools = _writer._pools()
     names = {n for key in ("first_male", "first_female", "surname") for n in pools[("phi", key)]}
     name_re = re.compile(r"\b(" + "|".join(sorted(names)) + r")\b")
     for row in _rows(corpus):

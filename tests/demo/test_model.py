@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-from tiny_models import REPORT_TEXTS
 
 from hf_synthmh.backends import SamplingSettings, TransformersBackend
 from hf_synthmh.demo.model import (
@@ -17,6 +16,7 @@ from hf_synthmh.demo.model import (
     training_texts,
 )
 from hf_synthmh.prompts import build_request
+from hf_synthmh.testing.tiny_models import REPORT_TEXTS
 
 CODES = ["F32.1", "F41.1"]
 TITLES = ["Major depressive disorder, single episode, moderate", "Generalized anxiety disorder"]

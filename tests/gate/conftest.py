@@ -69,7 +69,7 @@ def fictional_report(rng: random.Random, n_words: int = 150) -> str:
 def scanner() -> PhiScanner:
     """The default scanner with its analyzer loaded (once per session, ~5-10 s)."""
     scan = PhiScanner()
-    _ = scan.analyzer
+    _ = scan.engine
     return scan
 
 

@@ -11,7 +11,9 @@ import random
 import pytest
 from datasets import ClassLabel, Dataset, Features, Value
 
-from hf_synthmh.gate import GATE_COLUMNS, GateSettings, PhiScanner, apply_gate, count_reasons, reject_reasons
+from hf_synthmh.contracts import GATE_COLUMNS
+from hf_synthmh.gate import GateSettings, PhiScanner, apply_gate
+from hf_synthmh.gate.decide import count_reasons, reject_reasons
 from hf_synthmh.metrics.embeddings import hashed_bow_embed
 from tests.gate.conftest import CLEAN_REPORTS, fictional_report, fictional_sentences
 
@@ -24,8 +26,9 @@ from tests.gate.conftest import CLEAN_REPORTS, fictional_report, fictional_sente
         "summary",
         "membership",
         "passages",
-        "hashing",
+        "keys",
         "sorted_index",
+        "steps",
         "minhash",
         "neighbours",
         "phi",

@@ -14,16 +14,12 @@ from datasets import Dataset
 from datasets.fingerprint import Hasher
 from rapidfuzz.distance import LCSseq
 
-from hf_synthmh.gate import (
-    MEMBERSHIP_COLUMNS,
-    GateSettings,
-    MembershipChecker,
-    gate_features,
-    longest_common_run,
-    ngram_hashes,
-)
+from hf_synthmh.contracts import MEMBERSHIP_COLUMNS, gate_features
+from hf_synthmh.gate import GateSettings, MembershipChecker
 from hf_synthmh.gate import membership as membership_module
-from hf_synthmh.metrics.tokens import words
+from hf_synthmh.text.hashing import ngram_hashes
+from hf_synthmh.text.overlap import longest_common_run
+from hf_synthmh.text.tokens import words
 from tests.gate.conftest import fictional_report, fictional_sentences
 
 DEFAULTS = GateSettings()
@@ -32,7 +28,7 @@ DEFAULTS = GateSettings()
 @pytest.fixture(scope="module")
 def checker(reference: tuple[list[str], list[str]]) -> MembershipChecker:
     texts, ids = reference
-    return DEFAULTS.membership_checker(texts, ids)
+    return MembershipChecker.from_settings(DEFAULTS, texts, ids)
 
 
 def _edit(text: str, rng: random.Random, share: float) -> str:
@@ -199,7 +195,7 @@ def test_longest_common_run_matches_brute_force() -> None:
 
 def test_hashes_are_stable_across_processes() -> None:
     text = "Low mood, poor sleep and guilt for three months; PHQ-9 17. Café naïve it’s"
-    code = f"from hf_synthmh.gate import ngram_hashes; print(ngram_hashes({text!r}, 3).tolist())"
+    code = f"from hf_synthmh.text.hashing import ngram_hashes; print(ngram_hashes({text!r}, 3).tolist())"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert other.stdout.strip() == str(ngram_hashes(text, 3).tolist())
 

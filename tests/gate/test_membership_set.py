@@ -9,7 +9,8 @@ from collections import Counter, defaultdict
 import pytest
 
 from hf_synthmh.demo.corpus import load_demo_corpus
-from hf_synthmh.gate import GateSettings, MembershipChecker, reject_reasons
+from hf_synthmh.gate import GateSettings, MembershipChecker
+from hf_synthmh.gate.decide import reject_reasons
 from tests.data.membership_set import KINDS, build_membership_set
 
 SETTINGS = GateSettings()
@@ -18,7 +19,7 @@ SETTINGS = GateSettings()
 @pytest.fixture(scope="module")
 def checker() -> MembershipChecker:
     train = load_demo_corpus()["train"]
-    return SETTINGS.membership_checker(list(train["text"]), list(train["id"]))
+    return MembershipChecker.from_settings(SETTINGS, list(train["text"]), list(train["id"]))
 
 
 @pytest.fixture(scope="module")

@@ -9,23 +9,13 @@ import numpy as np
 import pytest
 
 from hf_synthmh.demo.corpus import load_demo_corpus
-from hf_synthmh.gate import hashing, sorted_index
-from hf_synthmh.gate import minhash as mh
-from hf_synthmh.gate.minhash import (
-    Csr,
-    LshIndex,
-    bitmap,
-    build_index,
-    expand,
-    hash_tokens,
-    in_bitmap,
-    lookup,
-    match_pairs,
-    minhash,
-    pair_jaccard,
-    shingles,
-)
-from hf_synthmh.metrics.tokens import words
+from hf_synthmh.gate import sorted_index
+from hf_synthmh.gate.keys import PAYLOAD
+from hf_synthmh.gate.minhash import LshIndex, minhash, pair_jaccard
+from hf_synthmh.gate.sorted_index import bitmap, bitmap_bits, build_index, in_bitmap, lookup, match_pairs
+from hf_synthmh.text import hashing
+from hf_synthmh.text.hashing import Csr, expand, hash_tokens, mix64, shingles
+from hf_synthmh.text.tokens import words
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _ODD = "abcXYZ019_ .'’-\n\t,;:!?()éÉßİΣσς²½一‿·—–“”\u0301\u200b\U0001f600𝔘\x00"
@@ -78,7 +68,7 @@ def _reference_shingles(tokens: np.ndarray, n: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         for k in range(1, n):
             acc = acc * _MUL + tokens[k : k + m]
-    return mh.mix64(acc)
+    return mix64(acc)
 
 
 @pytest.mark.parametrize("n", [1, 3, 8])
@@ -109,7 +99,7 @@ def test_index_lookup_matches_brute_force() -> None:
                 holders = sorted(set(docs[hashes == q].tolist()))
                 assert count == min(len(holders), cap)
                 if holders and count < cap:
-                    assert (keys[lo : lo + count] & mh._PAYLOAD).tolist() == holders
+                    assert (keys[lo : lo + count] & PAYLOAD).tolist() == holders
 
 
 @pytest.mark.parametrize("bits", [17, 26])  # stored one byte per bit / packed eight bits per byte
@@ -124,7 +114,7 @@ def test_bitmap_never_misses_and_rarely_errs(bits: int) -> None:
     others = rng.integers(0, 2**63, 20000, dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
     assert 0.03 < in_bitmap(bm, others).mean() < 0.1  # about 1/16 of the bits are set
     assert not in_bitmap(bitmap(members[:0], bits=bits), others).any()
-    assert mh.bitmap_bits(members.size, 4) == bits + 1
+    assert bitmap_bits(members.size, 4) == bits + 1
 
 
 def _random_sets(rng: np.random.Generator, jaccard: float, size: int = 300) -> tuple[np.ndarray, np.ndarray]:

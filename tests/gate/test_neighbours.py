@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hf_synthmh.gate import EMBEDDING_COLUMNS, EmbeddingNeighbours
+from hf_synthmh.contracts import EMBEDDING_COLUMNS
+from hf_synthmh.gate import EmbeddingNeighbours
 from hf_synthmh.gate.neighbours import CachedEmbed
 from hf_synthmh.metrics.embeddings import hashed_bow_embed
 

@@ -12,16 +12,10 @@ from typing import Any
 import pytest
 from datasets import Dataset
 
-from hf_synthmh.gate import (
-    GATE_COLUMNS,
-    SUMMARY_KEYS,
-    GateSettings,
-    PhiScanner,
-    ReplayIndex,
-    apply_gate,
-    gate_summary,
-    reject_reasons,
-)
+from hf_synthmh.contracts import GATE_COLUMNS
+from hf_synthmh.gate import GateSettings, MembershipChecker, PhiScanner, ReplayIndex, apply_gate, gate_summary
+from hf_synthmh.gate.decide import reject_reasons
+from hf_synthmh.gate.summary import SUMMARY_KEYS
 from tests.gate.conftest import fictional_report
 
 REAL_WITH_IDS = "Referral letter for Mr Okonkwo: MRN 4821937, contact 07700 900456 (mobile)."
@@ -40,7 +34,7 @@ class _Flaky:
 
 @pytest.fixture(scope="module")
 def flaky(scanner: PhiScanner) -> PhiScanner:
-    return PhiScanner(analyzer_factory=lambda: _Flaky(scanner.analyzer))
+    return PhiScanner(engine_factory=lambda: _Flaky(scanner.engine))
 
 
 def _novel(seed: int, tail: str = "") -> str:
@@ -88,7 +82,7 @@ def test_redact_policy_end_to_end(flaky: PhiScanner, reference: tuple[list[str],
     assert got["refilled"]["text"] == placeholder_report
     assert got["refilled"]["membership_nearest_id"] == "real-deid"
     assert got["refilled"]["membership_containment"] == 1.0 and got["refilled"]["membership_rouge_l"] == 1.0
-    checker = settings.membership_checker(real, real_ids)
+    checker = MembershipChecker.from_settings(settings, real, real_ids)
     direct = checker.check_batch([got[i]["text"] for i in rows["id"]])
     for column, values in direct.items():
         assert [got[i][column] for i in rows["id"]] == values
@@ -132,7 +126,7 @@ def test_replay_is_rejected_and_counted_per_type(
     rows = {
         "id": ["lower-name", "mrn", "phone", "other-ids", "clean"],
         "text": [
-            _novel(21, "\nSeen with mr okonkwo again."),  # the scanner misses a lower-case name
+            _novel(21, "\nSeen with okonkwo again."),  # the scanner misses a bare lower-case name
             _novel(22, "\nRecords: MRN 4821937."),
             _novel(23, "\nHe rang from 07700 900456 twice."),
             _novel(24, "\nRecords: MRN 4821938; he rang from 07700 900457."),
@@ -168,7 +162,7 @@ def test_replay_is_rejected_and_counted_per_type(
 
 def test_replay_index_reuse_and_switch(scanner: PhiScanner, reference: tuple[list[str], list[str]]) -> None:
     texts, ids = reference
-    ds = Dataset.from_dict({"id": ["a"], "text": [_novel(31, " Seen with mr okonkwo.")]})
+    ds = Dataset.from_dict({"id": ["a"], "text": [_novel(31, " Seen with okonkwo again.")]})
     index = ReplayIndex.build([REAL_WITH_IDS], scanner=scanner)  # over texts beyond the reference
     reused = apply_gate(ds, reference_texts=texts, reference_ids=ids, scanner=scanner, replay_index=index)
     assert reused.counts == {"phi:replay": 1}

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from datasets import Dataset
 
-from hf_synthmh.gate import PhiScanner, gate_features
+from hf_synthmh.contracts import PHI_POLICIES, gate_features
+from hf_synthmh.gate import PhiScanner
 from hf_synthmh.gate import redact as redact_module
-from hf_synthmh.gate.redact import PHI_POLICIES, merge_spans, redact_batch, redact_features, redact_text
+from hf_synthmh.gate.redact import merge_spans, redact_batch, redact_text
 
 EVAL = Path(__file__).parents[1] / "data" / "phi_eval.jsonl"
 
@@ -94,7 +95,9 @@ def test_dataset_map_on_the_eval_set(scanner: PhiScanner) -> None:
     scanned = ds.map(
         scanner, batched=True, batch_size=64, features=gate_features(ds, ["phi_types", "phi_spans"])
     )
-    redacted = scanned.map(redact_batch, batched=True, batch_size=16, features=redact_features(scanned))
+    redacted = scanned.map(
+        redact_batch, batched=True, batch_size=16, features=gate_features(scanned, ["phi_redacted"])
+    )
     texts, replaced = redacted["text"][:], redacted["phi_redacted"][:]
     for row, text, types, before in zip(rows, texts, replaced, scanned["phi_types"][:], strict=True):
         assert types == before  # every type found was replaced

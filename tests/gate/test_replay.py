@@ -84,7 +84,7 @@ def test_real_scan_errors_are_counted(caplog: pytest.LogCaptureFixture) -> None:
     def _broken() -> Any:
         raise OSError("model missing")
 
-    summary = phi_replay(REAL, SYNTHETIC, scanner=PhiScanner(analyzer_factory=_broken))
+    summary = phi_replay(REAL, SYNTHETIC, scanner=PhiScanner(engine_factory=_broken))
     assert summary == {"per_type": {}, "rows": 0, "n_real_identifiers": 0, "real_scan_errors": 4}
     assert "scan failed on 4 real reports" in caplog.text
 

@@ -10,7 +10,7 @@ from nltk.translate.bleu_score import sentence_bleu as nltk_sentence_bleu
 from sacrebleu.metrics.bleu import BLEU
 
 from hf_synthmh.metrics.diversity import distinct_n, diversity, self_bleu, self_bleu_scores
-from hf_synthmh.metrics.tokens import words
+from hf_synthmh.text.tokens import words
 
 TEXTS = [
     "The patient reports low mood and poor sleep for four months.",
@@ -98,7 +98,7 @@ from hf_synthmh.metrics.diversity import (  # noqa: E402
     vendi_score,
 )
 from hf_synthmh.metrics.embeddings import hashed_bow_embed  # noqa: E402
-from hf_synthmh.metrics.tokens import ngrams  # noqa: E402
+from hf_synthmh.text.tokens import ngrams  # noqa: E402
 
 EDGE_TEXTS = [*TEXTS, TEXTS[1], "", "low", "zebra quokka", "mood mood mood low"]  # short / unmatched texts
 

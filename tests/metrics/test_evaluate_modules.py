@@ -7,9 +7,9 @@ import os
 import evaluate
 import pytest
 
-from hf_synthmh.metrics import diversity, privacy
-from hf_synthmh.metrics.diversity import diversity_with_baseline
+from hf_synthmh.metrics.diversity import diversity, diversity_with_baseline
 from hf_synthmh.metrics.evaluate_modules import MODULES, module_path
+from hf_synthmh.metrics.privacy import privacy
 
 Corpus = tuple[list[str], list[str]]
 

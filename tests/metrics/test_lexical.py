@@ -10,7 +10,7 @@ import pytest
 
 from hf_synthmh.metrics import lexical
 from hf_synthmh.metrics.lexical import lexical_scores, mattr, mtld
-from hf_synthmh.metrics.tokens import encode
+from hf_synthmh.text.tokens import encode
 
 
 def _mattr_by_hand(tokens: list[str], window: int) -> float:
@@ -112,3 +112,26 @@ def test_repetitive_text_scores_lower() -> None:
     repetitive = encode([" ".join(f"w{i % 10}" for i in range(120))])
     assert mattr(repetitive) < mattr(varied) == 1.0
     assert mtld(repetitive) < mtld(varied)
+
+
+@pytest.mark.parametrize("threshold", [0.72, 0.5, 0.66, 0.1, 0.9, 0.7234567, 1 / 3])
+def test_integer_test_is_used_exactly_when_it_equals_the_float_test(threshold: float) -> None:
+    """The linear check that picks the integer test agrees with comparing every (k, n) pair."""
+    from fractions import Fraction
+
+    walk = lexical._Walk(np.array([300]), threshold)
+    frac = Fraction(threshold).limit_denominator(1 << 10)
+    n, k = np.arange(1, 301)[:, None], np.arange(301)[None, :]
+    same = bool(((k / n <= threshold) == (frac.denominator * k <= frac.numerator * n)).all())
+    fits = (frac.numerator + frac.denominator) * 301 < (1 << 15) - 1  # int16 sums cannot overflow
+    assert walk._ratio() == ((frac.numerator, frac.denominator) if same and fits else None)
+
+
+def test_a_very_long_text_is_linear_not_quadratic() -> None:
+    """One 300k-token text beside short ones (quadratic work would not end in a test's lifetime)."""
+    rng = random.Random(5)
+    long_text = " ".join(f"w{rng.randrange(3000)}" for _ in range(300_000))
+    enc = encode([long_text, "low mood and poor sleep", ""])
+    mattr_values, mtld_values = lexical_scores(enc)
+    assert 0.9 < mattr_values[0] <= 1 and mtld_values[0] > 100 and mattr_values[1] == 1.0
+    assert math.isnan(mtld_values[2])

@@ -11,7 +11,7 @@ import pytest
 
 from hf_synthmh.metrics import ngramstats
 from hf_synthmh.metrics.ngramstats import distinct_counts, ngram_stats
-from hf_synthmh.metrics.tokens import Encoded, encode, ngrams
+from hf_synthmh.text.tokens import Encoded, encode, ngrams
 
 
 def _brute(docs: list[list[int]], max_order: int) -> tuple[np.ndarray, list[int]]:
@@ -54,7 +54,7 @@ def test_equals_brute_force_on_both_paths(seed: int, monkeypatch: pytest.MonkeyP
         assert stats.distinct.tolist() == distinct == distinct_counts(enc, 4)[0].tolist()
         assert stats.total.tolist() == [[max(len(d) - n + 1, 0) for n in range(1, 5)] for d in docs]
     # a hash that keeps 2 bits: nearly every n-gram collides, and the exact re-sort must undo it
-    monkeypatch.setattr(ngramstats, "_mix", lambda x: (x & np.uint64(3)) << np.uint64(62))
+    monkeypatch.setattr(ngramstats, "mix64", lambda x: (x & np.uint64(3)) << np.uint64(62))
     for docs in _corpora(seed):
         enc = _encoded(docs)
         correct, distinct = _brute(docs, 4)
@@ -84,7 +84,7 @@ def test_contained_counts_by_hand(weak_hash: bool, monkeypatch: pytest.MonkeyPat
     from hf_synthmh.metrics.ngramstats import contained_counts
 
     if weak_hash:
-        monkeypatch.setattr(ngramstats, "_mix", lambda x: (x & np.uint64(3)) << np.uint64(62))
+        monkeypatch.setattr(ngramstats, "mix64", lambda x: (x & np.uint64(3)) << np.uint64(62))
     rng = random.Random(2)
     for _ in range(40):
         ref_docs = [

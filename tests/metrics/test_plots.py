@@ -8,7 +8,7 @@ import pytest
 from hf_synthmh.metrics import plots
 from hf_synthmh.metrics.distance import distance_privacy
 from hf_synthmh.metrics.embeddings import hashed_bow_embed, hashed_token_embed
-from hf_synthmh.metrics.report import evaluate_corpus
+from hf_synthmh.metrics.report import MetricsOptions, evaluate_corpus
 
 Corpus = tuple[list[str], list[str]]
 
@@ -18,7 +18,7 @@ def test_writes_pngs_including_the_distance_histogram(
 ) -> None:
     metrics = evaluate_corpus(
         real_texts=real[0], real_labels=real[1], synthetic_texts=synthetic[0], synthetic_labels=synthetic[1],
-        embed=hashed_bow_embed, token_embed=hashed_token_embed,
+        embed=hashed_bow_embed, options=MetricsOptions(token_embed=hashed_token_embed),
     )  # fmt: skip
     rng = np.random.default_rng(0)
     distances = distance_privacy(rng.normal(size=(20, 4)), rng.normal(size=(8, 4)), rng.normal(size=(6, 4)))

@@ -7,8 +7,9 @@ import math
 import pytest
 from rouge_score import rouge_scorer
 
-from hf_synthmh.metrics.privacy import privacy, privacy_rows, rouge_l_f1
-from hf_synthmh.metrics.tokens import encode, words
+from hf_synthmh.metrics.privacy import privacy, privacy_rows
+from hf_synthmh.text.overlap import rouge_l_f1
+from hf_synthmh.text.tokens import encode, words
 
 Corpus = tuple[list[str], list[str]]
 
@@ -93,7 +94,7 @@ def _longest_by_hand(a: list[str], b: list[str]) -> int:
 def test_longest_common_span_by_hand() -> None:
     import random
 
-    from hf_synthmh.metrics.privacy import longest_common_span
+    from hf_synthmh.text.overlap import longest_common_span
 
     rng = random.Random(0)
     for _ in range(200):

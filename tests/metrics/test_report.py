@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hf_synthmh.metrics import evaluate_corpus
+from hf_synthmh.metrics import MetricsOptions, evaluate_corpus
 from hf_synthmh.metrics.embeddings import Embedder
 
 Corpus = tuple[list[str], list[str]]
@@ -163,10 +163,10 @@ def test_everything_on_the_demo_corpus(demo: dict[str, tuple[list[str], list[str
     half = len(test[0]) // 2
     out = evaluate_corpus(
         real_texts=train[0], real_labels=train[1], synthetic_texts=hold[0], synthetic_labels=hold[1],
-        embed=hashed_bow_embed, token_embed=hashed_token_embed,
-        holdout_texts=test[0][:half], holdout_labels=test[1][:half],
-        test_texts=test[0][half:], test_labels=test[1][half:], n_bootstrap=100,
-        phi_replay={"replayed_identifiers": 2, "by_type": {"MRN": 2}}, plot_dir=tmp_path / "plots",
+        embed=hashed_bow_embed, holdout_texts=test[0][:half], holdout_labels=test[1][:half],
+        test_texts=test[0][half:], test_labels=test[1][half:],
+        phi_replay={"replayed_identifiers": 2, "by_type": {"MRN": 2}},
+        options=MetricsOptions(token_embed=hashed_token_embed, n_bootstrap=100, plot_dir=tmp_path / "plots"),
     )  # fmt: skip
     codes = sorted(set(train[1]))
     _check_contract(out, codes, holdout=True, extra={"utility", "phi_replay", "plots"})
@@ -204,7 +204,8 @@ def test_copies_and_shuffled_labels_score_worse(demo: dict[str, tuple[list[str],
     train, hold, test = demo["train"], demo["holdout"], demo["test"]
     kwargs: dict[str, Any] = {
         "real_texts": train[0], "real_labels": train[1], "embed": hashed_bow_embed,
-        "token_embed": hashed_token_embed, "holdout_texts": test[0], "holdout_labels": test[1],
+        "options": MetricsOptions(token_embed=hashed_token_embed), "holdout_texts": test[0],
+        "holdout_labels": test[1],
     }  # fmt: skip
     fresh = evaluate_corpus(synthetic_texts=hold[0], synthetic_labels=hold[1], **kwargs)
     copies = evaluate_corpus(synthetic_texts=train[0][:74], synthetic_labels=train[1][:74], **kwargs)

@@ -120,8 +120,8 @@ def test_tiny_transformer_classifier_from_scratch() -> None:
 def test_word_tfidf_equals_sklearn(demo: dict[str, Split]) -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from hf_synthmh.metrics.tokens import words
     from hf_synthmh.metrics.utility import WordTfidf, cached_encoder
+    from hf_synthmh.text.tokens import words
 
     train, test = demo["train"][0], [*demo["test"][0], "zzz unseen", "", "low"]
     vocab: dict[str, int] = {}

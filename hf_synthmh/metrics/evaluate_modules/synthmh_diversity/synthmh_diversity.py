@@ -13,7 +13,7 @@ from hf_synthmh.metrics.report import plain, resolve_embed
 _DESCRIPTION = """Diversity of a corpus of generated texts: distinct-1..4, self-BLEU (sacrebleu flavour),
 MATTR, MTLD, gzip compression ratio, duplicate ratio and, with an embedder, embedding spread and Vendi
 score. With `real_texts`, each metric also on an equal-sized deterministic sample of the real texts
-(`real_<metric>`), so mode collapse shows as a gap. Tokens: lower-cased word runs (hf_synthmh.metrics.tokens)."""
+(`real_<metric>`), so mode collapse shows as a gap. Tokens: lower-cased word runs (hf_synthmh.text.tokens)."""
 
 _KWARGS_DESCRIPTION = """
 Args:

@@ -1,19 +1,22 @@
 """``Generator``: plan rows in, one synthetic report per row out, for ``Dataset.map(batched=True)``.
 
-It reads the plan columns ``code``, ``title``, ``attributes``, ``exemplar_texts`` and ``seed`` (and
-``exemplar_ids`` when present) and adds ``text`` (the report, reasoning removed, stripped; ``""`` when no
-attempt gave a usable report), ``reasoning``, ``model``, ``prompt_hash``, ``generation_error`` (``""`` or
-why the row has no text) and ``attempts`` (see ``docs/contracts.md``). Rows are never dropped or
-reordered, so the row count does not depend on ``batch_size``.
+It reads the plan columns :data:`~hf_synthmh.contracts.PLAN_INPUT_COLUMNS` (and ``exemplar_ids`` when
+present) and adds :data:`~hf_synthmh.contracts.GENERATION_COLUMNS`: ``text`` (the report, reasoning
+removed, stripped; ``""`` when no attempt gave a usable report), ``reasoning``, ``model``, ``prompt_hash``,
+``generation_error`` (``""`` or a :class:`~hf_synthmh.contracts.GenerationError`) and ``attempts``. Rows
+are never dropped or reordered, so the row count does not depend on ``batch_size``.
 
 Checking and retrying: a completion with no report text is malformed (``"empty"``), and with
 ``require_sections=True`` so is one that lacks any of the expected sections
-(``"malformed:missing_sections=risk,plan"``, see :func:`hf_synthmh.prompts.missing_sections`). A malformed
+(``"malformed:missing_sections=risk,plan"``, see :func:`hf_synthmh.sections.missing_sections`). A malformed
 row is asked again with the derived seed :func:`retry_seed` (``seed`` itself on the first attempt), up to
-``max_attempts`` times in all; if every attempt fails the row keeps ``text=""`` and the last error.
+``max_attempts`` times in all; if every attempt fails the row keeps ``text=""`` and the last error. A
+request the backend gave up on (server errors or timeouts after its own retries, a server that is down;
+backends that can tell, see :class:`~hf_synthmh.backends.base.SupportsGenerateEach`) leaves its row
+failed with ``"request_failed=<reason>"`` and the others go on; run again to ask for it anew.
 
 Resuming: with ``cache_dir`` every completion is stored, as soon as the backend returns it, in a
-:class:`~hf_synthmh.cache.GenerationCache` keyed by backend, request, sampling settings, seed and exemplar
+:class:`~hf_synthmh.generate.cache.GenerationCache` keyed by backend, request, sampling settings, seed and exemplar
 ids; each attempt looks there first and only misses reach the backend. A killed run started again
 regenerates only what was not stored, and a rerun of later stages generates nothing.
 
@@ -23,8 +26,8 @@ lazily and never pickled) plus a digest of the shipped prompt templates, so ``da
 same inputs reuses the ``datasets`` cache, changing any of them recomputes. Each row's text depends only on
 its own prompt and seeds, so ``batch_size`` and ``num_proc`` do not change the output.
 
-Progress: :func:`~hf_synthmh.progress.generate_dataset` (re-exported here) runs that same map with one bar
-of rows, rows/s, retries, failed rows and cache hits, fed live by every batch of every process.
+Progress: :func:`~hf_synthmh.generate.run.generate_dataset` runs that same map with one bar of rows,
+rows/s, retries, failed rows and cache hits, fed live by every batch of every process.
 
 Example:
     >>> class Echo:
@@ -45,44 +48,31 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from hf_synthmh.backends.base import Backend, SamplingSettings
-from hf_synthmh.cache import GenerationCache, backend_identity, cache_key
-from hf_synthmh.progress import PROGRESS_ENV, GenerationProgress, generate_dataset, report_progress
-from hf_synthmh.prompts import (
-    TEMPLATE_NAME,
-    build_request,
-    missing_sections,
-    prompt_hash,
-    prompts_digest,
+from hf_synthmh.backends.base import (
+    Backend,
+    Request,
+    RequestFailure,
+    SamplingSettings,
+    SupportsGenerateEach,
     split_reasoning,
 )
-
-if TYPE_CHECKING:
-    pass
+from hf_synthmh.contracts import PLAN_INPUT_COLUMNS, GenerationError
+from hf_synthmh.generate.cache import GenerationCache, backend_identity, cache_key
+from hf_synthmh.generate.progress import report_progress
+from hf_synthmh.prompts import USER_TEMPLATE, build_request, prompt_hash, prompts_digest
+from hf_synthmh.sections import missing_sections
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "OUTPUT_COLUMNS",
-    "PLAN_COLUMNS",
-    "PROGRESS_ENV",
-    "RETRY_STEP",
-    "GenerationProgress",
-    "Generator",
-    "generate_dataset",
-    "retry_seed",
-]
+__all__ = ["RETRY_STEP", "Generator", "count_retries", "retry_seed"]
 
-#: Plan columns the generator needs (``exemplar_ids`` is read when present, for cache keys).
-PLAN_COLUMNS = ("code", "title", "attributes", "exemplar_texts", "seed")
-#: Columns the generator adds.
-OUTPUT_COLUMNS = ("text", "reasoning", "model", "prompt_hash", "generation_error", "attempts")
 #: The large prime that spaces the seeds of successive attempts.
 RETRY_STEP = 2_654_435_761
 
@@ -94,6 +84,15 @@ def retry_seed(seed: int, attempt: int) -> int:
     (7, 506952120, True)
     """
     return (int(seed) + attempt * RETRY_STEP) % 2**31
+
+
+def count_retries(attempts: Sequence[int]) -> int:
+    """Attempts after the first, summed over rows: what the ``attempts`` column says about retries.
+
+    >>> count_retries([1, 3, 2])
+    3
+    """
+    return sum(int(a) for a in attempts) - len(attempts)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,7 +115,7 @@ class Generator:
     require_sections: bool = True
     max_attempts: int = 3
     cache_dir: str | None = None
-    template_name: ClassVar[str] = TEMPLATE_NAME
+    template_name: ClassVar[str] = USER_TEMPLATE
     _state: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -169,15 +168,15 @@ class Generator:
         'empty'
         """
         if not text:
-            return "empty"
+            return str(GenerationError.empty())
         if self.require_sections:
             missing = missing_sections(text)
             if missing:
-                return "malformed:missing_sections=" + ",".join(missing)
+                return str(GenerationError.missing_sections(missing))
         return ""
 
     def __call__(self, batch: dict[str, list]) -> dict[str, list]:
-        missing = [c for c in PLAN_COLUMNS if c not in batch]
+        missing = [c for c in PLAN_INPUT_COLUMNS if c not in batch]
         if missing:
             raise KeyError(f"plan batch lacks columns {missing}; got {sorted(batch)}")
         n = len(batch["code"])
@@ -218,22 +217,27 @@ class Generator:
                         raw[i] = hit
                 hits += len(raw)
             misses = [i for i in pending if i not in raw]
+            failures: dict[int, str] = {}
             if misses:
-                out = self.backend.generate(
-                    [requests[i] for i in misses], seeds=[seed_of[i] for i in misses], sampling=self.sampling
-                )
-                if len(out) != len(misses):
-                    raise RuntimeError(
-                        f"backend {self.backend.name!r} returned {len(out)} completions for {len(misses)} rows"
-                    )
+                # each completion is stored as it arrives: a killed run loses none of them
+                targets = [
+                    (keys.get(i, ""), {"backend": identity, "seed": seed_of[i], "prompt_hash": hashes[i]})
+                    for i in misses
+                ]
+                store = functools.partial(_put, cache, targets)
+                asked = [requests[i] for i in misses]
+                out = _completions(self.backend, asked, [seed_of[i] for i in misses], self.sampling, store)
                 generated += len(misses)
                 for i, completion in zip(misses, out, strict=True):
-                    raw[i] = completion or ""
-                    if cache is not None:
-                        meta = {"backend": identity, "seed": seed_of[i], "prompt_hash": hashes[i]}
-                        cache.put(keys[i], raw[i], meta=meta)
+                    if isinstance(completion, RequestFailure):
+                        failures[i] = str(GenerationError.request_failed(completion.reason))
+                    else:
+                        raw[i] = completion or ""
             still: list[int] = []
             for i in pending:
+                if i in failures:  # the backend gave up on it: a rerun asks again with the same seed
+                    attempts[i], errors[i] = attempt + 1, failures[i]
+                    continue
                 report, thought = split_reasoning(raw[i])
                 error = self.check(report)
                 attempts[i], reasoning[i], errors[i] = attempt + 1, thought, error
@@ -242,7 +246,7 @@ class Generator:
                 elif attempt + 1 < self.max_attempts:
                     still.append(i)
             pending = still
-        failed, retries = sum(1 for e in errors if e), sum(attempts) - n
+        failed, retries = sum(1 for e in errors if e), count_retries(attempts)
         self._count(rows=n, cache_hits=hits, generated=generated, retries=retries, failed=failed)
         backend_retries = _backend_retries(self.backend) - backend_retries
         report_progress(
@@ -254,12 +258,45 @@ class Generator:
         )
         if failed:
             logger.warning(
-                "%d of %d rows have no usable report after %d attempts", failed, n, self.max_attempts
+                "%d of %d rows have no usable report (at most %d attempts each)", failed, n, self.max_attempts
             )
         result: dict[str, list[Any]] = dict(batch)
         result.update(text=text, reasoning=reasoning, model=[self.backend.name] * n, prompt_hash=hashes)
         result.update(generation_error=errors, attempts=attempts)
         return result
+
+
+def _put(
+    cache: GenerationCache | None, targets: Sequence[tuple[str, Mapping[str, Any]]], j: int, completion: str
+) -> None:
+    """Store completion ``j`` of a backend call under its key (``targets[j]``), when there is a cache."""
+    if cache is not None:
+        key, meta = targets[j]
+        cache.put(key, completion or "", meta=meta)
+
+
+def _completions(
+    backend: Backend,
+    requests: Sequence[Request],
+    seeds: Sequence[int],
+    sampling: SamplingSettings,
+    store: Callable[[int, str], None],
+) -> list[str | RequestFailure]:
+    """One completion (or :class:`RequestFailure`) per request; each completion goes to ``store`` as it
+    arrives where the backend can say so (:class:`SupportsGenerateEach`), else once the call returns."""
+    out: list[str | RequestFailure]
+    if isinstance(backend, SupportsGenerateEach):
+        out = backend.generate_each(requests, seeds=seeds, sampling=sampling, on_result=store)
+    else:
+        texts = list(backend.generate(requests, seeds=seeds, sampling=sampling))
+        for j, completion in enumerate(texts[: len(requests)]):
+            store(j, completion)
+        out = list(texts)
+    if len(out) != len(requests):
+        raise RuntimeError(
+            f"backend {backend.name!r} returned {len(out)} completions for {len(requests)} rows"
+        )
+    return out
 
 
 def _backend_retries(backend: Any) -> int:

@@ -141,7 +141,9 @@ def _build(
         "num_hidden_layers": 2,
         "num_attention_heads": 4,
         "num_key_value_heads": 2,
-        "max_position_embeddings": 512,
+        # room for the project's ~700-token prompts plus an answer: newer servers (transformers serve
+        # 5.25) refuse a request longer than the model's context with 400
+        "max_position_embeddings": 2048,
         "eos_token_id": tokenizer.eos_token_id,
         "tie_word_embeddings": True,
         **config,
@@ -227,5 +229,5 @@ def build_lora_adapter(base: Path, out: Path, *, seed: int = 1) -> Path:
     model = AutoModelForCausalLM.from_pretrained(base)
     config = LoraConfig(r=4, lora_alpha=32, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
     peft_model = get_peft_model(model, config)
-    peft_model.save_pretrained(out)
+    peft_model.save_pretrained(str(out))
     return out

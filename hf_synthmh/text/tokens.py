@@ -1,5 +1,6 @@
-"""The one word tokeniser shared by every text metric (distinct-n, self-BLEU, n-gram containment,
-ROUGE-L, TF-IDF), so their numbers are comparable.
+"""The one word tokeniser of the package: every text metric (distinct-n, self-BLEU, n-gram containment,
+ROUGE-L, TF-IDF) and the gate's membership check (:func:`hf_synthmh.text.hashing.hash_tokens`, the same
+rule on bytes, built from :data:`WORD_JOINERS`) split text into these words, so their numbers agree.
 
 Tokenisation: the text is lower-cased, then a *word* is a maximal run of Unicode letters, digits or
 ``_`` (regex ``\\w+``), optionally joined by single inner ``.``, ``'``, ``’`` or ``-`` characters to the
@@ -35,10 +36,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["WORD_PATTERN", "Encoded", "encode", "ngrams", "normalise", "words"]
+__all__ = ["WORD_JOINERS", "WORD_PATTERN", "Encoded", "encode", "ngrams", "normalise", "words"]
 
-#: A word: ``\\w+`` runs, joined by single inner ``.``, ``'``, ``’`` or ``-``. Applied to lower-cased text.
-WORD_PATTERN = re.compile(r"\w+(?:[.'’-]\w+)*")
+#: Characters that join two ``\\w+`` runs into one word when they stand alone between them.
+WORD_JOINERS = ".'’-"
+#: A word: ``\\w+`` runs, joined by single inner :data:`WORD_JOINERS`. Applied to lower-cased text.
+WORD_PATTERN = re.compile(r"\w+(?:[" + re.escape(WORD_JOINERS) + r"]\w+)*")
 
 
 def words(text: str) -> list[str]:

@@ -1,97 +1,27 @@
-"""Live progress of a generation run: :func:`generate_dataset` runs ``plan.map(Generator(...))`` with
-one bar of rows done, rows/s, retries, failed rows and generation-cache hits, fed by every batch of
-every process through small count files (never text).
+"""The generation run: :func:`generate_dataset` runs ``plan.map(Generator(...))`` with one bar of rows
+done, rows/s, retries, failed rows and generation-cache hits, fed by every batch of every process through
+the count files of :mod:`hf_synthmh.generate.progress`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from hf_synthmh.generate.generator import Generator, count_retries
+from hf_synthmh.generate.progress import PROGRESS_ENV, GenerationProgress
 
 if TYPE_CHECKING:
     from datasets import Dataset
 
-    from hf_synthmh.generate import Generator
-
-__all__ = ["PROGRESS_ENV", "PROGRESS_FIELDS", "GenerationProgress", "generate_dataset", "report_progress"]
+__all__ = ["generate_dataset"]
 
 logger = logging.getLogger(__name__)
-
-#: Set by :func:`generate_dataset` to a folder where every ``Generator`` call, in any process, appends
-#: its batch's counts (see :class:`GenerationProgress`). Not a setting: never pickled or fingerprinted.
-PROGRESS_ENV = "HF_SYNTHMH_PROGRESS_DIR"
-#: The counts a progress line carries.
-PROGRESS_FIELDS = ("rows", "retries", "failed", "cache_hits", "backend_retries")
-
-
-def report_progress(**counts: int) -> None:
-    """Append one batch's counts to this process's file in ``$HF_SYNTHMH_PROGRESS_DIR``, if set.
-
-    One short ``write`` of one line in append mode per batch; counts only, never text.
-    """
-    folder = os.environ.get(PROGRESS_ENV)
-    if not folder:
-        return
-    line = json.dumps({k: int(counts.get(k, 0)) for k in PROGRESS_FIELDS}, separators=(",", ":")) + "\n"
-    try:
-        with open(os.path.join(folder, f"{os.getpid()}.jsonl"), "a", encoding="utf-8") as handle:
-            handle.write(line)
-    except OSError as err:  # the folder went away: progress is best effort, generation goes on
-        logger.debug("progress not reported: %s", type(err).__name__)
-
-
-class GenerationProgress:
-    """Live counts of a generation run, summed from the progress files of every process.
-
-    :func:`generate_dataset` creates one, points :data:`PROGRESS_ENV` at its folder, and polls it while
-    ``Dataset.map`` runs; each :meth:`poll` reads only the complete lines added since the last one.
-
-    >>> import tempfile
-    >>> progress = GenerationProgress(tempfile.mkdtemp())
-    >>> with open(f"{progress.folder}/1.jsonl", "w") as f:
-    ...     _ = f.write('{"rows":4,"retries":2,"failed":1}\\n{"rows":4,"retr')
-    >>> progress.poll(), progress.counts["rows"], progress.postfix()
-    (True, 4, {'retries': 2, 'failed': 1, 'cached': 0})
-    """
-
-    def __init__(self, folder: str | os.PathLike[str]) -> None:
-        self.folder = Path(folder)
-        self.counts = dict.fromkeys(PROGRESS_FIELDS, 0)
-        self._offsets: dict[str, int] = {}
-
-    def poll(self) -> bool:
-        """Add the lines written since the last call; ``True`` if there were any."""
-        changed = False
-        for path in sorted(self.folder.glob("*.jsonl")):
-            with path.open("rb") as handle:
-                handle.seek(self._offsets.get(path.name, 0))
-                data = handle.read()
-            complete = data[: data.rfind(b"\n") + 1]  # a line being written is read next time
-            self._offsets[path.name] = self._offsets.get(path.name, 0) + len(complete)
-            for line in complete.splitlines():
-                for key, value in json.loads(line).items():
-                    if key in self.counts:
-                        self.counts[key] += int(value)
-                changed = True
-        return changed
-
-    def postfix(self) -> dict[str, int]:
-        """What the bar shows after rows and rows/s (``backend_retries`` only when there were any)."""
-        shown = {
-            "retries": self.counts["retries"],
-            "failed": self.counts["failed"],
-            "cached": self.counts["cache_hits"],
-        }
-        if self.counts["backend_retries"]:
-            shown["backend_retries"] = self.counts["backend_retries"]
-        return shown
 
 
 def generate_dataset(
@@ -103,6 +33,7 @@ def generate_dataset(
     desc: str = "Generating",
     progress: bool | None = None,
     poll_interval_s: float = 0.5,
+    counts: dict[str, int] | None = None,
 ) -> Dataset:
     """``plan.map(generator, batched=True, ...)`` with one progress bar: rows done, rows/s, retries,
     failed rows and generation-cache hits (and the backend's HTTP retries), updated live after every batch
@@ -113,7 +44,8 @@ def generate_dataset(
     temporary folder named by the environment variable :data:`PROGRESS_ENV`, which ``num_proc`` workers
     inherit, so nothing is added to the pickled ``Generator``. The final retries and failures are read
     from the ``attempts`` and ``generation_error`` columns, so they are exact even when the map was served
-    from the ``datasets`` cache (no batch ran) and are logged at INFO.
+    from the ``datasets`` cache (no batch ran) and are logged at INFO. A ``counts`` dict given is updated
+    with the final ``retries``, ``failed`` and ``cached`` (generation-cache hits of this run) for a summary.
 
     ``progress=None`` shows the bar when ``datasets``' progress bars are enabled (``datasets``' own bar
     is hidden meanwhile, so there is one); ``False`` leaves only ``datasets``' bar. Run one generation at
@@ -160,9 +92,11 @@ def generate_dataset(
                 datasets_logging.enable_progress_bar()
         live.poll()
         final = live.postfix()
-        final["retries"] = sum(generated["attempts"]) - len(generated)
+        final["retries"] = count_retries(generated["attempts"])
         final["failed"] = sum(1 for error in generated["generation_error"] if error)
         _show(bar, len(generated), final)
+    if counts is not None:
+        counts.update(final)
     logger.info(
         "%s: %d rows, %d retries, %d failed, %d completions from the generation cache",
         *(desc, len(generated), final["retries"], final["failed"], final["cached"]),

@@ -5,11 +5,11 @@ import importlib
 
 import pytest
 
-from hf_synthmh.metrics.tokens import ngrams, normalise, words
+from hf_synthmh.text.tokens import ngrams, normalise, words
 
 
 def test_doctests() -> None:
-    result = doctest.testmod(importlib.import_module("hf_synthmh.metrics.tokens"))
+    result = doctest.testmod(importlib.import_module("hf_synthmh.text.tokens"))
     assert result.attempted > 0 and result.failed == 0
 
 
@@ -37,7 +37,7 @@ def test_ngrams_and_normalise() -> None:
 
 
 def test_encode_shares_the_vocabulary_and_selects() -> None:
-    from hf_synthmh.metrics.tokens import encode
+    from hf_synthmh.text.tokens import encode
 
     vocab: dict[str, int] = {}
     a = encode(["Low mood.", "", "worry, low"], vocab)

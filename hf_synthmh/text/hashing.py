@@ -1,13 +1,16 @@
-"""Word tokens as 64-bit hashes, in flat numpy arrays: the tokenising half of the membership check.
+"""Word tokens as 64-bit hashes, in flat numpy arrays, and the one 64-bit mixer of the package.
 
 Everything works on flat numpy arrays of 64-bit hashes in CSR layout (:class:`Csr`: values plus
 ``offsets``, one slice per document), never on Python strings per token:
 
-* :func:`hash_tokens` splits texts into the words of :func:`hf_synthmh.metrics.tokens.words` (the same
-  tokens, found with byte masks instead of a regex) and hashes each word's UTF-8 bytes.
-* :func:`shingles` turns token hashes into hashes of every word ``n``-gram (polynomial, then mixed).
-* :func:`expand`, :func:`pack`, :func:`unique_sorted`: the vectorised building blocks the sorted
-  indexes (:mod:`hf_synthmh.gate.sorted_index`) and MinHash (:mod:`hf_synthmh.gate.minhash`) use.
+* :func:`hash_tokens` splits texts into the words of :func:`hf_synthmh.text.tokens.words` (the same
+  tokens, found with byte masks built from :data:`~hf_synthmh.text.tokens.WORD_JOINERS` instead of a
+  regex) and hashes each word's UTF-8 bytes.
+* :func:`shingles` turns token hashes into hashes of every word ``n``-gram (polynomial, then mixed);
+  :func:`ngram_hashes` is the one-text version.
+* :func:`mix64` (the splitmix64 finaliser) and :data:`GOLDEN`: used here, by the gate's MinHash and by
+  the exact n-gram statistics of the metrics (:mod:`hf_synthmh.metrics.ngramstats`).
+* :func:`expand`: concatenated ranges, the vectorised building block of the gate's sorted indexes.
 
 >>> tok = hash_tokens(["Low mood, poor sleep.", "low MOOD"])
 >>> tok.offsets.tolist(), bool(tok.values[0] == tok.values[4])
@@ -26,16 +29,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PAYLOAD_BITS", "Csr", "expand", "hash_tokens", "mix64", "pack", "shingles", "unique_sorted"]
+from hf_synthmh.text.tokens import WORD_JOINERS
 
-#: Low bits of an index key that hold a document id (or a query position); the rest is the hash.
-PAYLOAD_BITS = 22
-_PAYLOAD = np.uint64((1 << PAYLOAD_BITS) - 1)
-_PREFIX = np.uint64(~((1 << PAYLOAD_BITS) - 1) & 0xFFFFFFFFFFFFFFFF)
-_MUL = np.uint64(0x9E3779B97F4A7C15)
+__all__ = ["GOLDEN", "Csr", "expand", "hash_tokens", "mix64", "ngram_hashes", "shingles"]
+
+#: 2**64 / golden ratio (odd): the multiplier of the polynomial n-gram hash and of length mixing.
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 _WORD = re.compile(r"\w")
+_ASCII_JOINERS = [ord(c) for c in WORD_JOINERS if c.isascii()]
+_WIDE_JOINERS = frozenset(ord(c) for c in WORD_JOINERS if not c.isascii())
 _CHUNK_CHARS = 1 << 18  # texts are tokenised in chunks of about this many characters (cache sized)
 
 
@@ -60,7 +64,11 @@ class Csr:
 
 
 def mix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser, in place on a ``uint64`` array (returned)."""
+    """splitmix64 finaliser, in place on a ``uint64`` array (returned).
+
+    >>> mix64(np.array([0, 1], dtype=np.uint64)).tolist()
+    [0, 6238072747940578789]
+    """
     with np.errstate(over="ignore"):
         x ^= x >> np.uint64(30)
         x *= _MIX1
@@ -85,7 +93,8 @@ def expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _non_ascii_words(b: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mark the bytes of non-ASCII word characters in ``word``; return the byte spans of ``’``."""
+    """Mark the bytes of non-ASCII word characters in ``word``; return the byte spans of the non-ASCII
+    :data:`~hf_synthmh.text.tokens.WORD_JOINERS` (``’``)."""
     lead = np.flatnonzero(b >= 0xC0)
     first = b[lead].astype(np.uint32)
     size = np.where(first < 0xE0, 2, np.where(first < 0xF0, 3, 4))
@@ -94,12 +103,12 @@ def _non_ascii_words(b: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.nd
         more = size > k
         code[more] = (code[more] << 6) | (b[lead[more] + k] & 0x3F)
     uniq, inverse = np.unique(code, return_inverse=True)  # few distinct characters: cheap
-    kind = np.array([2 if c == 0x2019 else int(bool(_WORD.match(chr(c)))) for c in uniq.tolist()], np.uint8)
-    kind = kind[inverse] if uniq.size else np.zeros(0, np.uint8)
-    is_word = kind == 1
+    kind = [2 if c in _WIDE_JOINERS else int(bool(_WORD.match(chr(c)))) for c in uniq.tolist()]
+    kinds = np.array(kind, np.uint8)[inverse] if uniq.size else np.zeros(0, np.uint8)
+    is_word = kinds == 1
     word[expand(lead[is_word], size[is_word])] = True
-    apostrophe = lead[kind == 2]
-    return apostrophe, apostrophe + 3
+    joiner = kinds == 2
+    return lead[joiner], lead[joiner] + size[joiner]
 
 
 def _hash_chunk(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +124,7 @@ def _hash_chunk(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         buf = b"\n".join(encoded) + b"\0" * 8
     b = np.frombuffer(buf, dtype=np.uint8)
     word = ((b | np.uint8(0x20)) - np.uint8(97) < 26) | (b - np.uint8(48) < 10) | (b == 95)
-    js = np.flatnonzero((b == 46) | (b == 39) | (b == 45))  # . ' - join two words when between them
+    js = np.flatnonzero(np.isin(b, _ASCII_JOINERS))  # . ' - join two words when between them
     je = js + 1
     if not buf.isascii():
         a, e = _non_ascii_words(b, word)
@@ -131,7 +140,7 @@ def _hash_chunk(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     view = np.ndarray((b.size - 7,), dtype="<u8", buffer=buf, strides=(1,))  # 8 bytes from each offset
     with np.errstate(over="ignore"):
         h = view[starts] & _BYTE_MASKS[np.minimum(length, 8)]
-        h ^= length.astype(np.uint64) * _MUL
+        h ^= length.astype(np.uint64) * GOLDEN
         longer = np.flatnonzero(length > 8)
         done = 8
         while longer.size:
@@ -147,7 +156,7 @@ def _hash_chunk(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def hash_tokens(texts: Sequence[str]) -> Csr:
     """64-bit hashes of the word tokens of every text (non-strings count as ""), as :class:`Csr`.
 
-    Tokens are exactly :func:`hf_synthmh.metrics.tokens.words` (lower case; ``\\w`` runs joined by one
+    Tokens are exactly :func:`hf_synthmh.text.tokens.words` (lower case; ``\\w`` runs joined by one
     inner ``.``, ``'``, ``’`` or ``-``); a token's hash depends only on its UTF-8 bytes, so it is stable
     across processes, platforms and Python versions.
 
@@ -196,7 +205,7 @@ def shingles(tokens: Csr, n: int) -> Csr:
             acc = part[: hi - lo]
             acc[:] = t[lo:hi]
             for k in range(1, n):
-                acc *= _MUL
+                acc *= GOLDEN
                 acc += t[lo + k : hi + k]
             mix64(acc)
             keep = acc[valid[lo:hi]]
@@ -205,24 +214,13 @@ def shingles(tokens: Csr, n: int) -> Csr:
     return Csr(out, offsets)
 
 
-def unique_sorted(keys: np.ndarray) -> np.ndarray:
-    """``keys`` (sorted) without repeats."""
-    if keys.size < 2:
-        return keys
-    new = np.empty(keys.size, dtype=bool)
-    new[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=new[1:])
-    return keys[new]
+def ngram_hashes(text: str, n: int) -> np.ndarray:
+    """64-bit hashes of the word ``n``-grams of ``text``, in order (``uint64``, length ``tokens - n + 1``
+    or 0). Stable across processes and Python versions.
 
-
-def pack(fields: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
-    """Pack non-negative integer fields ``(values, bits)``, most significant first, into ``uint64`` keys.
-
-    >>> pack([(np.array([1, 2]), 4), (np.array([3, 0]), 8)]).tolist()
-    [259, 512]
+    >>> ngram_hashes("a b c", 2).shape, ngram_hashes("a b", 3).shape
+    ((2,), (0,))
+    >>> bool(ngram_hashes("Low mood.", 2)[0] == ngram_hashes("low MOOD", 2)[0])
+    True
     """
-    key = np.zeros(len(fields[0][0]), dtype=np.uint64)
-    for values, bits in fields:
-        key <<= np.uint64(bits)
-        key |= values.astype(np.uint64)
-    return key
+    return shingles(hash_tokens([text if isinstance(text, str) else ""]), n).values

@@ -1,0 +1,92 @@
+"""`hf-synthmh finetune`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hf_synthmh.cli._app import app, console, one_thread
+from hf_synthmh.cli._out import hold_out
+
+
+@app.command()
+def finetune(
+    ctx: typer.Context,
+    real: Annotated[Path, typer.Option(help="Real reports: .jsonl, .csv, .parquet or a saved dataset.")],
+    model: Annotated[str, typer.Option(help="Base causal LM: Hub id or local folder.")],
+    out: Annotated[Path, typer.Option(help="Adapter folder (a rerun resumes its checkpoint).")],
+    split: Annotated[str | None, typer.Option(help="Split of --real to train on (saved datasets).")] = None,
+    base_id: Annotated[
+        str | None,
+        typer.Option(
+            help="Name of the base model in the adapter config and card (default: Hub id or folder name)."
+        ),
+    ] = None,
+    epochs: Annotated[int, typer.Option(help="Passes over the training rows.")] = 1,
+    max_steps: Annotated[
+        int | None, typer.Option(help="Stop after this many steps (overrides --epochs).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(help="Sequences per step.")] = 4,
+    learning_rate: Annotated[float, typer.Option(help="AdamW learning rate.")] = 2e-4,
+    rank: Annotated[int, typer.Option("--r", help="LoRA rank.")] = 16,
+    lora_alpha: Annotated[int, typer.Option(help="LoRA alpha.")] = 32,
+    max_length: Annotated[int, typer.Option(help="Tokens per sequence, prompt included.")] = 768,
+    packing: Annotated[
+        bool, typer.Option(help="Pack whole examples into sequences of --max-length.")
+    ] = False,
+    validation_fraction: Annotated[float, typer.Option(help="Rows held out for validation.")] = 0.1,
+    patience: Annotated[int, typer.Option(help="Evaluations without improvement before stopping.")] = 2,
+    eval_every: Annotated[
+        int | None, typer.Option(help="Evaluate every N steps (default: each epoch).")
+    ] = None,
+    save_every: Annotated[int, typer.Option(help="Checkpoint every N steps.")] = 5,
+    license: Annotated[str | None, typer.Option(help="Licence named in the card (the base model's).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the split, data order and LoRA initialisation.")] = 0,
+) -> None:
+    """Train a LoRA adapter so the model writes a report given the Generator's prompt for its code.
+
+    Loss on report tokens only; a validation split with early stopping; checkpoints every --save-every
+    steps (a killed run continues when started again). The folder gets a card with sizes and losses, never
+    text. Python: TransformersBackend(model=BASE, adapter=OUT)."""
+    one_thread()
+    hold_out(ctx, out)
+    from hf_synthmh.finetune import FinetuneSettings
+    from hf_synthmh.finetune import finetune as run
+    from hf_synthmh.io import read_table
+
+    settings = FinetuneSettings(
+        r=rank,
+        lora_alpha=lora_alpha,
+        learning_rate=learning_rate,
+        epochs=epochs,
+        max_steps=max_steps,
+        batch_size=batch_size,
+        max_length=max_length,
+        packing=packing,
+        validation_fraction=validation_fraction,
+        eval_every=eval_every,
+        patience=patience,
+        save_every=save_every,
+        seed=seed,
+    )
+    train = read_table(real, split=split, id_prefix="real")
+    result = run(
+        train,
+        model=model,
+        out=out,
+        settings=settings,
+        base_id=base_id,
+        split_name=split or real.name,
+        license=license,
+    )
+    before, best = result.initial_validation_loss, result.best_validation_loss
+    losses = f"validation loss {before:.4f} -> {best:.4f}" if before is not None and best is not None else ""
+    console.print(
+        f"Adapter: {out}  ({result.steps} steps, {result.seconds:.0f} s"
+        + (f", resumed at step {result.resumed_at_step}" if result.resumed_at_step else "")
+        + (", stopped early" if result.stopped_early else "")
+        + (f"; {losses}" if losses else "")
+        + ")"
+    )

@@ -1,0 +1,121 @@
+"""Case restoration for the PHI scan: clinical notes written in UPPER CASE hide names from spaCy's
+NER and from the capitalisation-based rules. :func:`truecase` returns a copy of the text *of the same
+length* (so findings keep their offsets) in which likely names are Title case and English words are
+lower case. Lower-case names ("son mark", "chris howell rn") are left to the cue rules, which check
+words against the same gazetteer (:func:`is_name`).
+
+The name gazetteer is the union of the first and last names that ``faker`` ships for its
+Latin-script locales (:func:`name_gazetteer`, ~35k names, MIT licence); English words come from the
+spaCy model's WordNet lemma index (:func:`~hf_synthmh.gate.phi_recognizers.known_word`).
+
+In mostly upper-case text (over half its letters), an upper-case word that is not an English word
+and is a gazetteer name or has six letters or more becomes Title case (``VARNASKI`` -> ``Varnaski``,
+``HARROGATE`` -> ``Harrogate``; shorter ones are mostly acronyms); an English word that is not a name
+becomes lower case (``ADMITTED`` -> ``admitted``), as do stop words; hospital words become Title case
+(``HOSPITAL`` -> ``Hospital``); the rest (acronyms ``CABG``; names that are also words, ``BROWN``,
+``DAVID``) stays as it is. Other text is returned unchanged.
+
+>>> truecase("58 YEAR OLD FEMALE; SON DAVID CALLED BY DR VARNASKI. PTCA 1992.")
+'58 year old female; SON DAVID called by DR Varnaski. PTCA 1992.'
+>>> truecase("Daughters Sarah and Hayden in to visit")
+'Daughters Sarah and Hayden in to visit'
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+
+import regex
+
+__all__ = ["case_fingerprint", "is_first_name", "is_name", "name_gazetteer", "truecase"]
+
+_WORD = regex.compile(
+    r"(?<![\w'’-])[^\W\d_]{2,}(?:['’-][^\W\d_]+)*(?![\w'’-])"
+)  # letters only: not "GB90YNTU"
+_ENGLISH = frozenset({"en", "en_US", "en_GB", "en_IE", "en_NZ", "en_CA", "en_AU"})
+_INSTITUTION_WORDS = frozenset(["hospital", "infirmary", "clinic", "hospice", "centre", "center"])
+_LATIN = regex.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ'’-]{2,}$")
+
+
+@functools.lru_cache(maxsize=1)
+def name_gazetteer() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Lower-case ``(first names, last names, English-locale first names)`` from faker's person
+    providers (Latin script only)."""
+    from hf_synthmh._deps import require
+
+    require("faker", package="faker")
+    import faker.providers.person as person
+
+    first: set[str] = set()
+    last: set[str] = set()
+    english: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = getattr(importlib.import_module(f"{person.__name__}.{module.name}"), "Provider", None)
+        for attrs, into in (
+            (("first_names", "first_names_male", "first_names_female"), first),
+            (("last_names",), last),
+            (("first_names",) if module.name in _ENGLISH else (), english),
+        ):
+            for attr in attrs:
+                names = getattr(provider, attr, ())
+                for name in names if isinstance(names, (list, tuple, dict, set, frozenset)) else ():
+                    if isinstance(name, str) and _LATIN.match(name):
+                        into.update(part.lower() for part in regex.split(r"[-\s]", name) if len(part) > 1)
+    return frozenset(first), frozenset(last), frozenset(english)
+
+
+def is_first_name(word: str) -> bool:
+    """True for a first name of faker's English-speaking locales (``Mary``, ``Bill``, not ``Son``)."""
+    return word.lower() in name_gazetteer()[2]
+
+
+def is_name(word: str) -> bool:
+    """True for a first or last name in the gazetteer (any case)."""
+    first, last, _ = name_gazetteer()
+    w = word.lower()
+    return w in first or w in last
+
+
+@functools.lru_cache(maxsize=65536)
+def _swap(word: str) -> str:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from hf_synthmh.gate.phi_recognizers import known_word
+
+    low = word.lower()
+    if len(low) != len(word):
+        return word
+    if not word.isupper():
+        return word
+    if low in STOP_WORDS:
+        return low
+    if low in _INSTITUTION_WORDS:  # "THORNBURY HOSPITAL" -> "THORNBURY Hospital" for the institution rule
+        return word[0] + low[1:]
+    known, name = known_word(low), is_name(low)
+    if (name or len(word) >= 6) and not known:  # VARNASKI -> Varnaski, HARROGATE -> Harrogate
+        return word[0] + low[1:]
+    if known and not name:  # ADMITTED -> admitted
+        return low
+    return word  # acronyms (CABG), names that are also words (BROWN, DAVID): left to the cue rules
+
+
+def truecase(text: str) -> str:
+    """``text`` with likely names in Title case and English words lower case (same length)."""
+    letters = sum(c.isalpha() for c in text)
+    if not letters or sum(c.isupper() for c in text) <= letters / 2:
+        return text
+    out = _WORD.sub(lambda m: _swap(m.group()), text)
+    return out if len(out) == len(text) else text
+
+
+def case_fingerprint() -> str:
+    """A text that changes when the truecasing rules or the installed faker version change."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        faker_version = version("faker")
+    except PackageNotFoundError:
+        faker_version = "missing"
+    return repr((_WORD.pattern, sorted(_INSTITUTION_WORDS), sorted(_ENGLISH), _LATIN.pattern, faker_version))

