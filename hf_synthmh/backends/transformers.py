@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RowSeededSampler", "TransformersBackend"]
+__all__ = ["RowSeededSampler", "TransformersBackend", "render_prompt"]
 
 #: Reasoning markers are kept when decoding even if a tokenizer marks them special, so that
 #: :func:`~hf_synthmh.backends.base.split_reasoning` can find them.
@@ -177,16 +177,7 @@ class TransformersBackend(LazyModelSettings):
     def render(self, request: Request) -> str:
         """The prompt text sent to the model: chat template when the tokenizer has one, else ``plain``."""
         _, tokenizer = self.load()
-        if getattr(tokenizer, "chat_template", None):
-            return str(
-                tokenizer.apply_chat_template(
-                    request.messages,
-                    tokenize=False,
-                    add_generation_prompt=True,
-                    **dict(self.chat_template_kwargs or {}),
-                )
-            )
-        return request.plain
+        return render_prompt(tokenizer, request, self.chat_template_kwargs)
 
     def encode(self, request: Request) -> list[int]:
         """Token ids of :meth:`render`'s text (a chat template brings its own special tokens)."""
@@ -305,3 +296,17 @@ def _load(settings: TransformersBackend) -> dict[str, Any]:
         "skip_ids": skip_ids,
         "max_positions": int(getattr(text_config, "max_position_embeddings", 0) or 0),
     }
+
+
+def render_prompt(tokenizer: Any, request: Request, chat_template_kwargs: Mapping[str, Any] | None) -> str:
+    """The prompt text the backend sends: chat template + generation prompt, or the plain prompt."""
+    if getattr(tokenizer, "chat_template", None):
+        return str(
+            tokenizer.apply_chat_template(
+                request.messages,
+                tokenize=False,
+                add_generation_prompt=True,
+                **dict(chat_template_kwargs or {}),
+            )
+        )
+    return request.plain

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hf_synthmh.backends.base import Request
+from hf_synthmh.backends.transformers import render_prompt
 from hf_synthmh.prompts import build_request
 
 if TYPE_CHECKING:
@@ -66,20 +67,6 @@ def requests_for(*, ids: Sequence[str], codes: Sequence[str], texts: Sequence[st
         attributes = {**guess_attributes(text, key=code), **case_attributes(code, title, seed)}
         out.append(build_request(code=code, title=title, attributes=attributes, exemplars=[]))
     return out
-
-
-def render_prompt(tokenizer: Any, request: Request, chat_template_kwargs: Mapping[str, Any] | None) -> str:
-    """The prompt text the backend sends: chat template + generation prompt, or the plain prompt."""
-    if getattr(tokenizer, "chat_template", None):
-        return str(
-            tokenizer.apply_chat_template(
-                request.messages,
-                tokenize=False,
-                add_generation_prompt=True,
-                **dict(chat_template_kwargs or {}),
-            )
-        )
-    return request.plain
 
 
 def encode_example(
