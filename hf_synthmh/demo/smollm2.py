@@ -27,7 +27,6 @@ Example (converts once, ~30 s, then returns the cached folder)::
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import os
@@ -38,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hf_synthmh.demo.model import _cache_root
+from hf_synthmh.metrics.embeddings import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -79,14 +79,6 @@ SMOLLM2 = GGUFModel(
 )
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def find_gguf(spec: GGUFModel = SMOLLM2) -> Path:
     """The checksum-verified GGUF file of the installed distribution, found without importing it.
 
@@ -108,7 +100,7 @@ def find_gguf(spec: GGUFModel = SMOLLM2) -> Path:
     path = Path(str(dist.locate_file(entry))) if entry is not None else None
     if path is None or not path.is_file():
         raise ModelNotInstalledError(f"{spec.distribution} lacks {spec.file}; reinstall it. {hint}")
-    digest = _sha256(path)
+    digest = sha256_file(path)
     if digest != spec.sha256:
         raise ValueError(
             f"{path}: sha256 {digest} is not the expected {spec.sha256}; reinstall {spec.distribution}"
@@ -157,7 +149,7 @@ def smollm2_model(*, cache_dir: Path | None = None, spec: GGUFModel = SMOLLM2) -
     done = final / _DONE
     if done.exists():
         recorded = json.loads(done.read_text()).get("weights_sha256")
-        if recorded and (final / _WEIGHTS).is_file() and _sha256(final / _WEIGHTS) == recorded:
+        if recorded and (final / _WEIGHTS).is_file() and sha256_file(final / _WEIGHTS) == recorded:
             return final
         logger.warning("cached %s failed its checksum; converting again", final.name)
         shutil.rmtree(final, ignore_errors=True)
@@ -173,7 +165,7 @@ def smollm2_model(*, cache_dir: Path | None = None, spec: GGUFModel = SMOLLM2) -
             "source_sha256": spec.sha256,
             "hub_id": spec.hub_id,
             "license": spec.license,
-            "weights_sha256": _sha256(tmp / _WEIGHTS),
+            "weights_sha256": sha256_file(tmp / _WEIGHTS),
             "convert_seconds": round(seconds, 1),
         }
         (tmp / _DONE).write_text(json.dumps(record, indent=2) + "\n")

@@ -43,6 +43,7 @@ __all__ = [
     "hashed_token_embed",
     "l2_normalise",
     "minilm_path",
+    "sha256_file",
 ]
 
 #: Any function from a list of texts to an array with one embedding row per text.
@@ -61,7 +62,8 @@ class ChecksumError(RuntimeError):
     """The model weights on disk are not the expected file."""
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks (model weights are large)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -100,7 +102,7 @@ def minilm_path(
         raise ChecksumError(
             f"{weights} has {actual_size} bytes, expected {size}: the file is corrupt or not all-MiniLM-L6-v2"
         )
-    actual = _sha256_file(weights)
+    actual = sha256_file(weights)
     if actual != sha256:
         raise ChecksumError(
             f"{weights} has sha256 {actual}, expected {sha256}: the file is corrupt or not all-MiniLM-L6-v2"
