@@ -12,7 +12,7 @@ from pathlib import Path
 
 import regex
 
-__all__ = ["known_word", "ner_segments", "segments_fingerprint", "spacy_model_path"]
+__all__ = ["known_word", "ner_segments", "noun_only", "segments_fingerprint", "spacy_model_path"]
 
 
 def spacy_model_path() -> Path:
@@ -53,6 +53,35 @@ def _lexicon() -> frozenset[str]:
                 for entries in lookups.get_table(name).values():
                     words.update(entries)
     return frozenset(words)
+
+
+@functools.lru_cache(maxsize=1)
+def _other_pos() -> frozenset[str]:
+    """Lower-case words WordNet lists as a verb, adjective or adverb (the lemmatizer's index by part
+    of speech); the rest of the lexicon is nouns only."""
+    from spacy.lookups import Lookups
+    from spacy.strings import get_string_id
+
+    lookups_dir = spacy_model_path() / "lemmatizer" / "lookups"
+    if not (lookups_dir / "lookups.bin").exists():
+        return frozenset()
+    table = Lookups().from_disk(lookups_dir).get_table("lemma_index")
+    words: set[str] = set()
+    for pos in ("verb", "adj", "adv"):
+        words.update(table.get(get_string_id(pos), ()))
+    return frozenset(words)
+
+
+def noun_only(word: str) -> bool:
+    """True for an English word that WordNet knows only as a noun. WordNet's noun index holds proper
+    nouns too (``sarah``, ``edward``, ``baltimore``), lower-cased; a gazetteer name that is a noun only
+    is, after a cue ("son", "Dr", "lives in"), far more likely the name than the noun.
+
+    >>> noun_only("edward"), noun_only("white"), noun_only("called")
+    (True, False, False)
+    """
+    w = word.lower().strip(".,;:'’")
+    return w in _lexicon() and w not in _other_pos()
 
 
 def known_word(word: str) -> bool:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import regex
 
 from hf_synthmh.gate.phi_case import is_first_name, is_name
+from hf_synthmh.gate.phi_lexicon import noun_only
 from hf_synthmh.gate.phi_recognizers import _NO_NAME_AHEAD, Finding, known_word
 from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
+from hf_synthmh.gate.phi_words import _wordset as _words
 
 __all__ = ["CUED_SOURCES", "gazetteer_names", "namelike", "names_fingerprint", "refine"]
 
@@ -25,11 +27,14 @@ _NOT_AFTER_CUE = frozenset(regex.findall(r"[A-Z][a-z]+", _NO_NAME_AHEAD.lower().
 def namelike(word: str) -> bool:
     """A word that can be a name after a cue ("Dr", "wife", a signature's "RN"): a capitalised
     gazetteer name or capitalised non-English word; in lower or upper case only a gazetteer name
-    that is not also an English word (``"son tomasz"``, not ``"mother faith"``, ``"carer ward"``);
+    that is not also an English word, or that WordNet knows only as a noun, i.e. most likely as the
+    name itself (``"son tomasz"``, ``"son jonathan"``, ``"EDWARD"``; not ``"bill"``, ``"carer ward"``);
     never a stop word, month, weekday or drug.
 
     >>> [namelike(w) for w in ("Haddad", "lasix", "Mary", "tomasz", "bill", "called", "Monday", "CCU")]
     [True, False, True, True, False, False, False, False]
+    >>> [namelike(w) for w in ("jonathan", "EDWARD", "ward", "called")]
+    [True, True, False, False]
     """
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -39,12 +44,13 @@ def namelike(word: str) -> bool:
         return False
     if w[0].isupper() and not w.isupper():  # "Mary", "Haddad"
         return is_name(low) or not known_word(low)
-    return is_name(low) and not known_word(low)  # "tomasz", not "faith", "ward", "weeks"
+    return is_name(low) and (not known_word(low) or noun_only(low))
 
 
 _ACTING = regex.compile(
-    r"\s*(?:[,(]|(?i:called|phoned|rang|visited|came|lives|is|was|in|at|here"
-    r"|updated|aware|spoke|states|stated|said|says|wants|will|would|has|had|and|who|to|from)\b)"
+    r"[\"”’']?\s*(?:[,(]|(?i:called|phoned|rang|visited|came|lives|is|was|in|at|here|arrived|left"
+    r"|updated|aware|spoke|states|stated|said|says|wants|will|would|has|had|and|who|to|from|staying"
+    r"|stayed|does|did|spent|asked|asks|notified|present|informed|agrees|agreed|requests|requested)\b)"
 )
 
 
@@ -54,6 +60,24 @@ def _ambiguous(word: str) -> bool:
 
     w = word.strip(".,'’")
     return not (w[:1].isupper() and not w.isupper()) and w.lower() not in STOP_WORDS and is_first_name(w)
+
+
+# Nouns that follow "Dr" without naming anyone: "dr office called", "Dr appointment on Monday".
+_AFTER_TITLE = _words(
+    "office appointment appt visit note notes letter team orders order rounds review surgery clinic call"
+    " phone input opinion advice aware notified paged"
+)
+
+
+def _surname(word: str) -> bool:
+    """After a title, a gazetteer name that is also a word, or a word WordNet knows only as a noun:
+    "Dr White", "DR KLEIN", "dr small", "dr yi"."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    low = word.lower()
+    if len(low) < 2 or low in STOP_WORDS or low in _NOT_NAMES or low in _AFTER_TITLE:
+        return False
+    return is_name(low) or noun_only(low)  # "DR falco" (truecased), "dr yi": WordNet has them as nouns only
 
 
 def refine(text: str, f: Finding) -> Finding | None:
@@ -70,7 +94,7 @@ def refine(text: str, f: Finding) -> Finding | None:
         words = [m.group().strip(".'’") for m in tokens if not _INITIAL.fullmatch(m.group())]
         first = words[0] if words else ""
         odd = first.isalpha() and not known_word(first) and first.lower() not in _NOT_NAMES  # "dr yi"
-        return f if first and (namelike(first) or odd or _ambiguous(first)) else None
+        return f if first and (namelike(first) or odd or _ambiguous(first) or _surname(first)) else None
     if f.source == "relative_name" and len(tokens) == 1 and _ambiguous(tokens[0].group()):
         # "son dave called", "daughter helen (phone ...)", not "mother faith." in a list of words
         return f if _ACTING.match(text, f.end) else None

@@ -71,7 +71,7 @@ CLINICAL_ACRONYMS = _words(
 )
 
 _CUE = (
-    r"(?i:\b(?:transfer(?:r?ed|ring|s)?|trans|referred|(?:med[ -]?)?flighted|leave|left|admitted|readmitted|taken|sent|went|came|presented"
+    r"(?i:\b(?:tran?s?fer+(?:r?ed|ring|s)?|trans|tx'?d|referred|(?:med[ -]?)?flighted|leave|left|admitted|readmitted|taken|sent|went|came|presented"
     r"|returned|moved|discharged|arrived|flown|flew|fly|travell?ed|drove|d/c'?d|lives?|living"
     r"|lived|resides|residing|grew\s+up|born|raised|works?|working|worked|employed|studies|studying"
     r"|rehab|followed|seen|screened|visiting|stays?|staying|stayed|meet|coming|go|going)"
@@ -90,6 +90,21 @@ _FACILITY = (
     r"|Health[ \t]+System|Sanatorium|Asylum|Inc|Incorporated|Corp|Corporation|Company|LLP|GmbH|Systems"
     r"|Solutions|Technologies|Consulting|Bank|Agency|Labs|Industries|Enterprises|Holdings|Associates"
     r"|Software|Networks|Analytics)\b"
+)
+_FACILITY_WORD = (
+    r"(?:hosp|hospital|rehab|memorial|regional|med[ \t]+ctr|medical[ \t]+cent(?:er|re)|infirmary"
+    r"|nursing[ \t]+home)"
+)
+_FACILITY_ANY_CASE = (  # "kernan hosp", "HARFORD MEMORIAL HOSPITAL", "baltimore rehab", "Greater X Med Ctr"
+    r"(?i:\b(?P<v>(?:(?!(?:at|from|to|the|a|an|in|of|by|and|for|with|her|his|their)\b)[a-z][\w'’-]*[ \t]+){1,2}"
+    rf"{_FACILITY_WORD}(?:[ \t]+{_FACILITY_WORD})?))\b"
+)
+_ACRONYM_SITE = (  # "GH cath lab", "at GH EW", "from GBMC ER": a site's acronym before one of its departments
+    r"(?<![\w/-])(?P<v>[A-Z]{2,5})[ \t]+(?:EW|ER|ED|ICU|CCU|MICU|SICU|TCU|cath|Cath|CATH|clinic|Clinic)\b"
+)
+_RESIDENCE_LOWER = (  # "lives in parkville", "moved to towson": a lower-case word no lexicon knows
+    r"(?i:\b(?:lives?|living|lived|resides|residing|moved|grew[ \t]+up)[ \t]+(?:in|to|near|at))[ \t]+"
+    r"(?P<v>[a-z][a-z'’-]{3,})\b"
 )
 _APT = r"(?i:\b(?:apt|apartment|suite|ste)\.?[ \t]*#?)\d{1,5}[A-Za-z]?\b"
 _INTL_WORD = r"(?:[^\W\d_][\w'’.-]*)"
@@ -153,6 +168,9 @@ def phone_digits_ok(span: str) -> bool:
 PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("LOCATION", "place_cued", _PLACE_CUED, 0.5),
     ("ORGANIZATION", "facility", _FACILITY, 0.5),
+    ("LOCATION", "facility_any_case", _FACILITY_ANY_CASE, 0.5),
+    ("LOCATION", "acronym_site", _ACRONYM_SITE, 0.5),
+    ("LOCATION", "residence_lower", _RESIDENCE_LOWER, 0.5),
     ("STREET_ADDRESS", "apt_suite", _APT, 0.5),
     ("STREET_ADDRESS", "intl_street", _INTL_STREET, 0.5),
     ("POSTCODE", "country_zip", _COUNTRY_ZIP, 0.5),
@@ -184,12 +202,23 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
     >>> plausible_place("referred to GP", 12, 14, "place_cued"), plausible_place("back to Sunday", 8, 14, "place_cued")
     (False, False)
     """
-    from hf_synthmh.gate.phi_lexicon import known_word
-    from hf_synthmh.gate.phi_words import BIG_PLACES, NOT_NAMES
+    from hf_synthmh.gate.phi_lexicon import known_word, noun_only
+    from hf_synthmh.gate.phi_words import BIG_PLACES, GENERIC, NOT_NAMES
 
     span = text[start:end].strip()
     if source.startswith("phone"):
         return phone_digits_ok(span)
+    if source == "acronym_site":
+        return span not in CLINICAL_ACRONYMS
+    if source == "residence_lower":
+        return not known_word(span) and span.upper() not in CLINICAL_ACRONYMS
+    if source == "facility_any_case":  # a word before "hospital" that names it: not "local", "psychiatric"
+        head = [w.strip(".,'’").lower() for w in regex.split(r"[ \t]+", span)][:-1]
+        return any(
+            w not in GENERIC and w not in _NOT_PLACE_START and (not known_word(w) or noun_only(w))
+            for w in head
+            if w not in ("med", "medical", "nursing", "memorial", "regional")
+        )
     if source not in ("place_cued", "intl_street"):
         return True
     words = [w.strip(".,'’") for w in regex.split(r"[ \t]+", span) if w.strip(".,'’")]
