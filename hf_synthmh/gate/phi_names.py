@@ -17,7 +17,15 @@ from hf_synthmh.gate.phi_words import _wordset as _words
 __all__ = ["CUED_SOURCES", "gazetteer_names", "namelike", "names_fingerprint", "refine"]
 
 CUED_SOURCES = frozenset(
-    {"titled_name", "relative_name", "credential_name", "name_relative", "self_named", "name_aware"}
+    {
+        "titled_name",
+        "relative_name",
+        "credential_name",
+        "name_relative",
+        "self_named",
+        "name_aware",
+        "name_is_aged",
+    }
 )
 _TOKEN = regex.compile(r"[^\s,]+")
 _INITIAL = regex.compile(r"[A-Za-z]\.")
@@ -50,7 +58,8 @@ def namelike(word: str) -> bool:
 _ACTING = regex.compile(
     r"[\"”’']?\s*(?:[,(]|(?i:called|phoned|rang|visited|came|lives|is|was|in|at|here|arrived|left"
     r"|updated|aware|spoke|states|stated|said|says|wants|will|would|has|had|and|who|to|from|staying"
-    r"|stayed|does|did|spent|asked|asks|notified|present|informed|agrees|agreed|requests|requested)\b)"
+    r"|stayed|does|did|spent|asked|asks|notified|present|informed|agrees|agreed|requests|requested"
+    r"|calls|via)\b|[ \t(]*\d)"
 )
 
 
@@ -80,6 +89,15 @@ def _surname(word: str) -> bool:
     return is_name(low) or noun_only(low)  # "DR falco" (truecased), "dr yi": WordNet has them as nouns only
 
 
+def _bare(token: str) -> str:
+    return regex.sub(r"(?:['’]s)?[.,;:'’]*$", "", token)  # "white's" -> "white"
+
+
+def _after_title(first: str) -> bool:
+    odd = first.isalpha() and not known_word(first) and first.lower() not in _NOT_NAMES  # "dr kozicki"
+    return bool(first) and (namelike(first) or odd or _ambiguous(first) or _surname(first))
+
+
 def refine(text: str, f: Finding) -> Finding | None:
     """A cued name trimmed to its name-like words (``"with Chris Howell"`` before ``RN`` ->
     ``"Chris Howell"``), or ``None`` when nothing name-like is left. Other findings pass as they are.
@@ -91,21 +109,29 @@ def refine(text: str, f: Finding) -> Finding | None:
         return f
     tokens = [m for m in _TOKEN.finditer(text, f.start, f.end)]
     if f.source == "titled_name":  # the word after the title (after an initial) decides
-        words = [m.group().strip(".'’") for m in tokens if not _INITIAL.fullmatch(m.group())]
-        first = words[0] if words else ""
-        odd = first.isalpha() and not known_word(first) and first.lower() not in _NOT_NAMES  # "dr yi"
-        return f if first and (namelike(first) or odd or _ambiguous(first) or _surname(first)) else None
+        words = [m for m in tokens if not _INITIAL.fullmatch(m.group())]
+        name = [_bare(m.group()) for m in words]
+        if not name or not _after_title(name[0]):
+            return None
+        end = (
+            words[1].end() if len(words) > 1 and _name_part(name[1]) else words[0].end()
+        )  # "dr. bob culhane"
+        return Finding(f.type, f.start, end, f.score, f.source)
     if f.source == "relative_name" and len(tokens) == 1 and _ambiguous(tokens[0].group()):
         # "son dave called", "daughter helen (phone ...)", not "mother faith." in a list of words
         return f if _ACTING.match(text, f.end) else None
-    while tokens and not (namelike(tokens[0].group())):
-        tokens.pop(0)
-    rest = tokens[1:]  # after a first name-like word, any gazetteer name: "chris howell rn"
-    if not tokens or not all(
-        namelike(m.group()) or is_name(m.group()) or _INITIAL.fullmatch(m.group()) for m in rest
-    ):
+    first = next((k for k, m in enumerate(tokens) if namelike(m.group())), None)
+    if first is None:
         return None
-    return Finding(f.type, tokens[0].start(), tokens[-1].end(), f.score, f.source)
+    start = first - 1 if first and _INITIAL.fullmatch(tokens[first - 1].group()) else first  # "W. Marotta"
+    last = first  # after a first name-like word, any gazetteer name: "chris howell rn"; stop at "PA"
+    while last + 1 < len(tokens) and _name_part(tokens[last + 1].group()):
+        last += 1
+    return Finding(f.type, tokens[start].start(), tokens[last].end(), f.score, f.source)
+
+
+def _name_part(token: str) -> bool:
+    return namelike(token) or is_name(token) or _INITIAL.fullmatch(token) is not None
 
 
 _CAPITALISED = regex.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+)?(?![\w-])")

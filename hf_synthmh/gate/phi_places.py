@@ -127,6 +127,10 @@ _NAME_AWARE = (  # "K. Vashenko aware", "OKAFOR NOTIFIED", "per B. Quillfeather"
     rf"(?P<v>(?:[A-Za-z]\.[ \t]*)?{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:aware|notified|made[ \t]+aware|paged)\b"
     rf"|(?i:\bper)[ \t]+(?P<v>[A-Za-z]\.[ \t]*{_ANY})"
 )
+_NAME_IS_AGED = (  # "lorrie morales is a 70 yr old", "KOZICKI IS AN 83 YO": a note's opening line
+    rf"(?P<v>{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:is|was)[ \t]+(?i:an?)[ \t]+\d{{1,3}}[ \t-]*"
+    r"(?i:yo\b|y/o|y\.o\.|yrs?\b|years?\b|year-old|-year)"
+)
 _PHONE_BODY = r"\+?\(?\d{1,4}\)?(?:[ \t.-]?\(?\d{1,5}\)?){1,5}(?:[ \t]?x\d{1,6})?"
 _PHONE_CUE = (
     r"(?i:\b(?:phone|tel|telephone|mobile|mob|cell|cellphone|fax|call|ring|text|contact\s+number"
@@ -177,6 +181,7 @@ PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("POSTCODE", "zip_cued_any", _ZIP_CUED, 0.6),
     ("PERSON", "self_named", _SELF_NAMED, 0.5),
     ("PERSON", "name_aware", _NAME_AWARE, 0.45),
+    ("PERSON", "name_is_aged", _NAME_IS_AGED, 0.45),
     ("PHONE_NUMBER", "phone_cued", _PHONE_CUED, 0.5),
     ("PHONE_NUMBER", "phone_labelled", _PHONE_LABELLED, 0.5),
     ("PHONE_NUMBER", "phone_nanp_ext", _NANP_EXT, 0.55),

@@ -132,7 +132,7 @@ _DOB = rf"(?i:\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?)
 _ANYNAME = r"[A-Za-zÀ-ÖØ-öø-ÿ][\wÀ-ÿ'’-]*[A-Za-zÀ-ÖØ-öø-ÿ]"  # any case: "aguilar", "VARNASKI"
 _TITLED = (  # "Dr Haddad", "dr. aguilar", "DR QUENNELL", "Rabbi Ferguson"
     r"(?i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Rabbi|Rev|Reverend))\.?[ \t]+"
-    rf"(?P<v>(?:[A-Z]\.[ \t]*)?{_ANYNAME}(?:[ \t]+{_NAME})?)"
+    rf"(?P<v>(?:[A-Z]\.[ \t]*)?{_ANYNAME}(?:[ \t]+{_ANYNAME})?)"
 )
 _RELATIVE_NAME = (  # "wife Mary called", "son mark", "SON DAVID" (after truecasing), "brother, Tomasz"
     rf"(?i:\b{{rel}}s?)(?:'s|’s)?[ \t]*,?[ \t]*[\"“]?(?<=[\s\"“])(?P<v>{_ANYNAME})"
