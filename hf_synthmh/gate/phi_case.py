@@ -29,7 +29,7 @@ import pkgutil
 
 import regex
 
-__all__ = ["case_fingerprint", "is_first_name", "is_name", "name_gazetteer", "truecase"]
+__all__ = ["case_fingerprint", "common_word", "is_first_name", "is_name", "name_gazetteer", "truecase"]
 
 _WORD = regex.compile(
     r"(?<![\w'’-])[^\W\d_]{2,}(?:['’-][^\W\d_]+)*(?![\w'’-])"
@@ -76,6 +76,19 @@ def is_name(word: str) -> bool:
     first, last, _ = name_gazetteer()
     w = word.lower()
     return w in first or w in last
+
+
+def common_word(word: str) -> bool:
+    """An English word that is not better read as a name: WordNet's noun-only entries that are also
+    gazetteer names (``madison``, ``sarah``, ``baltimore``'s kind) are proper nouns, not words.
+
+    >>> common_word("grant"), common_word("madison"), common_word("okonkwo")
+    (True, False, False)
+    """
+    from hf_synthmh.gate.phi_lexicon import known_word, noun_only
+
+    w = word.lower().strip(".,;:'’")
+    return known_word(w) and not (is_name(w) and noun_only(w))
 
 
 @functools.lru_cache(maxsize=65536)

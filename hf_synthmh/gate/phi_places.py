@@ -108,10 +108,9 @@ _RESIDENCE_LOWER = (  # "lives in parkville", "moved to towson": a lower-case wo
 )
 _APT = r"(?i:\b(?:apt|apartment|suite|ste)\.?[ \t]*#?)\d{1,5}[A-Za-z]?\b"
 _INTL_WORD = r"(?:[^\W\d_][\w'’.-]*)"
-_INTL_STREET = (
-    r"(?:^[ \t>?]*\d{1,4}[ \t]+|(?<=(?i:address|addr)(?:[ \t]+is)?[:]?[ \t]+)(?:\d{1,4}[ \t]+)?"
-    r"|(?<=(?i:\bat|\bto)[ \t]+)\d{1,4}[ \t]+)"
-    rf"(?P<v>{_INTL_WORD}(?:[ \t]+{_INTL_WORD}){{0,4}}[ \t]+\d{{1,5}}[A-Za-z]?\.?)(?=[ \t]*(?:,|$))"
+_INTL_STREET = (  # "41086 Kiannonkatu 98", "at 7 Via Roma 12,": building number, street, house number
+    r"(?:(?:^[ \t>?]*|(?<=(?i:\bat|\bto)[ \t]+|,[ \t]+))(?=\d)|(?<=(?i:address|addr)(?:[ \t]+is)?[:]?[ \t]+))"
+    rf"(?P<v>(?:\d{{1,4}}[ \t]+)?{_INTL_WORD}(?:[ \t]+{_INTL_WORD}){{0,4}}[ \t]+\d{{1,5}}[A-Za-z]?\.?)(?=[ \t]*(?:,|$))"
 )
 _ZIP_CUED = (
     r"(?i:\b(?:zip|post(?:al)?)[ \t]*code|\bzip|\bpostcode)(?:[ \t]+is)?[ \t:#]{0,3}"

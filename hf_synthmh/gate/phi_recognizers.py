@@ -123,7 +123,7 @@ _NO_NAME_AHEAD = (
 _PAIR_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+)?"
 _UNIT = r"(?:Flat|Apt|Apartment|Unit|Suite)\.?"
 _STREET = (
-    rf"(?:{_UNIT}\s+\w+,?\s+)?\b\d{{1,5}}[A-Za-z]?,?\s+(?:{_CAP}\s+){{1,3}}{_STREET_SUFFIX}"
+    rf"(?:{_UNIT}\s+\w+,?\s+)?\b(?:\d{{1,5}}[ \t]+)?\d{{1,5}}[A-Za-z]?,?\s+(?:{_CAP}\s+){{1,3}}{_STREET_SUFFIX}"
     rf"(?:,?\s+{_UNIT}\s*\w+)?"
 )
 _TOWN = rf"\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?(?=,?\s+(?:{_UK_POSTCODE}\b|{_STATES}\.?,?\s+\d{{5}}\b))"
@@ -248,6 +248,12 @@ _PLACE_SOURCES = frozenset(name for _, name, _, _ in PLACE_RULES)
 _DRUG = regex.compile(rf"(?i:{_DRUG_STEMS})$")
 
 
+def common_word(word: str) -> bool:
+    from hf_synthmh.gate.phi_case import common_word
+
+    return common_word(word)
+
+
 def _is_name(word: str) -> bool:
     from hf_synthmh.gate.phi_case import is_name
 
@@ -310,10 +316,12 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     if source in _PLACE_SOURCES:
         return plausible_place(text, start, end, source)
     if source == "name_cued":  # "Re: Urgent Review" is not a name; "Re: Liam Mensah" is
-        return not all(known_word(w) for w in span.split())
-    if source == "name_pair":  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu"
+        return not all(common_word(w) for w in span.split())
+    if (
+        source == "name_pair"
+    ):  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu", "Madison Boyes"
         words = [w.lower() for w in regex.split(r"[\s-]+", span)]
-        return not any(known_word(w) or w.strip("'’") in _NOT_NAMES for w in words)
+        return not any(common_word(w) or w.strip("'’") in _NOT_NAMES for w in words)
     if source not in ("spacy", "gazetteer"):
         return True
     bare = span.removesuffix("'s").removesuffix("’s")
