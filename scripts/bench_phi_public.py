@@ -64,10 +64,11 @@ _OWN_TYPES = {
 }
 
 
-def _big_places() -> frozenset[str]:
-    from hf_synthmh.gate.phi_words import BIG_PLACES
+def _big_place(value: str) -> bool:
+    """US states, UK nations, continents and every country name faker knows (the scan's own list)."""
+    from hf_synthmh.gate.phi_places import big_place
 
-    return BIG_PLACES
+    return big_place(value) or value.lower().removeprefix("the ") in {"us", "usa", "uk"}
 
 
 def score_type(span: dict[str, Any]) -> str:
@@ -75,7 +76,7 @@ def score_type(span: dict[str, Any]) -> str:
     kind, value = span["norm_type"], span["value"].strip()
     if kind == "DATE" and _NONSPECIFIC_DATE.match(value):
         return "DATE_YEAR"
-    if kind == "LOCATION" and value.lower().removeprefix("the ") in _big_places() | {"us", "usa", "uk"}:
+    if kind == "LOCATION" and _big_place(value):
         return "LOCATION_BIG"
     return str(kind)
 

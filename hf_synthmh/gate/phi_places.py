@@ -57,6 +57,23 @@ def countries() -> tuple[str, ...]:
     return tuple(sorted({c.split(" (")[0] for c in Provider.countries}, key=len, reverse=True))
 
 
+def big_place(name: str) -> bool:
+    """A place above the level HIPAA Safe Harbor protects: a US state, a UK nation, a continent
+    (:data:`~hf_synthmh.gate.phi_words.BIG_PLACES`) or any of faker's country names.
+
+    >>> big_place("sweden"), big_place("Ohio"), big_place("Harrogate")
+    (True, True, False)
+    """
+    return name.lower().removeprefix("the ") in _big_places()
+
+
+@functools.lru_cache(maxsize=1)
+def _big_places() -> frozenset[str]:
+    from hf_synthmh.gate.phi_words import BIG_PLACES
+
+    return BIG_PLACES | {c.lower() for c in countries()}
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -207,7 +224,7 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
     (False, False)
     """
     from hf_synthmh.gate.phi_lexicon import known_word, noun_only
-    from hf_synthmh.gate.phi_words import BIG_PLACES, GENERIC, NOT_NAMES
+    from hf_synthmh.gate.phi_words import GENERIC, NOT_NAMES
 
     span = text[start:end].strip()
     if source.startswith("phone"):
@@ -227,7 +244,7 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
         return True
     words = [w.strip(".,'’") for w in regex.split(r"[ \t]+", span) if w.strip(".,'’")]
     words = [w for w in words if not w.isdigit() and w.lower() != "of"]
-    if not words or words[0].lower() in _NOT_PLACE_START or " ".join(words).lower() in BIG_PLACES:
+    if not words or words[0].lower() in _NOT_PLACE_START or big_place(" ".join(words)):
         return False
     for word in words:
         letters = regex.sub(r"[\d'’.-]", "", word)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import regex
 
 from hf_synthmh.gate.phi_lexicon import known_word, ner_segments, segments_fingerprint, spacy_model_path
-from hf_synthmh.gate.phi_places import PLACE_RULES, expand, places_fingerprint, plausible_place
+from hf_synthmh.gate.phi_places import PLACE_RULES, big_place, expand, places_fingerprint, plausible_place
 from hf_synthmh.gate.phi_words import BIG_PLACES as _BIG_PLACES
 from hf_synthmh.gate.phi_words import DRUG_STEMS as _DRUG_STEMS
 from hf_synthmh.gate.phi_words import EPONYM_HEADS as _EPONYM_HEADS
@@ -340,7 +340,7 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
         word = tokens[0].strip(".,;:'’")
         if len(word) <= 4 or _DRUG.search(word):
             return False
-    if kind == "LOCATION" and " ".join(tokens).lower() in _BIG_PLACES:
+    if kind == "LOCATION" and big_place(" ".join(tokens)):
         return False
     if len(tokens) > 1 and tokens[-1].lower() in _EPONYM_HEADS:  # "Depressive Disorder", "Single Episode"
         return False
