@@ -93,7 +93,7 @@ _CUE = (
     r"|lived|resides|residing|grew\s+up|born|raised|works?|working|worked|employed|studies|studying"
     r"|rehab|followed|seen|screened|visiting|stays?|staying|stayed|meet|coming|go|going)"
     r"(?:[ \t]+(?:up|out|back|over|home|here))?[ \t]+(?:to|in|at|from|near|by)"
-    r"|\b(?:is|was|are|were|comes?)[ \t]+from|\b(?:works?|worked|working)[ \t]+for|\bemployed[ \t]+by"
+    r"|\b(?:is|was|are|were|comes?)[ \t]+(?:originally[ \t]+)?from|\boriginally[ \t]+from|\bbased[ \t]+in|\b(?:works?|worked|working)[ \t]+for|\bemployed[ \t]+by"
     r"|\bcorner[ \t]+of|@|\bOSH[ \t]*[:(-]?)"
 )
 _PHRASE_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’&-]*"
@@ -123,11 +123,15 @@ _RESIDENCE_LOWER = (  # "lives in parkville", "moved to towson": a lower-case wo
     r"(?i:\b(?:lives?|living|lived|resides|residing|moved|grew[ \t]+up)[ \t]+(?:in|to|near|at))[ \t]+"
     r"(?P<v>[a-z][a-z'’-]{3,})\b"
 )
+_TOWN_AFTER_UNIT = (  # the town on the line after "Apt. 4" / "Suite 120" in an address block
+    r"(?m:^[ \t>?]*(?i:apt|apartment|suite|ste|unit|flat)\.?[ \t]*#?\d{1,5}[A-Za-z]?[ \t]*\n"
+    r"[ \t>?]*(?P<v>[^\W\d_][^\W\d_'’.() -]*(?:[ \t-]+[^\W\d_][^\W\d_'’.()-]*){0,3})[ \t]*,?[ \t]*$)"
+)
 _APT = r"(?i:\b(?:apt|apartment|suite|ste)\.?[ \t]*#?)\d{1,5}[A-Za-z]?\b"
 _INTL_WORD = r"(?:[^\W\d_][\w'’.-]*)"
 _INTL_STREET = (  # "41086 Kiannonkatu 98", "at 7 Via Roma 12,": building number, street, house number
     r"(?:(?:^[ \t>?]*|(?<=(?i:\bat|\bto)[ \t]+|,[ \t]+))(?=\d)|(?<=(?i:address|addr)(?:[ \t]+is)?[:]?[ \t]+))"
-    rf"(?P<v>(?:\d{{1,4}}[ \t]+)?{_INTL_WORD}(?:[ \t]+{_INTL_WORD}){{0,4}}[ \t]+\d{{1,5}}[A-Za-z]?\.?)(?=[ \t]*(?:,|$))"
+    rf"(?P<v>(?:\d{{1,5}}[ \t]+)?{_INTL_WORD}(?:[ \t]+{_INTL_WORD}){{0,4}}[ \t]+\d{{1,5}}[A-Za-z]?\.?)(?=[ \t]*(?:,|$))"
 )
 _ZIP_CUED = (
     r"(?i:\b(?:zip|post(?:al)?)[ \t]*code|\bzip|\bpostcode)(?:[ \t]+is)?[ \t:#]{0,3}"
@@ -191,6 +195,7 @@ PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("LOCATION", "facility_any_case", _FACILITY_ANY_CASE, 0.5),
     ("LOCATION", "acronym_site", _ACRONYM_SITE, 0.5),
     ("LOCATION", "residence_lower", _RESIDENCE_LOWER, 0.5),
+    ("LOCATION", "town_after_unit", _TOWN_AFTER_UNIT, 0.5),
     ("STREET_ADDRESS", "apt_suite", _APT, 0.5),
     ("STREET_ADDRESS", "intl_street", _INTL_STREET, 0.5),
     ("POSTCODE", "country_zip", _COUNTRY_ZIP, 0.5),
@@ -215,6 +220,24 @@ _NOT_PLACE_START = _words(
 )
 
 
+_NOT_PLACE_NOUNS = _words(
+    "hospital hosp infirmary clinic hospice centre center unit ward rehab rehabilitation accommodation"
+    " hostel prison custody school college university work office surgery practice home house"
+)
+
+
+def _place_word(word: str) -> bool:
+    """A capitalised word no lexicon knows, or one WordNet knows only as a noun (its proper nouns:
+    "Stavanger", "Baltimore") that is not a generic place of care ("Hospital", "Hostel")."""
+    from hf_synthmh.gate.phi_lexicon import known_word, noun_only
+    from hf_synthmh.gate.phi_words import GENERIC
+
+    low = word.lower()
+    if not known_word(low):
+        return True
+    return word[:1].isupper() and noun_only(low) and low not in GENERIC and low not in _NOT_PLACE_NOUNS
+
+
 def plausible_place(text: str, start: int, end: int, source: str) -> bool:
     """False for a cue-rule hit that is clinical vocabulary or too big a place (see the module docs).
 
@@ -231,6 +254,8 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
         return phone_digits_ok(span)
     if source == "acronym_site":
         return span not in CLINICAL_ACRONYMS
+    if source == "town_after_unit":
+        return not big_place(span)
     if source == "residence_lower":
         return not known_word(span) and span.upper() not in CLINICAL_ACRONYMS
     if source == "facility_any_case":  # a word before "hospital" that names it: not "local", "psychiatric"
@@ -252,7 +277,7 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
             short_or_odd = len(letters) <= 4 or not known_word(letters)
             if source == "place_cued" and short_or_odd and not {word, letters} & CLINICAL_ACRONYMS:
                 return True
-        elif len(letters) >= 3 and not known_word(letters) and letters.lower() not in NOT_NAMES:
+        elif len(letters) >= 3 and _place_word(letters) and letters.lower() not in NOT_NAMES:
             if letters.upper() in CLINICAL_ACRONYMS:
                 continue
             return True
