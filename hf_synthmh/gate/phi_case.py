@@ -80,9 +80,9 @@ def is_name(word: str) -> bool:
 
 def common_word(word: str) -> bool:
     """An English word that is not better read as a name: WordNet's noun-only entries that are also
-    gazetteer names (``madison``, ``sarah``, ``baltimore``'s kind) are proper nouns, not words.
+    gazetteer names (``augustine``, ``toledo``) are proper nouns, not words.
 
-    >>> common_word("grant"), common_word("madison"), common_word("okonkwo")
+    >>> common_word("grant"), common_word("toledo"), common_word("okonkwo")
     (True, False, False)
     """
     from hf_synthmh.gate.phi_lexicon import known_word, noun_only

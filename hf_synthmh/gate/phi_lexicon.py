@@ -74,10 +74,10 @@ def _other_pos() -> frozenset[str]:
 
 def noun_only(word: str) -> bool:
     """True for an English word that WordNet knows only as a noun. WordNet's noun index holds proper
-    nouns too (``sarah``, ``edward``, ``baltimore``), lower-cased; a gazetteer name that is a noun only
+    nouns too (``augustine``, ``toledo``), lower-cased; a gazetteer name that is a noun only
     is, after a cue ("son", "Dr", "lives in"), far more likely the name than the noun.
 
-    >>> noun_only("edward"), noun_only("white"), noun_only("called")
+    >>> noun_only("augustine"), noun_only("white"), noun_only("called")
     (True, False, False)
     """
     w = word.lower().strip(".,;:'’")

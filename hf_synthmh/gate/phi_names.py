@@ -36,12 +36,12 @@ def namelike(word: str) -> bool:
     """A word that can be a name after a cue ("Dr", "wife", a signature's "RN"): a capitalised
     gazetteer name or capitalised non-English word; in lower or upper case only a gazetteer name
     that is not also an English word, or that WordNet knows only as a noun, i.e. most likely as the
-    name itself (``"son tomasz"``, ``"son jonathan"``, ``"EDWARD"``; not ``"bill"``, ``"carer ward"``);
+    name itself (``"son tomasz"``, ``"son augustine"``, ``"AUGUSTINE"``; not ``"bill"``, ``"carer ward"``);
     never a stop word, month, weekday or drug.
 
     >>> [namelike(w) for w in ("Haddad", "lasix", "Mary", "tomasz", "bill", "called", "Monday", "CCU")]
     [True, False, True, True, False, False, False, False]
-    >>> [namelike(w) for w in ("jonathan", "EDWARD", "ward", "called")]
+    >>> [namelike(w) for w in ("augustine", "AUGUSTINE", "ward", "called")]
     [True, True, False, False]
     """
     from spacy.lang.en.stop_words import STOP_WORDS
@@ -80,22 +80,25 @@ _AFTER_TITLE = _words(
 
 def _surname(word: str) -> bool:
     """After a title, a gazetteer name that is also a word, or a word WordNet knows only as a noun:
-    "Dr White", "DR KLEIN", "dr small", "dr yi"."""
+    "Dr White", "DR ORWELL", "dr small", "dr lu"."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     low = word.lower()
     if len(low) < 2 or low in STOP_WORDS or low in _NOT_NAMES or low in _AFTER_TITLE:
         return False
-    return is_name(low) or noun_only(low)  # "DR falco" (truecased), "dr yi": WordNet has them as nouns only
+    return is_name(low) or noun_only(low)  # "DR orwell" (truecased), "dr lu": nouns only in WordNet
 
 
 def _bare(token: str) -> str:
     return regex.sub(r"(?:['’]s)?[.,;:'’]*$", "", token)  # "white's" -> "white"
 
 
+def _odd(word: str) -> bool:
+    return word.isalpha() and not known_word(word) and word.lower() not in _NOT_NAMES  # "dr pomfrey"
+
+
 def _after_title(first: str) -> bool:
-    odd = first.isalpha() and not known_word(first) and first.lower() not in _NOT_NAMES  # "dr kozicki"
-    return bool(first) and (namelike(first) or odd or _ambiguous(first) or _surname(first))
+    return bool(first) and (namelike(first) or _odd(first) or _ambiguous(first) or _surname(first))
 
 
 def refine(text: str, f: Finding) -> Finding | None:
@@ -113,9 +116,8 @@ def refine(text: str, f: Finding) -> Finding | None:
         name = [_bare(m.group()) for m in words]
         if not name or not _after_title(name[0]):
             return None
-        end = (
-            words[1].end() if len(words) > 1 and _name_part(name[1]) else words[0].end()
-        )  # "dr. bob culhane"
+        second = len(words) > 1 and (_name_part(name[1]) or _odd(name[1]))  # "dr. ted pomfrey"
+        end = words[1].end() if second else words[0].end()
         return Finding(f.type, f.start, end, f.score, f.source)
     if f.source == "relative_name" and len(tokens) == 1 and _ambiguous(tokens[0].group()):
         # "son dave called", "daughter helen (phone ...)", not "mother faith." in a list of words
@@ -123,7 +125,7 @@ def refine(text: str, f: Finding) -> Finding | None:
     first = next((k for k, m in enumerate(tokens) if namelike(m.group())), None)
     if first is None:
         return None
-    start = first - 1 if first and _INITIAL.fullmatch(tokens[first - 1].group()) else first  # "W. Marotta"
+    start = first - 1 if first and _INITIAL.fullmatch(tokens[first - 1].group()) else first  # "W. Traverno"
     last = first  # after a first name-like word, any gazetteer name: "chris howell rn"; stop at "PA"
     while last + 1 < len(tokens) and _name_part(tokens[last + 1].group()):
         last += 1

@@ -112,14 +112,14 @@ _FACILITY_WORD = (
     r"(?:hosp|hospital|rehab|memorial|regional|med[ \t]+ctr|medical[ \t]+cent(?:er|re)|infirmary"
     r"|nursing[ \t]+home)"
 )
-_FACILITY_ANY_CASE = (  # "kernan hosp", "HARFORD MEMORIAL HOSPITAL", "baltimore rehab", "Greater X Med Ctr"
+_FACILITY_ANY_CASE = (  # "pelverton hosp", "GRIMSTONE MEMORIAL HOSPITAL", "toledo rehab", "Greater X Med Ctr"
     r"(?i:\b(?P<v>(?:(?!(?:at|from|to|the|a|an|in|of|by|and|for|with|her|his|their)\b)[a-z][\w'’-]*[ \t]+){1,2}"
     rf"{_FACILITY_WORD}(?:[ \t]+{_FACILITY_WORD})?))\b"
 )
-_ACRONYM_SITE = (  # "GH cath lab", "at GH EW", "from GBMC ER": a site's acronym before one of its departments
+_ACRONYM_SITE = (  # "XH cath lab", "at XH EW", "from QRMC ER": a site's acronym before one of its departments
     r"(?<![\w/-])(?P<v>[A-Z]{2,5})[ \t]+(?:EW|ER|ED|ICU|CCU|MICU|SICU|TCU|cath|Cath|CATH|clinic|Clinic)\b"
 )
-_RESIDENCE_LOWER = (  # "lives in parkville", "moved to towson": a lower-case word no lexicon knows
+_RESIDENCE_LOWER = (  # "lives in wrenfield", "moved to pelverton": a lower-case word no lexicon knows
     r"(?i:\b(?:lives?|living|lived|resides|residing|moved|grew[ \t]+up)[ \t]+(?:in|to|near|at))[ \t]+"
     r"(?P<v>[a-z][a-z'’-]{3,})\b"
 )
@@ -129,7 +129,7 @@ _TOWN_AFTER_UNIT = (  # the town on the line after "Apt. 4" / "Suite 120" in an 
 )
 _APT = r"(?i:\b(?:apt|apartment|suite|ste)\.?[ \t]*#?)\d{1,5}[A-Za-z]?\b"
 _INTL_WORD = r"(?:[^\W\d_][\w'’.-]*)"
-_INTL_STREET = (  # "41086 Kiannonkatu 98", "at 7 Via Roma 12,": building number, street, house number
+_INTL_STREET = (  # "52918 Lindenkatu 41", "at 7 Via Roma 12,": building number, street, house number
     r"(?:(?:^[ \t>?]*|(?<=(?i:\bat|\bto)[ \t]+|,[ \t]+))(?=\d)|(?<=(?i:address|addr)(?:[ \t]+is)?[:]?[ \t]+))"
     rf"(?P<v>(?:\d{{1,5}}[ \t]+)?{_INTL_WORD}(?:[ \t]+{_INTL_WORD}){{0,4}}[ \t]+\d{{1,5}}[A-Za-z]?\.?)(?=[ \t]*(?:,|$))"
 )
@@ -147,7 +147,7 @@ _NAME_AWARE = (  # "K. Vashenko aware", "OKAFOR NOTIFIED", "per B. Quillfeather"
     rf"(?P<v>(?:[A-Za-z]\.[ \t]*)?{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:aware|notified|made[ \t]+aware|paged)\b"
     rf"|(?i:\bper)[ \t]+(?P<v>[A-Za-z]\.[ \t]*{_ANY})"
 )
-_NAME_IS_AGED = (  # "lorrie morales is a 70 yr old", "KOZICKI IS AN 83 YO": a note's opening line
+_NAME_IS_AGED = (  # "marisol quenby is a 64 yr old", "QUENBY IS AN 83 YO": a note's opening line
     rf"(?P<v>{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:is|was)[ \t]+(?i:an?)[ \t]+\d{{1,3}}[ \t-]*"
     r"(?i:yo\b|y/o|y\.o\.|yrs?\b|years?\b|year-old|-year)"
 )
@@ -228,7 +228,7 @@ _NOT_PLACE_NOUNS = _words(
 
 def _place_word(word: str) -> bool:
     """A capitalised word no lexicon knows, or one WordNet knows only as a noun (its proper nouns:
-    "Stavanger", "Baltimore") that is not a generic place of care ("Hospital", "Hostel")."""
+    "Toledo", "Augustine") that is not a generic place of care ("Hospital", "Hostel")."""
     from hf_synthmh.gate.phi_lexicon import known_word, noun_only
     from hf_synthmh.gate.phi_words import GENERIC
 

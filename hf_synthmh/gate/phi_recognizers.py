@@ -319,7 +319,7 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
         return not all(common_word(w) for w in span.split())
     if (
         source == "name_pair"
-    ):  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu", "Madison Boyes"
+    ):  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu", "Augustine Renk"
         words = [w.lower() for w in regex.split(r"[\s-]+", span)]
         return not any(common_word(w) or w.strip("'’") in _NOT_NAMES for w in words)
     if source not in ("spacy", "gazetteer"):

@@ -187,6 +187,26 @@ MISS_CLASSES = [
     ("social: dtr adriana in contact by phone.", "adriana"),
     ('social: pt\'s son ,"tobiasz", was in earlier.', "tobiasz"),
     ("My zip code is 30417 if the letter is returned.", "30417"),
+    # gazetteer names WordNet also lists as proper nouns, and surnames that are words, after cues
+    ("social: son augustine arrived this morning with the pt.", "augustine"),
+    ("EGG TEST DONE. DR ORWELL NOTIFIED AND DRESSING CHANGED.", "ORWELL"),
+    ("bp reported to dr lu who will review at 6.", "lu"),
+    ("vent weaned.  |  HAROLD P. QUIMBY, RRT  |", "HAROLD"),
+    ("Per dr. ted pomfrey the plan stands.", "pomfrey"),
+    ("CXR DONE; AS PER W. TRAVERNO-PT WET.", "TRAVERNO"),
+    ("AGREED PLAN, UNTIL SON GERALD CALLS BACK TONIGHT.", "GERALD"),
+    ("marisol quenby is a 64 yr old female adm with sob.", "marisol quenby"),
+    # sites: a hospital word in any case, a site acronym before its department, a lower-case town
+    ("HE IS A PORTER AT GRIMSTONE MEMORIAL HOSPITAL SINCE MAY.", "GRIMSTONE"),
+    ("arrived via amb from pelverton hosp for monitoring.", "pelverton"),
+    ("Seen in the cath lab. At XH EW he remained intubated.", "XH"),
+    ("daughter lives in wrenfield and visits daily.", "wrenfield"),
+    ("Pt was tranfered to Quenby 3 for telemetry.", "Quenby"),
+    # address blocks: a building number before the street, the town line after the unit
+    ("Mail to:\nTobias Renk\n77 14 Sandhill Road\nApt. 21\nWESTERNBY\n", "77"),
+    ("Mail to:\nTobias Renk\n77 14 Sandhill Road\nApt. 21\nWESTERNBY\n", "WESTERNBY"),
+    ("Send it to\n52918 Lindenkatu 41\nSuite 7\n", "Lindenkatu 41"),
+    ("He is originally from Corvasse and came over in 2001.", "Corvasse"),
 ]
 
 
@@ -228,6 +248,13 @@ CLEAN_NEAR_MISSES = [
     "Sample to BB; CXR done @ BS; may go to PCU; I&O @ MN.",
     "Referred by Community Health Systems to the Mental Health Solutions service.",
     "Vent settings as per chart; VSS per flowsheet; per Dr; discussed with Dr; team aware; MD aware; RN notified.",
+    # near the rules added for the public sets: generic hospitals, Dr + a noun, ages without names
+    "Was admitted to the local psychiatric hospital in 2019 and later to the general hospital.",
+    "She lives in supported accommodation; lives in town with her mother; moved to Hospital in May.",
+    "Dr office called; Dr appointment on Monday; Mr and Mrs attended; Dr to review.",
+    "The patient is a 34-year-old man. She is a 45 year old woman. Pt is a 61yo m.",
+    "Seen in the day hospital; referred to the memory clinic; sertraline, 50 mg 2, then 100 mg.",
+    "She is originally from Sweden and based in Europe; Flat roof\nNorway\n",
 ]
 
 
