@@ -84,7 +84,7 @@ CLINICAL_ACRONYMS = _words(
     " CCU MICU SICU CSRU NICU PICU HDU PACU ITU MAU AMU SDEC OR OT PT SLT SALT OSH CT MRI EEG ECG EKG"
     " CXR TTE TEE IR EP CATH LAB ABG PO IV IM SC PRN NG PEG TPN OPD OPA ASAP MDT CPA DNA BP HR RR"
     " ETOH AA NA SMART UK US USA EU PM AM AM/PM DR MR MRS MS NP RN MD NOK PCP SNF LTC ALF RTC CVA MI"
-    " CHF COPD TB HIV AIDS CKD OD SOB CP ADLS ADL A&E CDU PICC NIV BIPAP CPAP BID TID QID AC PS EPS SVT VT VF AF NSR NSB SB ST IMV SIMV PSV CMV KVO CVP DERM PCU RA BB BS MN TLC HS NOC"
+    " CHF COPD TB HIV AIDS CKD OD SOB CP ADLS ADL A&E CDU PICC NIV BIPAP CPAP BID TID QID AC PS EPS SVT VT VF AF NSR NSB SB ST IMV SIMV PSV CMV KVO CVP DERM PCU RA BB BS MN TLC HS NOC RM FLR"
 )
 
 _CUE = (
@@ -94,12 +94,12 @@ _CUE = (
     r"|rehab|followed|seen|screened|visiting|stays?|staying|stayed|meet|coming|go|going)"
     r"(?:[ \t]+(?:up|out|back|over|home|here))?[ \t]+(?:to|in|at|from|near|by)"
     r"|\b(?:is|was|are|were|comes?)[ \t]+(?:originally[ \t]+)?from|\boriginally[ \t]+from|\bbased[ \t]+in|\b(?:works?|worked|working)[ \t]+for|\bemployed[ \t]+by"
-    r"|\bcorner[ \t]+of|@|\bOSH[ \t]*[:(-]?)"
+    r"|\bcorner[ \t]+of|@|\bOSH[ \t]*[:(-]?|\btran?s?fer+(?:r?ed)?(?=[ \t]+[a-z]+[ \t]*\d))"  # "transfer quenby 2"
 )
 _PHRASE_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’&-]*"
 _PLACE_CUED = (
     rf"{_CUE}[ \t]+(?:(?i:the)[ \t]+)?(?P<v>(?:St\.[ \t]*)?{_PHRASE_WORD}(?:[ \t]+(?:of[ \t]+)?{_PHRASE_WORD}){{0,3}}"
-    r"(?:[ \t]+\d{1,2}(?![\d/:.]))?|[a-z][a-z'-]{3,}[ \t]*\d{1,2}(?![\d/:.]))"  # "quenby 2"
+    r"(?:[ \t]*\d{1,2}(?![\d/:]|\.\d))?|[a-z][a-z'-]{3,}[ \t]*\d{1,2}(?![\d/:]|\.\d))"  # "quenby 2."
 )
 _FACILITY = (
     r"\b(?:St\.?[ \t]+)?(?:[A-ZÀ-ÖØ-Þ][\w'’-]*[ \t]+){1,3}"
@@ -126,6 +126,11 @@ _RESIDENCE_LOWER = (  # "lives in wrenfield", "moved to pelverton": a lower-case
 _TOWN_AFTER_UNIT = (  # the town on the line after "Apt. 4" / "Suite 120" in an address block
     r"(?m:^[ \t>?]*(?i:apt|apartment|suite|ste|unit|flat)\.?[ \t]*#?\d{1,5}[A-Za-z]?[ \t]*\n"
     r"[ \t>?]*(?P<v>[^\W\d_][^\W\d_'’.() -]*(?:[ \t-]+[^\W\d_][^\W\d_'’.()-]*){0,3})[ \t]*,?[ \t]*$)"
+)
+_VOWELLESS = r"(?P<v>(?i:[b-df-hj-np-tv-xz]{2,3}))"
+_SITE_ACRONYM = (  # "at XH,", "tx to xh for", "followed at xh by": a vowel-less site acronym after a preposition
+    rf"(?i:\b(?:at|from|leave))[ \t]+{_VOWELLESS}(?=[ \t]*(?:[,.;]|$)|[ \t]+(?i:for|w/|with|by|this|er|ew|ed)\b)"
+    rf"|(?i:\b(?:to|in))[ \t]+{_VOWELLESS}(?=[ \t]+(?:(?i:for|w/|with|by|this|er|ew|ed)\b|\d))"
 )
 _APT = r"(?i:\b(?:apt|apartment|suite|ste)\.?[ \t]*#?)\d{1,5}[A-Za-z]?\b"
 _INTL_WORD = r"(?:[^\W\d_][\w'’.-]*)"
@@ -194,6 +199,7 @@ PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("ORGANIZATION", "facility", _FACILITY, 0.5),
     ("LOCATION", "facility_any_case", _FACILITY_ANY_CASE, 0.5),
     ("LOCATION", "acronym_site", _ACRONYM_SITE, 0.5),
+    ("LOCATION", "site_acronym", _SITE_ACRONYM, 0.5),
     ("LOCATION", "residence_lower", _RESIDENCE_LOWER, 0.5),
     ("LOCATION", "town_after_unit", _TOWN_AFTER_UNIT, 0.5),
     ("STREET_ADDRESS", "apt_suite", _APT, 0.5),
@@ -220,6 +226,13 @@ _NOT_PLACE_START = _words(
 )
 
 
+#: Vowel-less clinical shorthand that follows "at/to/from/in" and names no place.
+_VOWELLESS_ABBREVIATIONS = _words(
+    "SW SS NH DNR DNI NG NGT CXR CT BP HR RR CC ML MG PRN NPO NKDA HH HS QHS QD QOD BM CBC BMP LFT KUB"
+    " TX DX RX HX SX FX PT PTS NSG WNL MVC SBP DBP LLL RLL RML LLQ RLQ LUQ RUQ GT TF JP PRBC FFP PPD"
+    " MS VS PMH PSH SH FH NKA DTR WT HT LB KG CM MM GM HB HGB HCT PLT BS FS GCS LPN CNA MSW LCSW SLP DME"
+    " VNA CHG ST TTP MRSA VRE PCN SR CD LCS LWS PCW TPP"
+)
 _NOT_PLACE_NOUNS = _words(
     "hospital hosp infirmary clinic hospice centre center unit ward rehab rehabilitation accommodation"
     " hostel prison custody school college university work office surgery practice home house"
@@ -252,6 +265,8 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
     span = text[start:end].strip()
     if source.startswith("phone"):
         return phone_digits_ok(span)
+    if source == "site_acronym":
+        return span.upper() not in CLINICAL_ACRONYMS and span.upper() not in _VOWELLESS_ABBREVIATIONS
     if source == "acronym_site":
         return span not in CLINICAL_ACRONYMS
     if source == "town_after_unit":

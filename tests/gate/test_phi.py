@@ -202,6 +202,9 @@ MISS_CLASSES = [
     ("Seen in the cath lab. At XH EW he remained intubated.", "XH"),
     ("daughter lives in wrenfield and visits daily.", "wrenfield"),
     ("Pt was tranfered to Quenby 3 for telemetry.", "Quenby"),
+    ("PT WAS TX TO XH FOR FOLLOW UP CARE.", "XH"),
+    ("she was followed at xh by her cardiologist.", "xh"),
+    ("a: ready for transfer to quenby 2.", "quenby 2"),
     # address blocks: a building number before the street, the town line after the unit
     ("Mail to:\nTobias Renk\n77 14 Sandhill Road\nApt. 21\nWESTERNBY\n", "77"),
     ("Mail to:\nTobias Renk\n77 14 Sandhill Road\nApt. 21\nWESTERNBY\n", "WESTERNBY"),
@@ -255,6 +258,7 @@ CLEAN_NEAR_MISSES = [
     "The patient is a 34-year-old man. She is a 45 year old woman. Pt is a 61yo m.",
     "Seen in the day hospital; referred to the memory clinic; sertraline, 50 mg 2, then 100 mg.",
     "She is originally from Sweden and based in Europe; Flat roof\nNorway\n",
+    "REMAINS IN SR AT 80S. NGT TO LWS. GIVEN TO PT. SENT TO CT FOR SCAN. MOVED TO RM 12. REFERRED TO SW.",
 ]
 
 
