@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import regex
 
-from hf_synthmh.gate.phi_case import is_first_name, is_name
+from hf_synthmh.gate.phi_case import common_word, is_first_name, is_name
 from hf_synthmh.gate.phi_lexicon import noun_only
 from hf_synthmh.gate.phi_recognizers import _NO_NAME_AHEAD, Finding, known_word
 from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
@@ -25,6 +25,7 @@ CUED_SOURCES = frozenset(
         "self_named",
         "name_aware",
         "name_is_aged",
+        "name_per",
     }
 )
 _TOKEN = regex.compile(r"[^\s,]+")
@@ -59,7 +60,7 @@ _ACTING = regex.compile(
     r"[\"”’']?\s*(?:[,(]|(?i:called|phoned|rang|visited|came|lives|is|was|in|at|here|arrived|left"
     r"|updated|aware|spoke|states|stated|said|says|wants|will|would|has|had|and|who|to|from|staying"
     r"|stayed|does|did|spent|asked|asks|notified|present|informed|agrees|agreed|requests|requested"
-    r"|calls|via)\b|[ \t(]*\d)"
+    r"|calls|via|consented|consents|signed)\b|[ \t(]*\d)"
 )
 
 
@@ -119,10 +120,13 @@ def refine(text: str, f: Finding) -> Finding | None:
         second = len(words) > 1 and (_name_part(name[1]) or _odd(name[1]))  # "dr. ted pomfrey"
         end = words[1].end() if second else words[0].end()
         return Finding(f.type, f.start, end, f.score, f.source)
+    if f.source == "name_per":  # "PER ORWELL WILL HOLD", not "per protocol", "per Carevue"
+        word = _bare(tokens[0].group()) if tokens else ""
+        return f if is_name(word) and not common_word(word) else None
     if f.source == "relative_name" and len(tokens) == 1 and _ambiguous(tokens[0].group()):
         # "son dave called", "daughter helen (phone ...)", not "mother faith." in a list of words
         return f if _ACTING.match(text, f.end) else None
-    first = next((k for k, m in enumerate(tokens) if namelike(m.group())), None)
+    first = next((k for k, m in enumerate(tokens) if namelike(m.group()) or _after_initial(tokens, k)), None)
     if first is None:
         return None
     start = first - 1 if first and _INITIAL.fullmatch(tokens[first - 1].group()) else first  # "W. Traverno"
@@ -130,6 +134,15 @@ def refine(text: str, f: Finding) -> Finding | None:
     while last + 1 < len(tokens) and _name_part(tokens[last + 1].group()):
         last += 1
     return Finding(f.type, tokens[start].start(), tokens[last].end(), f.score, f.source)
+
+
+def _after_initial(tokens: list[regex.Match[str]], k: int) -> bool:
+    """A Title-case word right after an upper-case initial: "J. Lu", "seen by R. Grant, MD"."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    word = _bare(tokens[k].group())
+    initial = k > 0 and regex.fullmatch(r"[A-Z]\.", tokens[k - 1].group()) is not None
+    return initial and word.istitle() and len(word) > 1 and word.lower() not in STOP_WORDS
 
 
 def _name_part(token: str) -> bool:

@@ -152,6 +152,9 @@ _NAME_AWARE = (  # "K. Vashenko aware", "OKAFOR NOTIFIED", "per B. Quillfeather"
     rf"(?P<v>(?:[A-Za-z]\.[ \t]*)?{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:aware|notified|made[ \t]+aware|paged)\b"
     rf"|(?i:\bper)[ \t]+(?P<v>[A-Za-z]\.[ \t]*{_ANY})"
 )
+_NAME_PER = (
+    rf"(?i:\bper)[ \t]+(?P<v>{_ANY})"  # "PER DOUGLASS WILL HOLD": a gazetteer name only (not "per Carevue")
+)
 _NAME_IS_AGED = (  # "marisol quenby is a 64 yr old", "QUENBY IS AN 83 YO": a note's opening line
     rf"(?P<v>{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:is|was)[ \t]+(?i:an?)[ \t]+\d{{1,3}}[ \t-]*"
     r"(?i:yo\b|y/o|y\.o\.|yrs?\b|years?\b|year-old|-year)"
@@ -209,6 +212,7 @@ PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("PERSON", "self_named", _SELF_NAMED, 0.5),
     ("PERSON", "name_aware", _NAME_AWARE, 0.45),
     ("PERSON", "name_is_aged", _NAME_IS_AGED, 0.45),
+    ("PERSON", "name_per", _NAME_PER, 0.45),
     ("PHONE_NUMBER", "phone_cued", _PHONE_CUED, 0.5),
     ("PHONE_NUMBER", "phone_labelled", _PHONE_LABELLED, 0.5),
     ("PHONE_NUMBER", "phone_nanp_ext", _NANP_EXT, 0.55),

@@ -139,7 +139,7 @@ _RELATIVE_NAME = (  # "wife Mary called", "son mark", "SON DAVID" (after truecas
 )
 _CREDENTIAL_NAME = (  # note signatures: "chris howell rn", "ALFRED C. HOWELL, RRT", "Quennell-Ashdown MD"
     rf"(?P<v>(?:{_ANYNAME}|[A-Za-z]\.)(?:[ \t]+(?:{_ANYNAME}|[A-Za-z]\.)){{0,2}}),?[ \t]+"
-    r"(?i:RN|RRT|MD|NP|LPN|PA-C|LICSW|MSW|PharmD|CCRN|BSN|SRN|RMN|RGN)\b"
+    r"(?:(?i:RN|RRT|CRT|MD|NP|LPN|PA-C|LICSW|MSW|PharmD|CCRN|BSN|SRN|RMN|RGN)|PA)\b"
 )
 _NAME_THEN_RELATIVE = rf"(?P<v>{_NAME}(?:[ \t]+{_NAME})?)[ \t]*\((?i:{{rel}})\)"
 # Bare month/day or month/year dates ("7/22", "8/88"); not UK durations ("for 2/52", "3/12 ago") or

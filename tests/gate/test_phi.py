@@ -203,6 +203,11 @@ MISS_CLASSES = [
     ("daughter lives in wrenfield and visits daily.", "wrenfield"),
     ("Pt was tranfered to Quenby 3 for telemetry.", "Quenby"),
     ("PT WAS TX TO XH FOR FOLLOW UP CARE.", "XH"),
+    ("Chest pain, EKG done. Seen by R. Lu, MD. Pain settled.", "Lu"),
+    ("sats down to 87% -> T. Orwell PA into evaluate.", "Orwell"),
+    ("Vent settings unchanged.\nHarold Quimby CRT\n", "Quimby"),
+    ("social- family in, son gerald consented for peg placement.", "gerald"),
+    ("PM DOSE HELD. PER GERALD WILL HOLD UNTIL REVIEW.", "GERALD"),
     ("she was followed at xh by her cardiologist.", "xh"),
     ("a: ready for transfer to quenby 2.", "quenby 2"),
     # address blocks: a building number before the street, the town line after the unit
@@ -258,6 +263,7 @@ CLEAN_NEAR_MISSES = [
     "The patient is a 34-year-old man. She is a 45 year old woman. Pt is a 61yo m.",
     "Seen in the day hospital; referred to the memory clinic; sertraline, 50 mg 2, then 100 mg.",
     "She is originally from Sweden and based in Europe; Flat roof\nNorway\n",
+    "PA catheter in place, PA pressures 40/20; Swan PA line; per protocol; per MD; per chart; per Carevue.",
     "REMAINS IN SR AT 80S. NGT TO LWS. GIVEN TO PT. SENT TO CT FOR SCAN. MOVED TO RM 12. REFERRED TO SW.",
 ]
 
