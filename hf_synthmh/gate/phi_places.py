@@ -120,7 +120,7 @@ _ACRONYM_SITE = (  # "XH cath lab", "at XH EW", "from QRMC ER": a site's acronym
     r"(?<![\w/-])(?P<v>[A-Z]{2,5})[ \t]+(?:EW|ER|ED|ICU|CCU|MICU|SICU|TCU|cath|Cath|CATH|clinic|Clinic)\b"
 )
 _RESIDENCE_LOWER = (  # "lives in wrenfield", "moved to pelverton": a lower-case word no lexicon knows
-    r"(?i:\b(?:lives?|living|lived|resides|residing|moved|grew[ \t]+up)[ \t]+(?:in|to|near|at))[ \t]+"
+    r"(?i:\b(?:lives?|living|lived|resides|residing|moved|grew[ \t]+up|returned|went[ \t]+back|flew)[ \t]+(?:in|to|near|at))[ \t]+"
     r"(?P<v>[a-z][a-z'’-]{3,})\b"
 )
 _TOWN_AFTER_UNIT = (  # the town on the line after "Apt. 4" / "Suite 120" in an address block
@@ -143,8 +143,9 @@ _ZIP_CUED = (
     r"(?P<v>\d{3,5}(?:[ -]\d{2,4})?(?:[ \t][A-Z]{2})?)(?![\w-])"
 )
 _SELF_NAMED = (  # "my name is Ines", "call me ruairi", "she named him Tobiah", "I'm Wiebke's daughter"
-    r"(?i:\b(?:my[ \t]+name[ \t]+is|call[ \t]+me|named[ \t]+(?:him|her|them)|i'm|i[ \t]+am"
-    r"|(?:speak|spoke|spoken|talk|talked|met|meet|consult|consulted|discussed)[ \t]+(?:to|with)))[ \t,]+"
+    r"(?i:\b(?:my[ \t]+name[ \t]+is|call[ \t]+me|calls[ \t]+me|named[ \t]+(?:him|her|them)|i'm|i[ \t]+am"
+    r"|(?:my|our|her|his)[ \t]+(?:kid|child|baby)|(?:first|last|full|maiden)?[ \t]*name\?|maiden[ \t]+name[ \t]+is"
+    r"|follow[ \t-]*up[ \t]+with|(?:speak|spoke|spoken|talk|talked|met|meet|consult|consulted|discussed)[ \t]+(?:to|with)))[ \t,]+"
     r"(?P<v>(?!(?i:drs?|md|np|rn|ho|pt|the|team|staff)\b)[^\W\d_][\w'’-]*[^\W\d_])"
 )
 _ANY = r"(?<![\w'’-])(?!(?i:drs?|md|np|rn|ho|pt|the|team|staff)\b)[^\W\d_][\w'’-]*[^\W\d_]"

@@ -208,6 +208,10 @@ MISS_CLASSES = [
     ("Vent settings unchanged.\nHarold Quimby CRT\n", "Quimby"),
     ("social- family in, son gerald consented for peg placement.", "gerald"),
     ("PM DOSE HELD. PER GERALD WILL HOLD UNTIL REVIEW.", "GERALD"),
+    ("my name is quillane and I need help.", "quillane"),
+    ("I would like to remove my kid Brannoc from the will.", "Brannoc"),
+    ("follow up with tamsin quenby in a couple of months.", "tamsin"),
+    ("we returned to wrenfield by train.", "wrenfield"),
     ("she was followed at xh by her cardiologist.", "xh"),
     ("a: ready for transfer to quenby 2.", "quenby 2"),
     # address blocks: a building number before the street, the town line after the unit
@@ -263,6 +267,8 @@ CLEAN_NEAR_MISSES = [
     "The patient is a 34-year-old man. She is a 45 year old woman. Pt is a 61yo m.",
     "Seen in the day hospital; referred to the memory clinic; sertraline, 50 mg 2, then 100 mg.",
     "She is originally from Sweden and based in Europe; Flat roof\nNorway\n",
+    "I'm tired and I am worried; I'm fine; my name is not important; call me later; follow up with GP.",
+    "She returned to baseline; went back to work; my child is unwell; name? not given.",
     "PA catheter in place, PA pressures 40/20; Swan PA line; per protocol; per MD; per chart; per Carevue.",
     "REMAINS IN SR AT 80S. NGT TO LWS. GIVEN TO PT. SENT TO CT FOR SCAN. MOVED TO RM 12. REFERRED TO SW.",
 ]
