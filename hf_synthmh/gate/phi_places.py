@@ -94,9 +94,11 @@ _CUE = (
     r"|rehab|followed|seen|screened|visiting|stays?|staying|stayed|meet|coming|go|going)"
     r"(?:[ \t]+(?:up|out|back|over|home|here))?[ \t]+(?:to|in|at|from|near|by)"
     r"|\b(?:is|was|are|were|comes?)[ \t]+(?:originally[ \t]+)?from|\boriginally[ \t]+from|\bbased[ \t]+in|\b(?:works?|worked|working)[ \t]+for|\bemployed[ \t]+by"
-    r"|\bcorner[ \t]+of|@|\bOSH[ \t]*[:(-]?|\btran?s?fer+(?:r?ed)?(?=[ \t]+[a-z]+[ \t]*\d))"  # "transfer quenby 2"
+    r"|\bcorner[ \t]+of|\bi(?:'m|[ \t]+am)[ \t]+in|\bwhere:|@|\bOSH[ \t]*[:(-]?|\btran?s?fer+(?:r?ed)?(?=[ \t]+[a-z]+[ \t]*\d))"  # "transfer quenby 2"
 )
-_PHRASE_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’&-]*"
+_PHRASE_WORD = r"\p{Lu}[\w'’&-]*"
+#: One to four words of a town's name after a street and a comma, up to the end of the line or a comma.
+_TOWN_WORDS = r"(?P<v>\p{Lu}[\w'’-]*(?:[ \t]+\p{L}[\w'’-]*){0,3})\.?(?=[ \t]*(?:[,;\n|]|$))"
 _PLACE_CUED = (
     rf"{_CUE}[ \t]+(?:(?i:the)[ \t]+)?(?P<v>(?:St\.[ \t]*)?{_PHRASE_WORD}(?:[ \t]+(?:of[ \t]+)?{_PHRASE_WORD}){{0,3}}"
     r"(?:[ \t]*\d{1,2}(?![\d/:]|\.\d))?|[a-z][a-z'-]{3,}[ \t]*\d{1,2}(?![\d/:]|\.\d))"  # "quenby 2."
@@ -137,6 +139,10 @@ _INTL_WORD = r"(?:[^\W\d_][\w'’.-]*)"
 _INTL_STREET = (  # "52918 Lindenkatu 41", "at 7 Via Roma 12,": building number, street, house number
     r"(?:(?:^[ \t>?]*|(?<=(?i:\bat|\bto)[ \t]+|,[ \t]+))(?=\d)|(?<=(?i:address|addr)(?:[ \t]+is)?[:]?[ \t]+))"
     rf"(?P<v>(?:\d{{1,5}}[ \t]+)?{_INTL_WORD}(?:[ \t]+{_INTL_WORD}){{0,4}}[ \t]+\d{{1,5}}[A-Za-z]?\.?)(?=[ \t]*(?:,|$))"
+)
+_INTL_TOWN = (  # "lives at 95 Lindenvej 8, Wrenfield": the town after a building number, street and number
+    rf"(?<![\w.,/-])\d{{1,5}}[ \t]+{_INTL_WORD}(?:[ \t]+{_INTL_WORD}){{0,4}}[ \t]+\d{{1,5}}[A-Za-z]?\.?[ \t]*,[ \t]*"
+    + _TOWN_WORDS
 )
 _ZIP_CUED = (
     r"(?i:\b(?:zip|post(?:al)?)[ \t]*code|\bzip|\bpostcode)(?:[ \t]+is)?[ \t:#]{0,3}"
@@ -206,6 +212,7 @@ PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("LOCATION", "site_acronym", _SITE_ACRONYM, 0.5),
     ("LOCATION", "residence_lower", _RESIDENCE_LOWER, 0.5),
     ("LOCATION", "town_after_unit", _TOWN_AFTER_UNIT, 0.5),
+    ("LOCATION", "intl_town", _INTL_TOWN, 0.5),
     ("STREET_ADDRESS", "apt_suite", _APT, 0.5),
     ("STREET_ADDRESS", "intl_street", _INTL_STREET, 0.5),
     ("POSTCODE", "country_zip", _COUNTRY_ZIP, 0.5),
@@ -274,6 +281,9 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
         return span.upper() not in CLINICAL_ACRONYMS and span.upper() not in _VOWELLESS_ABBREVIATIONS
     if source == "acronym_site":
         return span not in CLINICAL_ACRONYMS
+    if source in ("intl_town", "town_after_street"):
+        words = [w.strip(".,'’") for w in regex.split(r"[ \t]+", span)]
+        return not big_place(span) and any(len(w) > 2 and _place_word(w) for w in words)
     if source == "town_after_unit":
         return not big_place(span)
     if source == "residence_lower":

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 import regex
 
 from hf_synthmh.gate.phi_lexicon import known_word, ner_segments, segments_fingerprint, spacy_model_path
-from hf_synthmh.gate.phi_places import PLACE_RULES, big_place, expand, places_fingerprint, plausible_place
+from hf_synthmh.gate.phi_places import (
+    _TOWN_WORDS,
+    PLACE_RULES,
+    big_place,
+    expand,
+    places_fingerprint,
+    plausible_place,
+)
 from hf_synthmh.gate.phi_words import BIG_PLACES as _BIG_PLACES
 from hf_synthmh.gate.phi_words import DRUG_STEMS as _DRUG_STEMS
 from hf_synthmh.gate.phi_words import EPONYM_HEADS as _EPONYM_HEADS
@@ -127,6 +134,9 @@ _STREET = (
     rf"(?:,?\s+{_UNIT}\s*\w+)?"
 )
 _TOWN = rf"\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?(?=,?\s+(?:{_UK_POSTCODE}\b|{_STATES}\.?,?\s+\d{{5}}\b))"
+_TOWN_AFTER_STREET = (  # "12 Harbour Lane, Wrenfield", "P.O. Box 41, Corvasse": the town after the street
+    rf"(?:{_STREET}|(?i:\bP\.?\s?O\.?\s+Box)\s+\d{{1,6}})[ \t]*,[ \t]*{_TOWN_WORDS}"
+)
 _SSN_CUED = r"(?i:\b(?:SSN|social\s+security(?:\s+(?:number|no\.?))?))[\s:#.]{0,4}(?P<v>\d{3}[\s-]?\d{2}[\s-]?\d{4})\b"
 _DOB = rf"(?i:\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?))[\s:,]{{0,3}}(?P<v>{_DATE})"
 _ANYNAME = r"[A-Za-zÀ-ÖØ-öø-ÿ][\wÀ-ÿ'’-]*[A-Za-zÀ-ÖØ-öø-ÿ]"  # any case: "aguilar", "VARNASKI"
@@ -190,6 +200,7 @@ RULES: tuple[tuple[str, str, str, float], ...] = (
     ("SOCIAL_HANDLE", "at_handle", r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?", 0.6),
     ("SOCIAL_HANDLE", "reddit_user", r"(?<![\w/])u/[A-Za-z0-9_-]{3,20}\b", 0.6),
     ("STREET_ADDRESS", "street", _STREET, 0.6),
+    ("LOCATION", "town_after_street", _TOWN_AFTER_STREET, 0.5),
     ("STREET_ADDRESS", "po_box", r"(?i:\b(?:P\.?\s?O\.?\s+Box|PSC\s+\d+,?\s+Box|Box))\s+\d{1,6}\b", 0.5),
     ("POSTCODE", "uk_postcode", rf"\b{_UK_POSTCODE}\b", 0.6),
     ("POSTCODE", "ca_postcode", rf"\b{_CA_POSTCODE}\b", 0.5),
@@ -313,7 +324,7 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     if kind == "ORGANIZATION":
         words = span.split()[:-1]
         return any(w.lower().strip(".,'’") not in _GENERIC for w in words)
-    if source in _PLACE_SOURCES:
+    if source in _PLACE_SOURCES or source == "town_after_street":
         return plausible_place(text, start, end, source)
     if source == "name_cued":  # "Re: Urgent Review" is not a name; "Re: Liam Mensah" is
         return not all(common_word(w) for w in span.split())
