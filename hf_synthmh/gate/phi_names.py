@@ -26,6 +26,7 @@ CUED_SOURCES = frozenset(
         "name_aware",
         "name_is_aged",
         "name_per",
+        "name_initial_name",
     }
 )
 _TOKEN = regex.compile(r"[^\s,]+")
@@ -123,6 +124,9 @@ def refine(text: str, f: Finding) -> Finding | None:
     if f.source == "self_named":  # "my name is vitoria", "call me Tobiah": any name-like or unknown word
         word = _bare(tokens[0].group()) if tokens else ""
         return f if word and (namelike(word) or (_odd(word) and not word.isupper())) else None
+    if f.source == "name_initial_name":  # the first word must be one no lexicon claims
+        word = _bare(tokens[0].group()) if tokens else ""
+        return f if word and not known_word(word) and word.lower() not in _NOT_NAMES else None
     if f.source == "name_per":  # "PER ORWELL WILL HOLD", not "per protocol", "per Carevue"
         word = _bare(tokens[0].group()) if tokens else ""
         return f if is_name(word) and not common_word(word) else None

@@ -159,6 +159,9 @@ _NAME_AWARE = (  # "K. Vashenko aware", "OKAFOR NOTIFIED", "per B. Quillfeather"
     rf"(?P<v>(?:[A-Za-z]\.[ \t]*)?{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:aware|notified|made[ \t]+aware|paged)\b"
     rf"|(?i:\bper)[ \t]+(?P<v>[A-Za-z]\.[ \t]*{_ANY})"
 )
+_NAME_INITIAL_NAME = (  # "Ravel G Quimby", "Tamsin J. Orwell": first name, middle initial, surname
+    r"(?<![\w'’-])(?P<v>\p{Lu}[\p{Ll}'’-]+[ \t]+\p{Lu}\.?[ \t]+\p{Lu}[\p{Ll}'’-]+)(?![\w'’-])"
+)
 _NAME_PER = (
     rf"(?i:\bper)[ \t]+(?P<v>{_ANY})"  # "PER DOUGLASS WILL HOLD": a gazetteer name only (not "per Carevue")
 )
@@ -221,6 +224,7 @@ PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("PERSON", "name_aware", _NAME_AWARE, 0.45),
     ("PERSON", "name_is_aged", _NAME_IS_AGED, 0.45),
     ("PERSON", "name_per", _NAME_PER, 0.45),
+    ("PERSON", "name_initial_name", _NAME_INITIAL_NAME, 0.45),
     ("PHONE_NUMBER", "phone_cued", _PHONE_CUED, 0.5),
     ("PHONE_NUMBER", "phone_labelled", _PHONE_LABELLED, 0.5),
     ("PHONE_NUMBER", "phone_nanp_ext", _NANP_EXT, 0.55),

@@ -22,7 +22,7 @@ def _phrases(text: str) -> frozenset[str]:
 EPONYM_HEADS = _wordset(
     "disease syndrome delusion encephalopathy thyroiditis scale inventory examination exam test"
     " questionnaire criteria index sign phenomenon psychosis dementia chorea palsy rating type disorder"
-    " score assessment classification schizophrenia episode dependence withdrawal virus"
+    " score assessment classification schizophrenia episode dependence withdrawal virus deficiency"
 )
 # Eponyms and drug names that spaCy tags as people or places ("Sertraline was started").
 NOT_NAMES = _wordset(
