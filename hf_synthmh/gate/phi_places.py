@@ -118,6 +118,10 @@ _FACILITY_ANY_CASE = (  # "pelverton hosp", "GRIMSTONE MEMORIAL HOSPITAL", "tole
     r"(?i:\b(?P<v>(?:(?!(?:at|from|to|the|a|an|in|of|by|and|for|with|her|his|their)\b)[a-z][\w'’-]*[ \t]+){1,2}"
     rf"{_FACILITY_WORD}(?:[ \t]+{_FACILITY_WORD})?))\b"
 )
+_UNIVERSITY_SITE = (  # "UNIVERSITY OF XX MEDICAL CENTER", "u of xx med center": a university hospital
+    r"(?i:\b(?P<v>(?:university|univ|u)[ \t]+of[ \t]+[a-z][\w'’-]*(?:[ \t]+[a-z][\w'’-]*)?[ \t]+"
+    r"(?:medical|med|hospital|hosp|health)(?:[ \t]+(?:center|centre|ctr|system))?)\b)"
+)
 _ACRONYM_SITE = (  # "XH cath lab", "at XH EW", "from QRMC ER": a site's acronym before one of its departments
     r"(?<![\w/-])(?P<v>[A-Z]{2,5})[ \t]+(?:EW|ER|ED|ICU|CCU|MICU|SICU|TCU|cath|Cath|CATH|clinic|Clinic)\b"
 )
@@ -214,6 +218,7 @@ PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("LOCATION", "acronym_site", _ACRONYM_SITE, 0.5),
     ("LOCATION", "site_acronym", _SITE_ACRONYM, 0.5),
     ("LOCATION", "residence_lower", _RESIDENCE_LOWER, 0.5),
+    ("LOCATION", "university_site", _UNIVERSITY_SITE, 0.5),
     ("LOCATION", "town_after_unit", _TOWN_AFTER_UNIT, 0.5),
     ("LOCATION", "intl_town", _INTL_TOWN, 0.5),
     ("STREET_ADDRESS", "apt_suite", _APT, 0.5),
@@ -290,8 +295,11 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
         return not big_place(span) and any(len(w) > 2 and _place_word(w) for w in words)
     if source == "town_after_unit":
         return not big_place(span)
-    if source == "residence_lower":
-        return not known_word(span) and span.upper() not in CLINICAL_ACRONYMS
+    if source == "residence_lower":  # "wrenfield"; a proper noun that is also a name: "augustine"
+        from hf_synthmh.gate.phi_case import is_name
+
+        known = known_word(span) and not (noun_only(span) and is_name(span))
+        return not known and span.upper() not in CLINICAL_ACRONYMS
     if source == "facility_any_case":  # a word before "hospital" that names it: not "local", "psychiatric"
         head = [w.strip(".,'’").lower() for w in regex.split(r"[ \t]+", span)][:-1]
         return any(
