@@ -63,7 +63,7 @@ def replay_index(real_texts: Sequence[str], *, scanner: PhiScanner, options: Ray
     index (the scan is per text)."""
     import pyarrow as pa
 
-    ray = require_ray()
+    require_ray()
     texts = [t if isinstance(t, str) else "" for t in real_texts]
     types = gate_column_types()
     scanned = map_step(
@@ -127,7 +127,9 @@ def gate_dataset(
     if replay is not None:
         steps.append((replay, {"phi_replay": types["phi_replay"]}))
     else:
-        steps.append((functools.partial(_off, ReplayStep(None).off_values(1)), {"phi_replay": types["phi_replay"]}))
+        steps.append(
+            (functools.partial(_off, ReplayStep(None).off_values(1)), {"phi_replay": types["phi_replay"]})
+        )
     # the actors get the object-store reference of the index: each fetches it once, in place
     steps.append((shared, {c: types[c] for c in MEMBERSHIP_COLUMNS}))
     off = EmbeddingStep(settings, ([], []), None, None).off_values(1)
@@ -135,7 +137,14 @@ def gate_dataset(
     decide = functools.partial(reject_reasons, settings=settings, embedding_threshold=None)
     steps.append((decide, {"reject_reasons": types["reject_reasons"]}))
     extra = [_GENERATED_REPLAY] if replay is not None and settings.phi_policy == "redact" else []
-    ds = map_step(synthetic, steps, options=options, actors=True, drop=GATE_COLUMNS, keep=[*inputs, *GATE_COLUMNS, *extra])
+    ds = map_step(
+        synthetic,
+        steps,
+        options=options,
+        actors=True,
+        drop=GATE_COLUMNS,
+        keep=[*inputs, *GATE_COLUMNS, *extra],
+    )
     return ds, replay
 
 

@@ -34,12 +34,13 @@ if TYPE_CHECKING:
     import ray.data
 
 __all__ = [
+    "Chain",
     "RayOptions",
     "RayUnavailable",
-    "Chain",
     "arrow_types",
     "blocks_for",
     "collect",
+    "from_dataset",
     "from_table",
     "map_step",
     "ray_runtime",
@@ -52,7 +53,11 @@ logger = logging.getLogger(__name__)
 
 #: Set in each worker before a model loads: one thread per worker (two threads per process on shared
 #: cores ran 7-40x slower), and Presidio's e-mail/URL recognizers never fetch the public suffix list.
-WORKER_ENV = {"OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false", "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
+WORKER_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+}
 
 #: The pip extra that installs Ray Data.
 RAY_EXTRA = "hf-synthmh[ray]"
@@ -77,7 +82,7 @@ def require_ray() -> Any:
     """
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError as err:
         raise RayUnavailable(f"the ray engine needs Ray Data: pip install '{RAY_EXTRA}'") from err
     return ray
@@ -176,7 +181,9 @@ class Chain:
     as an object-store reference (``ray.put``) is fetched when the chain is built: numpy arrays inside
     it are then read in place from the node's shared memory, not copied per actor."""
 
-    def __init__(self, steps: Sequence[Step], *, drop: Sequence[str] = (), keep: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, steps: Sequence[Step], *, drop: Sequence[str] = (), keep: Sequence[str] | None = None
+    ) -> None:
         for key, value in WORKER_ENV.items():  # before any model loads in this worker
             os.environ.setdefault(key, value)
         ray = require_ray()
@@ -250,6 +257,11 @@ def from_table(table: pa.Table, options: RayOptions) -> ray.data.Dataset:
     return ray.data.from_arrow([table.slice(lo, step) for lo in range(0, max(table.num_rows, 1), step)])
 
 
+def from_dataset(ds: Any, options: RayOptions) -> ray.data.Dataset:
+    """A ``ray.data.Dataset`` of a ``datasets.Dataset`` (its Arrow rows, selections applied)."""
+    return from_table(ds.with_format("arrow")[:], options)
+
+
 def read_rows(path: str | Path, options: RayOptions) -> ray.data.Dataset:
     """A ``.parquet`` file or folder of shards, or a ``.jsonl`` file, with Ray's readers, in at least
     ``4 * num_workers`` blocks."""
@@ -264,19 +276,28 @@ def read_rows(path: str | Path, options: RayOptions) -> ray.data.Dataset:
 
 
 def collect(ds: ray.data.Dataset, features: Any | None = None) -> Any:
-    """The rows of ``ds`` on the driver as a ``datasets.Dataset`` (cast to ``features`` when given)."""
-    import pyarrow as pa
-    from datasets import Dataset
+    """The rows of ``ds`` on the driver as a ``datasets.Dataset``: cast to ``features`` when given, else
+    to the ``datasets`` features a parquet written by ``datasets`` recorded (a ClassLabel ``label``)."""
+    import json
 
-    tables = [t for t in ds.to_arrow_refs()]
+    import pyarrow as pa
+    from datasets import Dataset, Features
+
     ray = require_ray()
-    parts = [table for table in ray.get(tables) if table.num_rows]
-    table = pa.concat_tables(parts, promote_options="default") if parts else None
-    if table is None:
+    parts = [table for table in ray.get(list(ds.to_arrow_refs())) if table.num_rows]
+    if parts:
+        table = pa.concat_tables(parts, promote_options="default")
+    else:
         schema = ds.schema()
-        table = pa.table({name: pa.array([], type=kind) for name, kind in zip(schema.names, schema.types)})
+        table = pa.table(
+            {name: pa.array([], type=kind) for name, kind in zip(schema.names, schema.types, strict=True)}
+        )
+    recorded = (table.schema.metadata or {}).get(b"huggingface")
     out = Dataset(table.replace_schema_metadata(None))
-    return out.cast(features) if features is not None else out
+    if features is None and recorded:
+        saved = Features.from_dict(json.loads(recorded).get("info", {}).get("features", {}))
+        features = Features({c: saved.get(c, t) for c, t in out.features.items()})
+    return out.cast(features) if features is not None and features != out.features else out
 
 
 def write_shards(ds: ray.data.Dataset, folder: str | Path) -> list[Path]:
