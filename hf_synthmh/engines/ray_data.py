@@ -218,7 +218,7 @@ def map_step(
     materialised first (its reads run before the actors start), selection happens inside the chain, and
     one chain holds every step of a stage: two pools of one CPU each would wait on each other on a 2-CPU
     node."""
-    ray = require_ray()
+    ray = _ordered()
     common: dict[str, Any] = dict(batch_format="pyarrow", batch_size=batch_size or options.batch_size)
     if not actors:
         return ds.map_batches(
@@ -238,6 +238,14 @@ def map_step(
     )
 
 
+def _ordered() -> Any:
+    """``ray``, with order-preserving execution for datasets created from now on (a dataset keeps the
+    context it was created with): the engines then agree row for row."""
+    ray = require_ray()
+    ray.data.DataContext.get_current().execution_options.preserve_order = True
+    return ray
+
+
 def blocks_for(rows: int, options: RayOptions) -> int:
     """Blocks to cut ``rows`` into: four per worker (so retries redo little and workers stay busy),
     at least one batch each.
@@ -251,7 +259,7 @@ def blocks_for(rows: int, options: RayOptions) -> int:
 def from_table(table: pa.Table, options: RayOptions) -> ray.data.Dataset:
     """A ``ray.data.Dataset`` of an Arrow table (e.g. a ``datasets.Dataset``'s ``.data.table``), in
     :func:`blocks_for` blocks."""
-    ray = require_ray()
+    ray = _ordered()
     n = blocks_for(table.num_rows, options)
     step = -(-table.num_rows // n) if table.num_rows else 1
     return ray.data.from_arrow([table.slice(lo, step) for lo in range(0, max(table.num_rows, 1), step)])
@@ -265,7 +273,7 @@ def from_dataset(ds: Any, options: RayOptions) -> ray.data.Dataset:
 def read_rows(path: str | Path, options: RayOptions) -> ray.data.Dataset:
     """A ``.parquet`` file or folder of shards, or a ``.jsonl`` file, with Ray's readers, in at least
     ``4 * num_workers`` blocks."""
-    ray = require_ray()
+    ray = _ordered()
     path = Path(path)
     blocks = 4 * options.num_workers
     if path.is_dir() or path.suffix == ".parquet":
