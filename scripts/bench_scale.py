@@ -11,7 +11,11 @@ Reported per part, size and engine: seconds, rows/s, and the peak RSS of each wo
 the worker after every batch; it includes the pages of the shared membership index it touched, which
 the OS maps once per node, see ``index_mb``). Run from the repository root::
 
-    python scripts/bench_scale.py --real 100000 --sizes 100000,300000 --phi-sizes 200,600 --out bench_scale.json
+    python scripts/bench_scale.py --real 100000 --sizes 100000,300000 --distinct-sizes 10000,30000 \
+        --phi-sizes 200,600 --out bench_scale.json
+
+Seconds include each actor's start-up (loading Presidio and spaCy takes ~10 s per worker here); the
+difference between two sizes gives the marginal rate.
 """
 
 from __future__ import annotations
@@ -200,6 +204,7 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default="100000,300000,1000000", help="synthetic sizes for membership and distinct-n"
     )
+    parser.add_argument("--distinct-sizes", default="10000,30000", help="synthetic sizes for distinct-n")
     parser.add_argument("--phi-sizes", default="200,600,2000")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--parts", default="membership,phi,distinct")
@@ -216,7 +221,7 @@ def main() -> None:
         if "membership" in parts:
             bench_membership(args.real, sizes, workers, rows)
         if "distinct" in parts:
-            bench_distinct(sizes, workers, rows, args.real)
+            bench_distinct([int(s) for s in args.distinct_sizes.split(",")], workers, rows, args.real)
         if "phi" in parts:
             bench_phi([int(s) for s in args.phi_sizes.split(",")], workers, rows)
     finally:
