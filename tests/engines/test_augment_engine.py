@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from datasets import DatasetDict
 
 from hf_synthmh.demo.corpus import load_demo_corpus
@@ -20,6 +21,7 @@ from .conftest import ship_by_value
 from .test_gate_engine import RegexScanner
 
 
+@pytest.mark.slow  # ~55 s on 2 shared cores: generation, gate and metrics run twice
 def test_augment_ray_matches_datasets(ray_local: Any) -> None:
     from test_pipeline import ScriptedBackend
 
