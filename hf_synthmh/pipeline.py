@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hf_synthmh.contracts import PUBLISHED_COLUMNS, GenerationError, Level
+from hf_synthmh.engines import Engine, RayOptions
 from hf_synthmh.gate import GateResult, GateSettings, apply_gate, gate_summary
 from hf_synthmh.generate import count_retries, generate_dataset
 from hf_synthmh.plan import plan_dataset
@@ -114,6 +115,8 @@ def augment(
     embed: Callable[[list[str]], np.ndarray] | None = None,
     batch_size: int = 8,
     num_proc: int | None = None,
+    engine: Engine = "datasets",
+    ray: RayOptions | None = None,
 ) -> AugmentResult:
     """Write synthetic reports for every ICD-10 code of the train split, gate them, and measure them.
 
@@ -127,7 +130,42 @@ def augment(
     seeded with ``plan.seed``; its ``classifier_preprocess`` maps texts before the classifiers see them
     (e.g. :func:`hf_synthmh.sections.drop_sections` when reports name their code) and its ``plot_dir``
     gets the PNG plots (needs the ``plots`` extra).
+
+    ``engine="ray"`` runs the same steps on Ray Data (:mod:`hf_synthmh.engines`; the extra
+    ``hf-synthmh[ray]``) with ``ray`` (:class:`~hf_synthmh.engines.RayOptions`: cluster address and
+    workers): generation and the gate in actor pools, the membership index shared through the object
+    store, embeddings on the workers and the whole-corpus metrics on the driver. The result is the
+    same (tests/engines compare the gate and the metrics); the embedding check of the gate is not
+    run by it (a ValueError).
     """
+    if engine not in ("datasets", "ray"):
+        raise ValueError(f"engine must be 'datasets' or 'ray', not {engine!r}")
+    if engine == "ray":
+        from hf_synthmh.engines.ray_data import ray_runtime
+
+        with ray_runtime(ray or RayOptions()):
+            return _augment(real, generator=generator, plan=plan, gate=gate, metrics=metrics, splits=splits,
+                            scanner=scanner, embed=embed, batch_size=batch_size, num_proc=num_proc,
+                            ray=ray or RayOptions())  # fmt: skip
+    return _augment(real, generator=generator, plan=plan, gate=gate, metrics=metrics, splits=splits,
+                    scanner=scanner, embed=embed, batch_size=batch_size, num_proc=num_proc, ray=None)  # fmt: skip
+
+
+def _augment(
+    real: DatasetDict,
+    *,
+    generator: Generator,
+    plan: PlanOptions,
+    gate: GateSettings | None,
+    metrics: MetricsOptions | None,
+    splits: SplitNames | None,
+    scanner: PhiScanner | None,
+    embed: Callable[[list[str]], np.ndarray] | None,
+    batch_size: int,
+    num_proc: int | None,
+    ray: RayOptions | None,
+) -> AugmentResult:
+    """:func:`augment` on the ``datasets`` engine (``ray=None``) or on a running Ray runtime."""
     from datasets import DatasetDict, Value, concatenate_datasets
 
     from hf_synthmh.metrics import MetricsOptions, evaluate_splits
@@ -151,29 +189,40 @@ def augment(
     )
     logger.info("plan: %d requests over %d codes", len(requests), len(set(requests["code"])))
     run_counts: dict[str, int] = {}
-    generated = generate_dataset(
-        requests,
-        generator=generator,
-        batch_size=batch_size,
-        num_proc=num_proc,
-        desc="Generating",
-        counts=run_counts,
-    )
+    if ray is None:
+        generated = generate_dataset(
+            requests,
+            generator=generator,
+            batch_size=batch_size,
+            num_proc=num_proc,
+            desc="Generating",
+            counts=run_counts,
+        )
+    else:
+        from hf_synthmh.engines.generate import generate_rows
+
+        generated = generate_rows(requests, generator=generator, options=ray, batch_size=batch_size)
+        run_counts["retries"] = count_retries(generated["attempts"])
+        run_counts["failed"] = sum(1 for error in generated["generation_error"] if error)
     synthetic = to_synthetic_rows(generated, label=label)
     # Rows the model failed to write (empty or malformed after every attempt) never reach the gate.
     failed = synthetic.filter(lambda row: bool(row.get("generation_error")), desc="Failed generations")
     written = synthetic.filter(lambda row: not row.get("generation_error"), desc="Written reports")
 
     # Exemplars shown in prompts are part of the real split, so one check covers both.
-    gated = apply_gate(
-        written,
-        reference_texts=train["text"],
-        reference_ids=train["id"],
-        settings=gate or GateSettings(),
-        scanner=scanner,
-        holdout_texts=holdout["text"] if holdout is not None else None,
-        embed=embed,
-    )
+    if ray is None:
+        gated = apply_gate(
+            written,
+            reference_texts=train["text"],
+            reference_ids=train["id"],
+            settings=gate or GateSettings(),
+            scanner=scanner,
+            holdout_texts=holdout["text"] if holdout is not None else None,
+            embed=embed,
+        )
+    else:
+        gated = _ray_gate(written, train, gate or GateSettings(), scanner, ray)
+        embed = _ray_embed(embed, [train, gated.kept, holdout], ray)
     kept = gated.kept.select_columns([c for c in PUBLISHED_COLUMNS if c in gated.kept.column_names])
     logger.info("gate: kept %d of %d written rows (%d failed)", len(kept), len(written), len(failed))
 
@@ -198,6 +247,29 @@ def augment(
         plot_dir=Path(measure.plot_dir) if measure.plot_dir is not None else None,
         run_counts=run_counts,
     )
+
+
+def _ray_gate(
+    written: Dataset, train: Dataset, settings: GateSettings, scanner: PhiScanner | None, ray: RayOptions
+) -> GateResult:
+    from hf_synthmh.engines.gate import gate_dataset, gate_result
+    from hf_synthmh.engines.ray_data import from_dataset
+
+    timings: dict[str, float] = {}
+    gated, replay = gate_dataset(
+        from_dataset(written, ray), reference_texts=train["text"], reference_ids=train["id"],
+        settings=settings, scanner=scanner, options=ray, timings=timings,
+    )  # fmt: skip
+    return gate_result(gated, settings=settings, replay=replay, timings=timings, features=written.features)
+
+
+def _ray_embed(embed: Any, splits: Sequence[Dataset | None], ray: RayOptions) -> Any:
+    """``embed`` (default MiniLM) of every text of ``splits``, computed on the workers."""
+    from hf_synthmh.engines.metrics import precomputed_embed
+    from hf_synthmh.metrics.report import resolve_embed
+
+    texts = [t for ds in splits if ds is not None for t in ds["text"]]
+    return precomputed_embed(texts, resolve_embed(embed), options=ray)
 
 
 def _generation_record(

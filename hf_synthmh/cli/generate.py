@@ -19,6 +19,7 @@ from hf_synthmh.cli._app import (
     print_summary,
     section_dropper,
 )
+from hf_synthmh.cli._engine import AddressOption, EngineOption, WorkersOption, ray_options
 from hf_synthmh.cli._out import hold_out
 from hf_synthmh.contracts import BackendKind, Level, choices
 
@@ -35,7 +36,11 @@ def generate(
     ] = None,
     backend: Annotated[str, typer.Option(help=f"{one_of(choices(BackendKind))}.")] = "transformers",
     base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint URL (backend endpoint).")
+        str | None,
+        typer.Option(
+            help="OpenAI-compatible endpoint URL (backend endpoint); several, comma-separated, are a pool "
+            "of servers of one model used round-robin."
+        ),
     ] = None,
     max_concurrency: Annotated[int, typer.Option(help="Requests in flight (backend endpoint).")] = 8,
     request_retries: Annotated[
@@ -93,10 +98,17 @@ def generate(
         str, typer.Option(help="Gate: drop reports with PHI, or redact it to placeholders such as <PERSON>.")
     ] = "drop",
     seed: Annotated[int, typer.Option(help="Seed of the plan and of sampling.")] = 0,
+    engine: EngineOption = "datasets",
+    address: AddressOption = None,
+    num_workers: WorkersOption = 1,
 ) -> None:
-    """Write synthetic reports for every code of REAL, gate and measure them, and write OUT like `demo`."""
+    """Write synthetic reports for every code of REAL, gate and measure them, and write OUT like `demo`.
+
+    With --engine ray generation, the gate and the embeddings run on Ray Data workers (--num-workers
+    actors each; --address joins a cluster, whose workers must all see OUT/generation_cache)."""
     one_thread()
     hold_out(ctx, out)
+    ray = ray_options(engine, address, num_workers)
     from dataclasses import replace
 
     from datasets import DatasetDict
@@ -126,8 +138,10 @@ def generate(
         )
     elif backend == "transformers":
         settings.update(device=device, batch_size=batch_size, adapter=adapter)
+    urls = [u.strip() for u in (base_url or "").split(",") if u.strip()]
     try:
-        chosen = make_backend(backend, model=model, preset=preset, base_url=base_url, **settings)  # type: ignore[arg-type]
+        first = urls[0] if urls else None
+        chosen = make_backend(backend, model=model, preset=preset, base_url=first, **settings)  # type: ignore[arg-type]
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="--preset") from err
     if adapter is not None and backend != "transformers":
@@ -138,6 +152,10 @@ def generate(
                 "only the endpoint backend sends a request body", param_hint="--extra-body"
             )
         chosen = replace(chosen, extra_body={**(chosen.extra_body or {}), **_json_object(extra_body)})  # type: ignore[type-var, attr-defined]
+    if len(urls) > 1:
+        from hf_synthmh.engines.generate import EndpointPool
+
+        chosen = EndpointPool(backends=tuple(replace(chosen, base_url=u) for u in urls))  # type: ignore[type-var]
     sampling = preset_sampling(preset)
     if max_new_tokens is not None:
         sampling = replace(sampling, max_new_tokens=max_new_tokens)
@@ -165,13 +183,15 @@ def generate(
         gate=gate_settings(phi_policy),
         metrics=MetricsOptions(seed=seed, classifier_preprocess=preprocess, plot_dir=out / "plots"),
         batch_size=batch_size,
+        engine="ray" if ray is not None else "datasets",
+        ray=ray,
     )
     paths = write_outputs(result, out)
     retries = result.generation.get("retries", 0)
-    cached = result.run_counts.get("cached", 0)
+    cached = result.run_counts.get("cached")  # not counted across Ray workers
     console.print(
-        f"Generated {len(result.synthetic) + len(result.rejected) + len(result.failed)} rows; retries {retries}; "
-        f"{cached} completion(s) from the generation cache"
+        f"Generated {len(result.synthetic) + len(result.rejected) + len(result.failed)} rows; retries {retries}"
+        + (f"; {cached} completion(s) from the generation cache" if cached is not None else "")
     )
     if len(result.failed):
         console.print(f"[bold]Reports the model failed to write:[/bold] {result.generation['failed']}")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from hf_synthmh.cli._app import app, console, gate_settings, one_thread
+from hf_synthmh.cli._engine import AddressOption, EngineOption, WorkersOption, ray_options
 from hf_synthmh.cli._out import hold_out
 
 
@@ -43,15 +44,23 @@ def scan(
         float, typer.Option(help="...closer than this % of holdout reports are to the train split.")
     ] = 1.0,
     split: Annotated[str | None, typer.Option(help="Split to read from a saved DatasetDict.")] = None,
+    engine: EngineOption = "datasets",
+    address: AddressOption = None,
+    num_workers: WorkersOption = 1,
 ) -> None:
     """Gate synthetic reports: PHI scan (drop or redact), PHI replay and membership checks against the
     real ones (rare n-grams, shared spans, MinHash; with --embedding-check also embedding distance).
 
     Writes OUT/kept.jsonl, OUT/rejected.jsonl (all columns plus reject_reasons) and OUT/scan_report.json
     (counts per reason and per label, PHI replay per type, seconds per step).
+
+    With --engine ray the gate runs on Ray Data and the kept rows are written as parquet shards in
+    OUT/kept/ (instead of OUT/kept.jsonl); a .parquet or .jsonl --synthetic with an id column is read
+    by Ray's readers. The embedding check is not run by the ray engine.
     """
     one_thread()
     hold_out(ctx, out)
+    ray = ray_options(engine, address, num_workers)
     from hf_synthmh.gate import apply_gate, gate_summary
     from hf_synthmh.io import read_table, write_jsonl
 
@@ -68,6 +77,14 @@ def scan(
     if embedding_check and holdout is None:
         raise typer.BadParameter("--embedding-check needs --holdout", param_hint="--holdout")
     real_ds = read_table(real, split=split, id_prefix="real")
+    if ray is not None:
+        if embedding_check:
+            raise typer.BadParameter("the ray engine does not run the embedding check", param_hint="--engine")
+        from hf_synthmh.engines.scan import scan_on_ray
+
+        summary = scan_on_ray(real_ds, synthetic, out, settings=settings, options=ray, split=split)
+        _print(summary, out / "kept", out)
+        return
     syn_ds = read_table(synthetic, split=split, id_prefix="syn")
     hold = read_table(holdout, split=split, id_prefix="holdout") if holdout is not None else None
     gate = apply_gate(
@@ -82,7 +99,11 @@ def scan(
     write_jsonl(gate.rejected, out / "rejected.jsonl")
     summary = gate_summary(gate)
     (out / "scan_report.json").write_text(json.dumps(summary, indent=2) + "\n")
+    _print(summary, out / "kept.jsonl", out)
+
+
+def _print(summary: dict, kept: Path, out: Path) -> None:
     console.print(f"kept {summary['n_kept']} of {summary['n_in']}; rejects by reason: {summary['counts']}")
     if summary["n_redacted"]:
         console.print(f"redacted and kept: {summary['n_redacted']} ({summary['redacted_per_type']})")
-    console.print(f"Wrote {out / 'kept.jsonl'}, {out / 'rejected.jsonl'}, {out / 'scan_report.json'}")
+    console.print(f"Wrote {kept}, {out / 'rejected.jsonl'}, {out / 'scan_report.json'}")
