@@ -55,7 +55,7 @@ __all__ = ["RowSeededSampler", "TransformersBackend", "render_prompt"]
 #: :func:`~hf_synthmh.backends.base.split_reasoning` can find them.
 _KEEP_TOKENS = (THINK_OPEN, THINK_CLOSE)
 #: Bumped when :class:`RowSeededSampler` or the decoding changes, so that cached completions miss.
-SAMPLER_VERSION = "gumbel-max-v1"
+SAMPLER_VERSION = "gumbel-max-v2"
 
 
 def _noise_seed(seed: int, step: int) -> int:
@@ -70,7 +70,23 @@ class RowSeededSampler:
     adds Gumbel noise from ``torch.Generator(seed=hash(seeds[i], step))``, so the following argmax is a
     sample. ``prompt_length`` is the padded prompt length; steps count from the first generated token.
     With ``temperature == 0`` it returns the scores unchanged (greedy decoding).
+
+    Only the candidates that survive top-k/top-p are scored: they come from ``torch.topk`` (the nucleus
+    search starts at 64 tokens and grows until every row's nucleus fits), never from a sort of the whole
+    vocabulary, and the Gumbel transform runs on them alone. A full sort of a 49k vocabulary cost more per
+    step than the rest of the sampler together. Every other token gets ``-inf``.
+
+    >>> import torch
+    >>> from hf_synthmh.backends import SamplingSettings
+    >>> sampler = RowSeededSampler(seeds=[7, 7], sampling=SamplingSettings(top_p=0.5), prompt_length=3)
+    >>> scores = torch.tensor([[4.0, 3.0, 0.0, -1.0], [4.0, 3.0, 0.0, -1.0]])
+    >>> out = sampler(torch.zeros(2, 3, dtype=torch.long), scores)
+    >>> out.isfinite().tolist()  # the nucleus of p=0.5 is the top token alone; same seed, same noise
+    [[True, False, False, False], [True, False, False, False]]
     """
+
+    #: Candidates of the first top-k of the nucleus search; multiplied by 4 until every nucleus fits.
+    FIRST_CANDIDATES = 64
 
     def __init__(self, *, seeds: Sequence[int], sampling: SamplingSettings, prompt_length: int) -> None:
         self.seeds = [int(s) for s in seeds]
@@ -87,21 +103,49 @@ class RowSeededSampler:
         step = input_ids.shape[1] - self.prompt_length
         scores = scores / s.temperature
         vocab = scores.shape[-1]
+        values: torch.Tensor
+        index: torch.Tensor | None
         if 0 < s.top_k < vocab:
-            kth = torch.topk(scores, s.top_k, dim=-1).values[:, -1:]
-            scores = scores.masked_fill(scores < kth, float("-inf"))
-        if s.top_p < 1.0:
-            ordered, order = torch.sort(scores, dim=-1, descending=True, stable=True)
-            probs = ordered.softmax(dim=-1)
-            drop_sorted = (probs.cumsum(dim=-1) - probs) > s.top_p  # the top token is always kept
-            drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
-            scores = scores.masked_fill(drop, float("-inf"))
-        noise = torch.empty((len(self.seeds), vocab), dtype=torch.float32)
+            values, index = torch.topk(scores, s.top_k, dim=-1)  # sorted, largest first
+            if s.top_p < 1.0:
+                values = _drop_outside_nucleus(values, values.logsumexp(dim=-1, keepdim=True), s.top_p)
+        elif s.top_p < 1.0:
+            values, index = _nucleus(scores, s.top_p, self.FIRST_CANDIDATES)
+        else:
+            values, index = scores, None
+        noise = torch.empty(values.shape, dtype=torch.float32)
         for row, seed in enumerate(self.seeds):
             gen = torch.Generator().manual_seed(_noise_seed(seed, step))
-            noise[row] = torch.rand(vocab, generator=gen, dtype=torch.float32)
+            uniform = torch.rand(vocab, generator=gen, dtype=torch.float32)
+            noise[row] = uniform if index is None else uniform[index[row].cpu()]
         gumbel = -torch.log(-torch.log(noise.clamp(min=1e-20, max=1.0 - 1e-7)))
-        return scores + gumbel.to(scores.device)
+        perturbed = values + gumbel.to(values.device)
+        if index is None:
+            return perturbed
+        return torch.full_like(scores, float("-inf")).scatter_(-1, index, perturbed)
+
+
+def _drop_outside_nucleus(ordered: torch.Tensor, log_total: torch.Tensor, top_p: float) -> torch.Tensor:
+    """``ordered`` (largest first) with ``-inf`` where the probability mass before a token exceeds
+    ``top_p``; ``log_total`` is the log of the whole row's mass, so the top token is always kept."""
+    probs = (ordered - log_total).exp()
+    return ordered.masked_fill((probs.cumsum(dim=-1) - probs) > top_p, float("-inf"))
+
+
+def _nucleus(scores: torch.Tensor, top_p: float, first: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Values and token ids of each row's top-p nucleus (``-inf`` past it), from the smallest top-k
+    (``first``, ``4 * first``, ...) whose last candidate falls outside every row's nucleus."""
+    import torch
+
+    vocab = scores.shape[-1]
+    log_total = scores.logsumexp(dim=-1, keepdim=True)
+    k = min(first, vocab)
+    while True:
+        values, index = torch.topk(scores, k, dim=-1)
+        kept = _drop_outside_nucleus(values, log_total, top_p)
+        if k == vocab or bool(kept[:, -1].isneginf().all()):
+            return kept, index
+        k = min(vocab, 4 * k)
 
 
 @dataclass(frozen=True, kw_only=True)
