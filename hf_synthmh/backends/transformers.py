@@ -71,9 +71,9 @@ class RowSeededSampler:
     sample. ``prompt_length`` is the padded prompt length; steps count from the first generated token.
     With ``temperature == 0`` it returns the scores unchanged (greedy decoding).
 
-    Only the candidates that survive top-k/top-p are scored: they come from ``torch.topk`` (the nucleus
-    search starts at 64 tokens and grows until every row's nucleus fits), never from a sort of the whole
-    vocabulary, and the Gumbel transform runs on them alone. A full sort of a 49k vocabulary cost more per
+    Only the candidates that survive top-k/top-p are scored: they come from ``torch.topk`` (each row's
+    nucleus search starts at 64 tokens and grows 8-fold until its nucleus fits), never from a sort of the
+    whole vocabulary, and the Gumbel transform runs on them alone. A full sort of a 49k vocabulary cost more per
     step than the rest of the sampler together. Every other token gets ``-inf``.
 
     >>> import torch
@@ -85,7 +85,7 @@ class RowSeededSampler:
     [[True, False, False, False], [True, False, False, False]]
     """
 
-    #: Candidates of the first top-k of the nucleus search; multiplied by 4 until every nucleus fits.
+    #: Candidates of the first top-k of the nucleus search; multiplied by 8 until a row's nucleus fits.
     FIRST_CANDIDATES = 64
 
     def __init__(self, *, seeds: Sequence[int], sampling: SamplingSettings, prompt_length: int) -> None:
@@ -103,21 +103,43 @@ class RowSeededSampler:
         step = input_ids.shape[1] - self.prompt_length
         scores = scores / s.temperature
         vocab = scores.shape[-1]
-        values: torch.Tensor
-        index: torch.Tensor | None
         if 0 < s.top_k < vocab:
             values, index = torch.topk(scores, s.top_k, dim=-1)  # sorted, largest first
             if s.top_p < 1.0:
                 values = _drop_outside_nucleus(values, values.logsumexp(dim=-1, keepdim=True), s.top_p)
-        elif s.top_p < 1.0:
-            values, index = _nucleus(scores, s.top_p, self.FIRST_CANDIDATES)
-        else:
-            values, index = scores, None
+            return self._perturb(scores, range(len(self.seeds)), step, values, index)
+        if s.top_p >= 1.0:
+            return self._perturb(scores, range(len(self.seeds)), step, scores, None)
+        out = torch.full_like(scores, float("-inf"))
+        log_total = scores.logsumexp(dim=-1, keepdim=True)
+        rows, k = torch.arange(len(self.seeds), device=scores.device), min(self.FIRST_CANDIDATES, vocab)
+        while len(rows):  # each row leaves with the smallest top-k that holds its nucleus
+            values, index = torch.topk(scores[rows], k, dim=-1)
+            kept = _drop_outside_nucleus(values, log_total[rows], s.top_p)
+            fits = kept[:, -1].isneginf() | (k == vocab)
+            done = rows[fits].tolist()
+            if done:
+                out[done] = self._perturb(scores[done], done, step, kept[fits], index[fits])
+            rows, k = rows[~fits], min(vocab, 8 * k)
+        return out
+
+    def _perturb(
+        self,
+        scores: torch.Tensor,
+        rows: Sequence[int],
+        step: int,
+        values: torch.Tensor,
+        index: torch.Tensor | None,
+    ) -> torch.Tensor:
+        """``scores``' rows with ``values`` + Gumbel noise at token ids ``index`` (every token when
+        ``None``) and ``-inf`` elsewhere; row ``i`` of ``scores`` is batch row ``rows[i]``."""
+        import torch
+
         noise = torch.empty(values.shape, dtype=torch.float32)
-        for row, seed in enumerate(self.seeds):
-            gen = torch.Generator().manual_seed(_noise_seed(seed, step))
-            uniform = torch.rand(vocab, generator=gen, dtype=torch.float32)
-            noise[row] = uniform if index is None else uniform[index[row].cpu()]
+        for i, row in enumerate(rows):
+            gen = torch.Generator().manual_seed(_noise_seed(self.seeds[row], step))
+            uniform = torch.rand(scores.shape[-1], generator=gen, dtype=torch.float32)
+            noise[i] = uniform if index is None else uniform[index[i].cpu()]
         gumbel = -torch.log(-torch.log(noise.clamp(min=1e-20, max=1.0 - 1e-7)))
         perturbed = values + gumbel.to(values.device)
         if index is None:
@@ -130,22 +152,6 @@ def _drop_outside_nucleus(ordered: torch.Tensor, log_total: torch.Tensor, top_p:
     ``top_p``; ``log_total`` is the log of the whole row's mass, so the top token is always kept."""
     probs = (ordered - log_total).exp()
     return ordered.masked_fill((probs.cumsum(dim=-1) - probs) > top_p, float("-inf"))
-
-
-def _nucleus(scores: torch.Tensor, top_p: float, first: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Values and token ids of each row's top-p nucleus (``-inf`` past it), from the smallest top-k
-    (``first``, ``4 * first``, ...) whose last candidate falls outside every row's nucleus."""
-    import torch
-
-    vocab = scores.shape[-1]
-    log_total = scores.logsumexp(dim=-1, keepdim=True)
-    k = min(first, vocab)
-    while True:
-        values, index = torch.topk(scores, k, dim=-1)
-        kept = _drop_outside_nucleus(values, log_total, top_p)
-        if k == vocab or bool(kept[:, -1].isneginf().all()):
-            return kept, index
-        k = min(vocab, 4 * k)
 
 
 @dataclass(frozen=True, kw_only=True)
