@@ -29,7 +29,7 @@ DemoGeneratorKind = Literal["toy", "smollm2"]
 def demo(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("demo_out"),
-    per_label: Annotated[int, typer.Option(help="Synthetic reports to write per ICD-10 code.")] = 8,
+    per_label: Annotated[int, typer.Option(help="Synthetic reports to write per ICD-10 code.")] = 5,
     model: Annotated[
         str | None,
         typer.Option(help="Hub id or local path of a causal LM, instead of --generator."),
