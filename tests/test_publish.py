@@ -341,3 +341,121 @@ def test_doctests() -> None:
 
     result = doctest.testmod(publish, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+# -- LoRA adapters ------------------------------------------------------------------------------------
+
+
+def make_adapter(folder: Path, *, base: str = "org/base-model") -> Path:
+    """An adapter folder as ``hf-synthmh finetune`` leaves it (tiny tensors, real safetensors format)."""
+    import json
+
+    import torch
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True)
+    save_file(
+        {"lora_A": torch.ones(2, 4), "lora_B": torch.zeros(4, 2)}, str(folder / "adapter_model.safetensors")
+    )
+    config = {"base_model_name_or_path": base, "peft_type": "LORA", "r": 2}
+    (folder / "adapter_config.json").write_text(json.dumps(config))
+    (folder / "README.md").write_text(f"---\nbase_model: {base}\nlibrary_name: peft\n---\n# LoRA adapter\n")
+    (folder / "training_log.json").write_text(json.dumps({"steps": 3}))
+    return folder
+
+
+def test_push_adapter_private_by_default_and_replaces_old_files(hub: HubServer, tmp_path: Path) -> None:
+    from hf_synthmh.publish_adapter import push_adapter
+
+    folder = make_adapter(tmp_path / "lora")
+    url = push_adapter(folder, repo_id="tester/lora", token=TOKEN, endpoint=hub.url)
+    repo = hub.repo("model", "tester/lora")
+    assert repo.private is True
+    assert url.endswith(repo.head.oid)
+    assert sorted(repo.head.files) == [
+        ".gitattributes",
+        "README.md",
+        "adapter_config.json",
+        "adapter_model.safetensors",
+        "training_log.json",
+    ]
+    weights = (folder / "adapter_model.safetensors").read_bytes()
+    assert hashlib.sha256(weights).hexdigest() in hub.lfs_uploads  # weights go through LFS
+    assert (
+        hub.file_bytes("model", "tester/lora", "adapter_config.json")
+        == (folder / "adapter_config.json").read_bytes()
+    )
+    with pytest.raises(RepositoryNotFoundError):  # private: reading needs the token
+        HfApi(endpoint=hub.url, token=False).list_repo_files("tester/lora")
+
+    (folder / "training_log.json").unlink()
+    push_adapter(folder, repo_id="tester/lora", token=TOKEN, endpoint=hub.url)
+    assert "training_log.json" not in repo.head.files
+    local = snapshot_download("tester/lora", endpoint=hub.url, token=TOKEN, local_dir=tmp_path / "dl")
+    assert (Path(local) / "adapter_model.safetensors").read_bytes() == weights
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (lambda f: (f / "checkpoint.pt").write_bytes(b"x"), "checkpoint.pt"),
+        (lambda f: (f / "train.jsonl").write_text("{}"), "train.jsonl"),
+        (lambda f: (f / "adapter_model.safetensors").unlink(), "lacks adapter_model.safetensors"),
+        (
+            lambda f: (f / "adapter_config.json").write_text('{"base_model_name_or_path": "/home/me/base"}'),
+            "is a local path",
+        ),
+        (
+            lambda f: (f / "adapter_config.json").write_text('{"base_model_name_or_path": "./base"}'),
+            "is a local path",
+        ),
+        (lambda f: (f / "README.md").write_text("---\nbase_model: org/other\n---\n"), "org/other"),
+    ],
+)
+def test_push_adapter_refuses_before_any_request(
+    hub: HubServer, tmp_path: Path, spoil: object, message: str
+) -> None:
+    from hf_synthmh.publish_adapter import push_adapter
+
+    folder = make_adapter(tmp_path / "lora")
+    spoil(folder)  # type: ignore[operator]
+    with pytest.raises(PublishError, match=message):
+        push_adapter(folder, repo_id="tester/lora", token=TOKEN, endpoint=hub.url)
+    assert hub.requests == []
+
+
+def test_push_adapter_to_existing_public_repo_is_refused(hub: HubServer, tmp_path: Path) -> None:
+    from hf_synthmh.publish_adapter import push_adapter
+
+    HfApi(endpoint=hub.url, token=TOKEN).create_repo("tester/open-lora", private=False)
+    with pytest.raises(PublishError, match="model repo tester/open-lora exists and is public"):
+        push_adapter(
+            make_adapter(tmp_path / "lora"), repo_id="tester/open-lora", token=TOKEN, endpoint=hub.url
+        )
+    push_adapter(tmp_path / "lora", repo_id="tester/open-lora", private=False, token=TOKEN, endpoint=hub.url)
+    assert "adapter_model.safetensors" in hub.repo("model", "tester/open-lora").head.files
+
+
+def test_publish_cli_pushes_an_adapter(
+    hub: HubServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hf_synthmh.cli import main
+
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    folder = make_adapter(tmp_path / "lora")
+    args = ["publish", str(folder), "--adapter", "--repo-id", "tester/cli-lora", "--endpoint", hub.url]
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    assert done.value.code in (0, None)
+    assert "private" in capsys.readouterr().out
+    assert hub.repo("model", "tester/cli-lora").private is True
+    assert TOKEN not in capsys.readouterr().out
+
+
+def test_publish_adapter_doctests() -> None:
+    import doctest
+
+    from hf_synthmh import publish_adapter
+
+    result = doctest.testmod(publish_adapter, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

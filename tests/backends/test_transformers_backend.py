@@ -205,3 +205,62 @@ def test_cache_identity_of_local_folders_follows_their_content(tmp_path: Path) -
     assert TransformersBackend(model="org/m", revision="v1").cache_identity != (
         TransformersBackend(model="org/m", revision="v2").cache_identity
     )
+
+
+def test_transformers_backend_doctests() -> None:
+    import doctest
+
+    from hf_synthmh.backends import transformers as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def _reference_sample(scores: object, seeds: list[int], step: int, sampling: SamplingSettings) -> list[int]:
+    """The sampler as first written: full-vocabulary sort for top-p and Gumbel noise on every token."""
+    import torch
+
+    from hf_synthmh.backends.transformers import _noise_seed
+
+    assert isinstance(scores, torch.Tensor)
+    x = scores.float() / sampling.temperature
+    if sampling.top_k:
+        kth = torch.topk(x, sampling.top_k, dim=-1).values[:, -1:]
+        x = x.masked_fill(x < kth, float("-inf"))
+    if sampling.top_p < 1.0:
+        ordered, order = torch.sort(x, dim=-1, descending=True, stable=True)
+        probs = ordered.softmax(dim=-1)
+        drop_sorted = (probs.cumsum(dim=-1) - probs) > sampling.top_p
+        x = x.masked_fill(torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted), float("-inf"))
+    noise = torch.stack(
+        [
+            torch.rand(x.shape[-1], generator=torch.Generator().manual_seed(_noise_seed(s, step)))
+            for s in seeds
+        ]
+    )
+    gumbel = -torch.log(-torch.log(noise.clamp(min=1e-20, max=1.0 - 1e-7)))
+    return (x + gumbel).argmax(dim=-1).tolist()
+
+
+@pytest.mark.parametrize(
+    "sampling",
+    [
+        SamplingSettings(top_p=0.95),
+        SamplingSettings(top_p=0.5, temperature=1.3),
+        SamplingSettings(top_p=0.9, top_k=40),
+        SamplingSettings(top_p=1.0, top_k=5),
+        SamplingSettings(top_p=1.0),
+    ],
+)
+def test_candidate_sampler_draws_what_a_full_sort_draws(sampling: SamplingSettings) -> None:
+    import torch
+
+    from hf_synthmh.backends.transformers import RowSeededSampler
+
+    gen = torch.Generator().manual_seed(0)
+    seeds = [3, 1, 4, 1, 5, 9]
+    for spread in (0.5, 3.0, 12.0):  # flat rows need a large nucleus, peaked rows a tiny one
+        scores = torch.randn(len(seeds), 5000, generator=gen) * spread
+        ids = torch.zeros(len(seeds), 7, dtype=torch.long)
+        out = RowSeededSampler(seeds=seeds, sampling=sampling, prompt_length=4)(ids, scores)
+        assert out.argmax(dim=-1).tolist() == _reference_sample(scores, seeds, 3, sampling)
