@@ -44,33 +44,65 @@ def finetune(
     save_every: Annotated[int, typer.Option(help="Checkpoint every N steps.")] = 5,
     license: Annotated[str | None, typer.Option(help="Licence named in the card (the base model's).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the split, data order and LoRA initialisation.")] = 0,
+    dp_epsilon: Annotated[
+        float | None,
+        typer.Option(
+            help="DP-SGD (opacus): target epsilon; the noise is chosen so the run spends at most it."
+        ),
+    ] = None,
+    dp_noise_multiplier: Annotated[
+        float | None, typer.Option(help="DP-SGD with this noise multiplier (instead of --dp-epsilon).")
+    ] = None,
+    dp_delta: Annotated[
+        float | None, typer.Option(help="DP delta (default: 1 / (10 x training rows)).")
+    ] = None,
+    dp_max_grad_norm: Annotated[float, typer.Option(help="DP per-report gradient clipping norm.")] = 1.0,
 ) -> None:
     """Train a LoRA adapter so the model writes a report given the Generator's prompt for its code.
 
     Loss on report tokens only; a validation split with early stopping; checkpoints every --save-every
     steps (a killed run continues when started again). The folder gets a card with sizes and losses, never
-    text. Python: TransformersBackend(model=BASE, adapter=OUT)."""
+    text. Python: TransformersBackend(model=BASE, adapter=OUT).
+
+    With --dp-epsilon or --dp-noise-multiplier: DP-SGD on the LoRA parameters (Poisson sampling of
+    --batch-size rows on average, per-report clipping, Gaussian noise); the epsilon spent per epoch goes
+    to the card and to OUT/privacy.json. Needs the dp extra (opacus)."""
     one_thread()
     hold_out(ctx, out)
-    from hf_synthmh.finetune import FinetuneSettings
+    from hf_synthmh.finetune import DPSettings, FinetuneSettings
     from hf_synthmh.finetune import finetune as run
     from hf_synthmh.io import read_table
 
-    settings = FinetuneSettings(
-        r=rank,
-        lora_alpha=lora_alpha,
-        learning_rate=learning_rate,
-        epochs=epochs,
-        max_steps=max_steps,
-        batch_size=batch_size,
-        max_length=max_length,
-        packing=packing,
-        validation_fraction=validation_fraction,
-        eval_every=eval_every,
-        patience=patience,
-        save_every=save_every,
-        seed=seed,
-    )
+    dp = None
+    if dp_epsilon is not None or dp_noise_multiplier is not None:
+        try:
+            dp = DPSettings(
+                target_epsilon=dp_epsilon,
+                noise_multiplier=dp_noise_multiplier,
+                delta=dp_delta,
+                max_grad_norm=dp_max_grad_norm,
+            )
+        except ValueError as err:
+            raise typer.BadParameter(str(err), param_hint="--dp-epsilon/--dp-noise-multiplier") from err
+    try:
+        settings = FinetuneSettings(
+            r=rank,
+            lora_alpha=lora_alpha,
+            learning_rate=learning_rate,
+            epochs=epochs,
+            max_steps=max_steps,
+            batch_size=batch_size,
+            max_length=max_length,
+            packing=packing,
+            validation_fraction=validation_fraction,
+            eval_every=eval_every,
+            patience=patience,
+            save_every=save_every,
+            seed=seed,
+            dp=dp,
+        )
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from err
     train = read_table(real, split=split, id_prefix="real")
     result = run(
         train,
@@ -90,3 +122,12 @@ def finetune(
         + (f"; {losses}" if losses else "")
         + ")"
     )
+    if result.privacy is not None:
+        spent = ", ".join(
+            f"epoch {h['epoch']}: {h['epsilon']:.3f}" for h in result.privacy["epsilon_history"]
+        )
+        console.print(
+            f"DP-SGD: epsilon {result.privacy['epsilon']} at delta {result.privacy['delta']:.3g} "
+            f"(noise {result.privacy['noise_multiplier']:.3f}, clip {result.privacy['max_grad_norm']}); "
+            f"spent per epoch: {spent}"
+        )
