@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -57,6 +57,19 @@ def finetune(
         float | None, typer.Option(help="DP delta (default: 1 / (10 x training rows)).")
     ] = None,
     dp_max_grad_norm: Annotated[float, typer.Option(help="DP per-report gradient clipping norm.")] = 1.0,
+    canaries: Annotated[
+        int,
+        typer.Option(
+            help="Canary audit: plant N random secret-like sentences in a copy of the train split, train on "
+            "it and report each canary's exposure (OUT/canary_audit.json)."
+        ),
+    ] = 0,
+    canary_repeats: Annotated[
+        str, typer.Option(help="Training rows per canary, cycled over the canaries (0: a control).")
+    ] = "0,1,4,16",
+    canary_candidates: Annotated[
+        int, typer.Option(help="Random candidates each canary's likelihood is ranked against.")
+    ] = 200,
 ) -> None:
     """Train a LoRA adapter so the model writes a report given the Generator's prompt for its code.
 
@@ -104,15 +117,30 @@ def finetune(
     except ValueError as err:
         raise typer.BadParameter(str(err)) from err
     train = read_table(real, split=split, id_prefix="real")
-    result = run(
-        train,
-        model=model,
-        out=out,
-        settings=settings,
-        base_id=base_id,
-        split_name=split or real.name,
-        license=license,
-    )
+    common: dict[str, Any] = {
+        "model": model,
+        "out": out,
+        "settings": settings,
+        "base_id": base_id,
+        "split_name": split or real.name,
+        "license": license,
+    }
+    audit = None
+    if canaries > 0:
+        from hf_synthmh.finetune.audit import canary_audit
+
+        try:
+            repeats = tuple(int(x) for x in canary_repeats.split(",") if x.strip())
+        except ValueError as err:
+            raise typer.BadParameter("give integers, e.g. 0,1,4,16", param_hint="--canary-repeats") from err
+        if not repeats or min(repeats) < 0:
+            raise typer.BadParameter("give integers >= 0, e.g. 0,1,4,16", param_hint="--canary-repeats")
+        audit = canary_audit(
+            train, n=canaries, repeats=repeats, n_candidates=canary_candidates, seed=seed, **common
+        )
+        result = audit.finetune
+    else:
+        result = run(train, **common)
     before, best = result.initial_validation_loss, result.best_validation_loss
     losses = f"validation loss {before:.4f} -> {best:.4f}" if before is not None and best is not None else ""
     console.print(
@@ -131,3 +159,26 @@ def finetune(
             f"(noise {result.privacy['noise_multiplier']:.3f}, clip {result.privacy['max_grad_norm']}); "
             f"spent per epoch: {spent}"
         )
+    if audit is not None:
+        _print_exposures(audit)
+
+
+def _print_exposures(audit: Any) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Canary exposure (log2 |R| = {audit.exposures[0]['max_exposure']:.1f})")
+    for column in ("canary", "repeats", "exposure", "exposure (sampled rank)", "rank / candidates"):
+        table.add_column(column, justify="right")
+    for e in audit.exposures:
+        table.add_row(
+            str(e["canary"]),
+            str(e["repeats"]),
+            f"{e['exposure']:.2f}",
+            f"{e['exposure_sampled']:.2f}",
+            f"{e['rank_sampled']} / {e['n_candidates']}",
+        )
+    console.print(table)
+    s = audit.summary
+    console.print(
+        f"Mean exposure: planted {s['mean_exposure_planted']}, controls {s['mean_exposure_controls']}"
+    )
