@@ -6,6 +6,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
