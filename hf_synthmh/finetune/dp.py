@@ -47,6 +47,7 @@ __all__ = [
     "epsilon_spent",
     "per_row_loss",
     "poisson_batch",
+    "privacy_caveat",
     "read_privacy",
     "setup_dp",
     "write_privacy",
@@ -227,3 +228,19 @@ def read_privacy(adapter: str | Path | None) -> dict[str, Any] | None:
     if not math.isfinite(float(record.get("epsilon", math.inf))):
         return None
     return record
+
+
+def privacy_caveat(record: dict[str, Any]) -> str:
+    """One sentence for a dataset card: the DP guarantee of the adapter that wrote the rows.
+
+    >>> privacy_caveat({"epsilon": 7.9, "delta": 1e-4, "noise_multiplier": 0.8, "max_grad_norm": 1.0,
+    ...     "steps": 20})[:90]
+    "The generator's LoRA adapter was trained with DP-SGD: (ε = 7.9, δ = 0.0001)-differentially"
+    """
+    return (
+        f"The generator's LoRA adapter was trained with DP-SGD: (ε = {record['epsilon']}, "
+        f"δ = {record['delta']:.2g})-differentially private with respect to one training report (opacus, "
+        f"RDP accountant; noise multiplier {record['noise_multiplier']}, clipping norm "
+        f"{record['max_grad_norm']}, {record['steps']} steps). The guarantee covers the adapter's training "
+        "reports, not the base model's own training data; the rows also passed the gate."
+    )
