@@ -199,7 +199,9 @@ def main() -> None:
             hits[run.spec.name] = canary_hits(
                 canaries, kept=list(run.result.synthetic["text"]), rejected=list(run.result.rejected["text"])
             )
-    probe = gate_probe(canaries, planted=planted, unseen_texts=list(corpus["holdout"]["text"]))
+    holdout = load_demo_corpus(seed=args.seed, with_annotations=True)["holdout"]
+    clean = [t for t, phi in zip(holdout["text"], holdout["planted_phi"], strict=True) if not phi]
+    probe = gate_probe(canaries, planted=planted, unseen_texts=clean)
     columns = (
         "generator",
         "requested",
