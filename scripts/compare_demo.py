@@ -53,6 +53,7 @@ from hf_synthmh.finetune.audit import (  # noqa: E402
     canary_hits,
     gate_probe,
     load_canaries,
+    rescore,
     summarise,
 )
 from hf_synthmh.finetune.canary import plant_canaries  # noqa: E402
@@ -67,6 +68,18 @@ def _adapter(
     out = args.out / "adapters" / name
     if (out / AUDIT_FILE).exists() and (out / "adapter_model.safetensors").exists():
         print(f"[{name}] reusing {out}", flush=True)
+        return dict(json.loads((out / AUDIT_FILE).read_text()))
+    if (out / "training_log.json").exists() and (out / "adapter_model.safetensors").exists():
+        print(f"[{name}] trained adapter found; measuring exposures", flush=True)
+        rescore(
+            train,
+            model=str(model),
+            adapter=out,
+            n=args.canaries,
+            repeats=args.repeats,
+            n_candidates=args.candidates,
+            seed=args.seed,
+        )
         return dict(json.loads((out / AUDIT_FILE).read_text()))
     settings = FinetuneSettings(
         learning_rate=args.lr,
@@ -135,6 +148,13 @@ def main() -> None:
     parser.add_argument("--per-label", type=int, default=2, help="rows per ICD-10 code and generator")
     parser.add_argument("--max-new-tokens", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--audit-only", action="store_true", help="train and audit the adapters, then stop")
+    parser.add_argument(
+        "--generators",
+        default="toy,smollm2-prompted,smollm2-lora,smollm2-dp-lora",
+        help="comma-separated subset to compare (e.g. to fill the generation caches ahead)",
+    )
+    parser.add_argument("--skip-audit", action="store_true", help="compare only (adapters must exist)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     import torch
@@ -144,6 +164,9 @@ def main() -> None:
     corpus = load_demo_corpus(seed=args.seed)
     model = smollm2_model()
     planted, canaries = plant_canaries(corpus["train"], n=args.canaries, repeats=args.repeats, seed=args.seed)
+    if args.skip_audit:
+        _compare(args, corpus, model, planted, canaries, audits=None)
+        return
     audits = {
         "LoRA": _adapter("lora", args, corpus["train"], model, None),
         "DP-LoRA": _adapter("dp-lora", args, corpus["train"], model, DPSettings(target_epsilon=args.epsilon)),
@@ -160,6 +183,22 @@ def main() -> None:
         flush=True,
     )
 
+    if args.audit_only:
+        return
+    _compare(args, corpus, model, planted, canaries, audits=audits, dp_record=dp_record, started=started)
+
+
+def _compare(
+    args: argparse.Namespace,
+    corpus: Any,
+    model: Path,
+    planted: Any,
+    canaries: Any,
+    *,
+    audits: dict[str, Any] | None,
+    dp_record: dict[str, Any] | None = None,
+    started: float = 0.0,
+) -> None:
     common: dict[str, Any] = {"max_new_tokens": args.max_new_tokens, "max_attempts": 1, "batch_size": 8}
     specs = [
         GeneratorSpec(name="toy", toy=True, **common),
@@ -171,19 +210,25 @@ def main() -> None:
             name="smollm2-dp-lora", model=str(model), adapter=str(args.out / "adapters" / "dp-lora"), **common
         ),
     ]
-    sections = {
-        "Canary audit (Carlini et al. 2019, exposure)": (
-            f"{args.canaries} canaries `Hospital number MRN dddddd.` (|R| = 10^6), planted as the first line of "
-            f"{', '.join(map(str, args.repeats))} training reports (cycled; 0 = control, never seen), both "
-            f"adapters trained on the same planted copy ({args.steps} steps of batch 4, seed {args.seed}). "
-            f"Exposure = -log2 P(a random candidate is at least as likely), from a skew-normal fitted to "
-            f"{args.candidates} candidates' log-perplexities; the sampled-rank estimate after the slash.\n\n"
-            + _exposure_table(audits)
-            + f"\n\nDP-LoRA: (ε = {dp_record['epsilon']}, δ = {dp_record['delta']:.2g}), noise multiplier "
-            f"{dp_record['noise_multiplier']}, clipping {dp_record['max_grad_norm']}, sample rate "
-            f"{dp_record['sample_rate']}."
-        )
-    }
+    wanted = args.generators.split(",")
+    specs = [spec for spec in specs if spec.name in wanted]
+    sections = (
+        {}
+        if audits is None or dp_record is None
+        else {
+            "Canary audit (Carlini et al. 2019, exposure)": (
+                f"{args.canaries} canaries `Hospital number MRN dddddd.` (|R| = 10^6), planted as the first line of "
+                f"{', '.join(map(str, args.repeats))} training reports (cycled; 0 = control, never seen), both "
+                f"adapters trained on the same planted copy ({args.steps} steps of batch 4, seed {args.seed}). "
+                f"Exposure = -log2 P(a random candidate is at least as likely), from a skew-normal fitted to "
+                f"{args.candidates} candidates' log-perplexities; the sampled-rank estimate after the slash.\n\n"
+                + _exposure_table(audits)
+                + f"\n\nDP-LoRA: (ε = {dp_record['epsilon']}, δ = {dp_record['delta']:.2g}), noise multiplier "
+                f"{dp_record['noise_multiplier']}, clipping {dp_record['max_grad_norm']}, sample rate "
+                f"{dp_record['sample_rate']}."
+            )
+        }
+    )
     result = compare(
         corpus,
         specs,
@@ -230,7 +275,7 @@ def main() -> None:
     print(f"\nCanaries in generated rows: {json.dumps(hits)}")
     print(f"Gate probe (canary line in front of a holdout report): {json.dumps(probe)}")
     summary = {
-        "exposures": {k: summarise(v["exposures"]) for k, v in audits.items()},
+        "exposures": {k: summarise(v["exposures"]) for k, v in (audits or {}).items()},
         "privacy": dp_record,
         "rows": result.rows,
         "baseline": result.baseline,
@@ -240,6 +285,8 @@ def main() -> None:
     }
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"\nCard: {result.paths['card']}  Tables: {result.paths['table']}  total {summary['seconds']} s")
+    if started:
+        print(f"total {round(time.perf_counter() - started)} s")
 
 
 if __name__ == "__main__":

@@ -119,18 +119,49 @@ def canary_audit(
         planted, model=model, out=Path(out), settings=settings, progress=progress, **finetune_kwargs
     )
     exposures = score_adapter(model, Path(out), canaries, train=planted, n_candidates=n_candidates, seed=seed)
-    summary = {**summarise(exposures), "privacy_epsilon": (result.privacy or {}).get("epsilon")}
+    summary = write_audit(Path(out), canaries, exposures, privacy=result.privacy)
+    logger.info("canary audit: %s", summary)
+    return AuditResult(finetune=result, canaries=canaries, exposures=exposures, summary=summary)
+
+
+def write_audit(
+    out: Path,
+    canaries: Sequence[Canary],
+    exposures: Sequence[dict[str, Any]],
+    *,
+    privacy: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Write ``canary_audit.json`` (exposures, no secrets) and ``canaries.json``; return the summary."""
+    summary = {**summarise(exposures), "privacy_epsilon": (privacy or {}).get("epsilon")}
     record: dict[str, Any] = {
         "canary_format": canaries[0].text.rsplit(" ", 1)[0] if canaries else None,
         "summary": summary,
-        "exposures": exposures,
+        "exposures": list(exposures),
     }
-    (Path(out) / AUDIT_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    (Path(out) / CANARIES_FILE).write_text(
+    (out / AUDIT_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    (out / CANARIES_FILE).write_text(
         json.dumps([asdict(c) for c in canaries], indent=2) + "\n", encoding="utf-8"
     )
-    logger.info("canary audit: %s", summary)
-    return AuditResult(finetune=result, canaries=canaries, exposures=exposures, summary=summary)
+    return summary
+
+
+def rescore(
+    train: Dataset,
+    *,
+    model: str,
+    adapter: Path,
+    n: int,
+    repeats: Sequence[int],
+    n_candidates: int,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Measure the exposures of an adapter already trained by :func:`canary_audit` (same ``train``, ``n``,
+    ``repeats`` and ``seed``, so the same canaries) and write its audit files; return the summary."""
+    from hf_synthmh.finetune.dp import read_privacy
+
+    planted, canaries = plant_canaries(train, n=n, repeats=repeats, seed=seed)
+    exposures = score_adapter(model, adapter, canaries, train=planted, n_candidates=n_candidates, seed=seed)
+    return write_audit(adapter, canaries, exposures, privacy=read_privacy(adapter))
 
 
 def load_canaries(folder: Path) -> list[Canary]:

@@ -141,29 +141,35 @@ def _log_perplexities(
     model: Any, tokenizer: Any, prompt_ids: list[int], sentences: list[str], batch: int
 ) -> list[float]:
     """Summed negative log-likelihood (nats) of each sentence's tokens (plus the newline after it) given
-    ``prompt_ids``."""
+    ``prompt_ids``. The prompt runs once; its key/value cache is copied for every batch of sentences."""
+    import copy
+
     import torch
 
+    with torch.no_grad():
+        first = model(input_ids=torch.tensor([prompt_ids]), use_cache=True)
+    prefix, first_logprobs = first.past_key_values, torch.log_softmax(first.logits[0, -1].float(), dim=-1)
     out: list[float] = []
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
     for start in range(0, len(sentences), batch):
         chunk = sentences[start : start + batch]
         targets = [list(tokenizer(s + "\n", add_special_tokens=False)["input_ids"]) for s in chunk]
-        width = len(prompt_ids) + max(len(t) for t in targets)
-        ids = torch.full((len(chunk), width), int(pad), dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        labels = torch.full_like(ids, -100)
+        width = max(len(t) for t in targets)
+        ids = torch.zeros((len(chunk), width), dtype=torch.long)
+        mask = torch.zeros((len(chunk), len(prompt_ids) + width), dtype=torch.long)
+        mask[:, : len(prompt_ids)] = 1
         for row, target in enumerate(targets):
-            seq = prompt_ids + target
-            ids[row, : len(seq)] = torch.tensor(seq)
-            mask[row, : len(seq)] = 1
-            labels[row, len(prompt_ids) : len(seq)] = torch.tensor(target)
+            ids[row, : len(target)] = torch.tensor(target)
+            mask[row, len(prompt_ids) : len(prompt_ids) + len(target)] = 1
+        cache = copy.deepcopy(prefix)
+        cache.batch_repeat_interleave(len(chunk))
         with torch.no_grad():
-            logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
-        nll = torch.nn.functional.cross_entropy(
-            logits.transpose(1, 2), labels[:, 1:], ignore_index=-100, reduction="none"
-        ).sum(dim=1)
-        out.extend(float(x) for x in nll)
+            logits = model(input_ids=ids, attention_mask=mask, past_key_values=cache, use_cache=True).logits
+        logprobs = torch.log_softmax(logits.float(), dim=-1)
+        for row, target in enumerate(targets):
+            nll = -float(first_logprobs[target[0]])
+            for k in range(1, len(target)):
+                nll -= float(logprobs[row, k - 1, target[k]])
+            out.append(nll)
     return out
 
 
