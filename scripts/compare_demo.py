@@ -148,6 +148,7 @@ def main() -> None:
     parser.add_argument("--per-label", type=int, default=2, help="rows per ICD-10 code and generator")
     parser.add_argument("--max-new-tokens", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-size", type=int, default=8, help="generation batch")
     parser.add_argument("--audit-only", action="store_true", help="train and audit the adapters, then stop")
     parser.add_argument(
         "--generators",
@@ -199,7 +200,11 @@ def _compare(
     dp_record: dict[str, Any] | None = None,
     started: float = 0.0,
 ) -> None:
-    common: dict[str, Any] = {"max_new_tokens": args.max_new_tokens, "max_attempts": 1, "batch_size": 8}
+    common: dict[str, Any] = {
+        "max_new_tokens": args.max_new_tokens,
+        "max_attempts": 1,
+        "batch_size": args.batch_size,
+    }
     specs = [
         GeneratorSpec(name="toy", toy=True, **common),
         GeneratorSpec(name="smollm2-prompted", model=str(model), **common),
