@@ -85,7 +85,7 @@ def _adapter(
         learning_rate=args.lr,
         batch_size=4,
         max_length=args.max_length,
-        max_steps=args.steps,
+        max_steps=args.steps if dp is None else (args.dp_steps or args.steps),
         validation_fraction=0.05,
         save_every=2,
         seed=args.seed,
@@ -138,7 +138,8 @@ def _exposure_table(audits: dict[str, dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("/tmp/compare_demo"))
-    parser.add_argument("--steps", type=int, default=20, help="LoRA steps (batch 4), both adapters")
+    parser.add_argument("--steps", type=int, default=20, help="LoRA steps (batch 4)")
+    parser.add_argument("--dp-steps", type=int, default=None, help="DP-LoRA steps (default: --steps)")
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--max-length", type=int, default=640)
     parser.add_argument("--epsilon", type=float, default=8.0, help="DP-LoRA target epsilon")
@@ -224,7 +225,8 @@ def _compare(
             "Canary audit (Carlini et al. 2019, exposure)": (
                 f"{args.canaries} canaries `Hospital number MRN dddddd.` (|R| = 10^6), planted as the first line of "
                 f"{', '.join(map(str, args.repeats))} training reports (cycled; 0 = control, never seen), both "
-                f"adapters trained on the same planted copy ({args.steps} steps of batch 4, seed {args.seed}). "
+                f"adapters trained on the same planted copy (LoRA {args.steps}, DP-LoRA {args.dp_steps or args.steps} "
+                f"steps of batch 4, seed {args.seed}). "
                 f"Exposure = -log2 P(a random candidate is at least as likely), from a skew-normal fitted to "
                 f"{args.candidates} candidates' log-perplexities; the sampled-rank estimate after the slash.\n\n"
                 + _exposure_table(audits)
