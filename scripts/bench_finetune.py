@@ -1,8 +1,13 @@
-"""Training tokens per second: LoRA (peft) beside full fine-tuning of the same model, one torch thread.
+"""Training tokens per second and memory: LoRA (peft), DP-LoRA (opacus DP-SGD) and full fine-tuning of the
+same model, one torch thread.
 
 Examples are the demo corpus' train reports behind the Generator's prompts (as ``hf-synthmh finetune``
 builds them), cut to ``--max-length`` tokens; each step is a forward, backward and AdamW step on a batch of
 ``--batch-size`` of them. One warm-up step is not timed. Tokens count every non-padding token.
+
+DP-LoRA is LoRA with opacus's per-row gradients, per-row clipping and noise (as ``hf-synthmh finetune
+--dp-epsilon`` trains): its cost over LoRA is the price of DP. Each mode runs in its own process, so the
+peak resident memory (``VmHWM``) is that mode's; ``rss_loaded_mb`` is the memory once the model is loaded.
 
 The default model is a tiny random Llama built in code (nothing downloaded): it shows the overhead, not a
 real model's cost. ``--model smollm2`` uses SmolLM2-135M-Instruct converted from the installed
@@ -12,6 +17,7 @@ Usage::
 
     .venv/bin/python scripts/bench_finetune.py --steps 3
     .venv/bin/python scripts/bench_finetune.py --model smollm2 --steps 2 --batch-size 4 --max-length 512
+    .venv/bin/python scripts/bench_finetune.py --modes lora,dp-lora
 """
 
 from __future__ import annotations
@@ -50,16 +56,37 @@ def _examples(tokenizer: Any, n: int, max_length: int) -> list[Example]:
     return [e for e in out if e is not None]
 
 
-def _measure(model: Any, batches: list[dict[str, Any]]) -> tuple[float, int]:
+def _memory_mb(field: str) -> float:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process in MB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def _measure(model: Any, batches: list[dict[str, Any]], *, dp: bool) -> tuple[float, int]:
     import torch
+
+    from hf_synthmh.finetune.dp import DPSettings, per_row_loss, setup_dp
 
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=1e-4)
+    state = None
+    if dp:
+        rows = 100 * len(batches[0]["input_ids"])  # sets the sample rate only; the batches are fixed here
+        steps = len(batches)
+        state = setup_dp(
+            model, optimizer, DPSettings(noise_multiplier=1.0), rows=rows, batch_size=4, steps=steps
+        )
+        optimizer = state.optimizer
     model.train()
     seconds, tokens = 0.0, 0
     for i, batch in enumerate(batches):
         start = time.perf_counter()
-        model(**batch).loss.backward()
+        if state is not None:
+            per_row_loss(state.module, batch).mean().backward()
+        else:
+            model(**batch).loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         if i:  # the first step warms up
@@ -75,7 +102,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--max-length", type=int, default=None, help="default 512; 1024 for the tiny model")
     parser.add_argument("--r", type=int, default=16)
+    parser.add_argument("--modes", default="lora,dp-lora,full", help="comma-separated: lora, dp-lora, full")
+    parser.add_argument(
+        "--one-mode", default=None, help=argparse.SUPPRESS
+    )  # internal: run one mode, print JSON
     args = parser.parse_args()
+    if args.one_mode is None:
+        _parent(args)
+        return
 
     import torch
     from peft import LoraConfig, get_peft_model
@@ -103,10 +137,10 @@ def main() -> None:
         if len(batches) < 2:
             raise SystemExit(f"too few examples fit --max-length {args.max_length}; raise it")
         rows = []
-        for mode in ("lora", "full"):
+        for mode in (args.one_mode,):
             torch.manual_seed(0)
             model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
-            if mode == "lora":
+            if mode in ("lora", "dp-lora"):
                 config = LoraConfig(
                     task_type="CAUSAL_LM",
                     r=args.r,
@@ -115,7 +149,8 @@ def main() -> None:
                 )
                 model = get_peft_model(model, config)
             trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-            seconds, tokens = _measure(model, batches)
+            loaded = _memory_mb("VmRSS")
+            seconds, tokens = _measure(model, batches, dp=mode == "dp-lora")
             rows.append(
                 {
                     "mode": mode,
@@ -123,17 +158,42 @@ def main() -> None:
                     "timed_steps": len(batches) - 1,
                     "s_per_step": round(seconds / max(1, len(batches) - 1), 2),
                     "tokens_per_s": round(tokens / seconds, 1) if seconds else None,
+                    "rss_loaded_mb": loaded,
+                    "peak_rss_mb": _memory_mb("VmHWM"),
                 }
             )
             del model
+    print(json.dumps(rows[0]))
+
+
+def _parent(args: argparse.Namespace) -> None:
+    """Run each mode in a fresh process (so peak memory is per mode) and print the table."""
+    import subprocess
+
+    rows = []
+    for mode in args.modes.split(","):
+        command = [sys.executable, __file__, "--one-mode", mode, "--steps", str(args.steps)]
+        command += ["--batch-size", str(args.batch_size), "--r", str(args.r)]
+        command += ["--model", args.model] if args.model else []
+        command += ["--max-length", str(args.max_length)] if args.max_length else []
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    max_length = args.max_length or (1024 if args.model is None else 512)
+    print(f"model={args.model or 'tiny-llama'} batch={args.batch_size} max_length={max_length} threads=1")
     print(
-        f"model={args.model or 'tiny-llama'} batch={args.batch_size} max_length={args.max_length} threads=1"
+        f"{'mode':8} {'trainable':>12} {'steps':>6} {'s/step':>8} {'tok/s':>8} {'loaded MB':>10} {'peak MB':>9}"
     )
-    print(f"{'mode':6} {'trainable':>12} {'steps':>6} {'s/step':>8} {'tok/s':>8}")
     for r in rows:
         print(
-            f"{r['mode']:6} {r['trainable_params']:>12,} {r['timed_steps']:>6} {r['s_per_step']:>8} "
-            f"{r['tokens_per_s']:>8}"
+            f"{r['mode']:8} {r['trainable_params']:>12,} {r['timed_steps']:>6} {r['s_per_step']:>8} "
+            f"{r['tokens_per_s']:>8} {r['rss_loaded_mb']:>10} {r['peak_rss_mb']:>9}"
+        )
+    by = {r["mode"]: r for r in rows}
+    if "lora" in by and "dp-lora" in by:
+        lora, dp = by["lora"], by["dp-lora"]
+        print(
+            f"DP cost over LoRA: {dp['s_per_step'] / lora['s_per_step']:.2f}x step time, "
+            f"{dp['peak_rss_mb'] - lora['peak_rss_mb']:+.1f} MB peak memory"
         )
     print(json.dumps(rows))
 

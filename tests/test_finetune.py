@@ -166,7 +166,7 @@ def test_cli_finetune_writes_an_adapter(
     assert "| split | real.jsonl |" in (out / "README.md").read_text()
 
 
-@pytest.mark.parametrize("name", ["data", "train", "card"])
+@pytest.mark.parametrize("name", ["data", "train", "card", "dp"])
 def test_doctests(name: str) -> None:
     result = doctest.testmod(importlib.import_module(f"hf_synthmh.finetune.{name}"))
     assert result.failed == 0 and result.attempted > 0

@@ -10,6 +10,15 @@ hyper-parameters, the losses per epoch and the training time; ``training_log.jso
 ...     summary={"steps": 2, "seconds": 1.5, "initial_validation_loss": 3.0})
 >>> "base_model: org/base" in card, "| 1.0 | 2 | 2.5000 | 2.2500 |" in card
 (True, True)
+
+With DP (``privacy``: the ``privacy.json`` record), the card states the guarantee and the epsilon spent
+per epoch:
+
+>>> card = adapter_card(base_id="org/base", settings={}, data={}, summary={},
+...     history=[{"step": 2, "epoch": 1.0, "train_loss": 2.5, "epsilon": 1.25}],
+...     privacy={"epsilon": 1.25, "delta": 1e-05, "noise_multiplier": 1.1, "max_grad_norm": 1.0})
+>>> "(ε = 1.25, δ = 1e-05)" in card, "| 1.0 | 2 | 2.5000 |  | 1.25 |" in card
+(True, True)
 """
 
 from __future__ import annotations
@@ -47,12 +56,15 @@ def adapter_card(
     history: Sequence[Mapping[str, Any]],
     summary: Mapping[str, Any],
     license: str | None = None,
+    privacy: Mapping[str, Any] | None = None,
 ) -> str:
     """The card's Markdown (YAML header for the Hub, then tables of numbers; no training text)."""
     head = ["---", f"base_model: {base_id}", "library_name: peft", "pipeline_tag: text-generation"]
     if license:
         head.append(f"license: {license}")
-    head += ["tags:", "- lora", "- hf_synthmh", "- synthetic-data", "---", ""]
+    head += ["tags:", "- lora", "- hf_synthmh", "- synthetic-data"]
+    head += ["- differential-privacy", "---", ""] if privacy else ["---", ""]
+    eps = privacy is not None
     body = [
         f"# LoRA adapter of {base_id} for synthetic psychiatric reports",
         "",
@@ -76,13 +88,15 @@ def adapter_card(
         "|---|---|",
         *(f"| {k} | {_fmt(v)} |" for k, v in settings.items()),
         "",
+        *_privacy_section(privacy),
         "## Losses",
         "",
-        "| epoch | step | train loss | validation loss |",
-        "|---|---|---|---|",
+        "| epoch | step | train loss | validation loss |" + (" epsilon spent |" if eps else ""),
+        "|---|---|---|---|" + ("---|" if eps else ""),
         *(
             f"| {h.get('epoch')} | {h.get('step')} | {_fmt(h.get('train_loss'))} | "
             f"{_fmt(h.get('validation_loss'))} |"
+            + (f" {round(h['epsilon'], 4) if h.get('epsilon') is not None else ''} |" if eps else "")
             for h in history
         ),
         "",
@@ -96,6 +110,25 @@ def adapter_card(
     return "\n".join(head + body)
 
 
+def _privacy_section(privacy: Mapping[str, Any] | None) -> list[str]:
+    if not privacy:
+        return []
+    rows = ("epsilon", "delta", "noise_multiplier", "max_grad_norm", "sample_rate", "steps", "accountant")
+    return [
+        "## Differential privacy",
+        "",
+        f"Trained with DP-SGD (opacus, LoRA parameters only): (ε = {privacy['epsilon']}, "
+        f"δ = {privacy['delta']})-differentially private with respect to one training report. A patient "
+        "with several reports is protected less; validation rows are not covered (they chose nothing: the "
+        "last adapter is kept).",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        *(f"| {k} | {privacy[k]} |" for k in rows if k in privacy),
+        "",
+    ]
+
+
 def finish_adapter_folder(
     net: Any, result: FinetuneResult, *, settings: FinetuneSettings, base_id: str, license: str | None
 ) -> None:
@@ -107,7 +140,10 @@ def finish_adapter_folder(
     plain = {
         k: (list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, Mapping) else v)
         for k, v in asdict(settings).items()
+        if k != "dp"
     }
+    if settings.dp is not None:
+        plain.update({f"dp_{k}": v for k, v in asdict(settings.dp).items()})
     summary = {
         "steps": result.steps,
         "stopped_early": result.stopped_early,
@@ -125,6 +161,7 @@ def finish_adapter_folder(
         history=result.history,
         summary=summary,
         license=license,
+        privacy=result.privacy,
     )
     (out / "README.md").write_text(card, encoding="utf-8")
     log = {
@@ -133,5 +170,6 @@ def finish_adapter_folder(
         "data": result.data,
         "history": result.history,
         **summary,
+        "privacy": result.privacy,
     }
     (out / "training_log.json").write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
