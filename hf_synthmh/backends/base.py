@@ -178,6 +178,11 @@ def short_model_name(model: str) -> str:
     return path.name if local and path.name else model
 
 
+#: Files written beside a model or adapter that do not change what it generates (so adding an audit to
+#: an adapter folder keeps its generation cache).
+RECORD_FILES = frozenset({"training_log.json", "privacy.json", "canary_audit.json", "canaries.json"})
+
+
 def folder_fingerprint(model: str) -> str | None:
     """16 hex chars identifying the content of a local model folder, or ``None`` when ``model`` is not a
     folder (a Hub id).
@@ -185,7 +190,8 @@ def folder_fingerprint(model: str) -> str | None:
     Files up to :data:`WHOLE_FILE_LIMIT` (config, generation config, tokenizer, chat template, small
     weights) are hashed whole; larger ones (weight shards) by their size plus 1 MiB read at the start, the
     middle and the end, which tells trained checkpoints apart while reading a few MiB of a multi-GB file.
-    Hidden files and ``*.md`` are skipped. The digest depends on relative paths and content only, so a
+    Hidden files, ``*.md`` and the records written beside an adapter after training (:data:`RECORD_FILES`:
+    training log, DP record, canary audit) are skipped. The digest depends on relative paths and content only, so a
     copied folder keeps it; it is computed once per process for an unchanged listing (names, sizes,
     modification times).
 
@@ -196,6 +202,10 @@ def folder_fingerprint(model: str) -> str | None:
     >>> _ = (folder / "config.json").write_text('{"a": 1}')
     >>> len(first), first != folder_fingerprint(str(folder)), folder_fingerprint("org/model")
     (16, True, None)
+    >>> second = folder_fingerprint(str(folder))
+    >>> _ = (folder / "canary_audit.json").write_text("{}")
+    >>> second == folder_fingerprint(str(folder))
+    True
     """
     root = Path(model).expanduser()
     if not root.is_dir():
@@ -205,6 +215,7 @@ def folder_fingerprint(model: str) -> str | None:
         for path in root.rglob("*")
         if path.is_file()
         and path.suffix != ".md"
+        and path.name not in RECORD_FILES
         and not any(part.startswith(".") for part in path.relative_to(root).parts)
     )
     listing = tuple((rel, path.stat().st_size, path.stat().st_mtime_ns) for rel, path in files)

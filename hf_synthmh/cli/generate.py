@@ -186,7 +186,10 @@ def generate(
         engine="ray" if ray is not None else "datasets",
         ray=ray,
     )
-    paths = write_outputs(result, out)
+    from hf_synthmh.finetune.dp import privacy_caveat, read_privacy
+
+    dp_record = read_privacy(adapter)  # a DP-trained adapter's guarantee goes on the dataset card
+    paths = write_outputs(result, out, caveats=[privacy_caveat(dp_record)] if dp_record else ())
     retries = result.generation.get("retries", 0)
     cached = result.run_counts.get("cached")  # not counted across Ray workers
     console.print(

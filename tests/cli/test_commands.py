@@ -187,19 +187,25 @@ def test_generate_can_drop_refused_optional_fields(tmp_path: Path, caplog: pytes
 
 
 def test_generate_with_an_adapter(tmp_path: Path) -> None:
+    from hf_synthmh.finetune.dp import PRIVACY_FILE
     from hf_synthmh.testing.tiny_models import build_lora_adapter, build_tiny_llama
 
     model = build_tiny_llama(tmp_path / "llama")
     adapter = build_lora_adapter(model, tmp_path / "lora")
+    dp_record = {"epsilon": 7.5, "delta": 1e-4, "noise_multiplier": 0.9, "max_grad_norm": 1.0, "steps": 12}
+    (adapter / PRIVACY_FILE).write_text(json.dumps(dp_record))  # as `finetune --dp-epsilon` leaves it
     real = _jsonl(tmp_path / "real.jsonl", REAL)
-    outputs = {}
+    outputs, cards = {}, {}
     for name, extra in (("base", []), ("lora", ["--adapter", str(adapter)])):
         out = tmp_path / name
         args = ["generate", "--real", str(real), "--out", str(out), "--model", str(model), "--per-label", "1"]
         assert _run([*args, "--max-new-tokens", "16", "--max-attempts", "1", *extra]) == 0
         entries = sorted((out / "generation_cache").rglob("*.json"))
         outputs[name] = sorted(json.loads(p.read_text())["completion"] for p in entries)
+        cards[name] = (out / "published" / "README.md").read_text()
     assert len(outputs["base"]) == 2 and outputs["base"] != outputs["lora"]  # the adapter changes the text
+    assert "DP-SGD" in cards["lora"] and "ε = 7.5" in cards["lora"]  # the adapter's guarantee is stated
+    assert "DP-SGD" not in cards["base"]
 
 
 @pytest.mark.parametrize(
