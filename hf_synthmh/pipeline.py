@@ -135,8 +135,8 @@ def augment(
     ``hf-synthmh[ray]``) with ``ray`` (:class:`~hf_synthmh.engines.RayOptions`: cluster address and
     workers): generation and the gate in actor pools, the membership index shared through the object
     store, embeddings on the workers and the whole-corpus metrics on the driver. The result is the
-    same (tests/engines compare the gate and the metrics); the embedding check of the gate is not
-    run by it (a ValueError).
+    same (tests/engines compare the gate and the metrics); the gate's embedding check runs on the driver
+    over the collected rows.
     """
     if engine not in ("datasets", "ray"):
         raise ValueError(f"engine must be 'datasets' or 'ray', not {engine!r}")
@@ -221,7 +221,7 @@ def _augment(
             embed=embed,
         )
     else:
-        gated = _ray_gate(written, train, gate or GateSettings(), scanner, ray)
+        gated = _ray_gate(written, train, holdout, gate or GateSettings(), scanner, ray, embed)
         embed = _ray_embed(embed, [train, gated.kept, holdout], ray)
     kept = gated.kept.select_columns([c for c in PUBLISHED_COLUMNS if c in gated.kept.column_names])
     logger.info("gate: kept %d of %d written rows (%d failed)", len(kept), len(written), len(failed))
@@ -250,17 +250,34 @@ def _augment(
 
 
 def _ray_gate(
-    written: Dataset, train: Dataset, settings: GateSettings, scanner: PhiScanner | None, ray: RayOptions
+    written: Dataset,
+    train: Dataset,
+    holdout: Dataset | None,
+    settings: GateSettings,
+    scanner: PhiScanner | None,
+    ray: RayOptions,
+    embed: Callable[[list[str]], np.ndarray] | None,
 ) -> GateResult:
     from hf_synthmh.engines.gate import gate_dataset, gate_result
     from hf_synthmh.engines.ray_data import from_dataset
+    from hf_synthmh.gate.steps import EmbeddingStep
+
+    holdout_texts = holdout["text"] if holdout is not None else None
+    embedding = EmbeddingStep(settings, (train["text"], train["id"]), holdout_texts, embed)
 
     timings: dict[str, float] = {}
     gated, replay = gate_dataset(
         from_dataset(written, ray), reference_texts=train["text"], reference_ids=train["id"],
         settings=settings, scanner=scanner, options=ray, timings=timings,
     )  # fmt: skip
-    return gate_result(gated, settings=settings, replay=replay, timings=timings, features=written.features)
+    return gate_result(
+        gated,
+        settings=settings,
+        replay=replay,
+        timings=timings,
+        features=written.features,
+        embedding=embedding,
+    )
 
 
 def _ray_embed(embed: Any, splits: Sequence[Dataset | None], ray: RayOptions) -> Any:

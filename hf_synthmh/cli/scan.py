@@ -77,16 +77,17 @@ def scan(
     if embedding_check and holdout is None:
         raise typer.BadParameter("--embedding-check needs --holdout", param_hint="--holdout")
     real_ds = read_table(real, split=split, id_prefix="real")
+    hold = read_table(holdout, split=split, id_prefix="holdout") if holdout is not None else None
     if ray is not None:
-        if embedding_check:
-            raise typer.BadParameter("the ray engine does not run the embedding check", param_hint="--engine")
         from hf_synthmh.engines.scan import scan_on_ray
 
-        summary = scan_on_ray(real_ds, synthetic, out, settings=settings, options=ray, split=split)
+        summary = scan_on_ray(
+            real_ds, synthetic, out, settings=settings, options=ray, split=split,
+            holdout_texts=hold["text"] if hold is not None else None,
+        )  # fmt: skip
         _print(summary, out / "kept", out)
         return
     syn_ds = read_table(synthetic, split=split, id_prefix="syn")
-    hold = read_table(holdout, split=split, id_prefix="holdout") if holdout is not None else None
     gate = apply_gate(
         syn_ds,
         reference_texts=real_ds["text"],

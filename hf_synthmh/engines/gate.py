@@ -11,8 +11,9 @@ under ``map_batches``.
   the node's shared memory without a copy, so a worker adds only the report ids (a Python list and
   dict) to what one copy of the index costs per node (measured in ``scripts/bench_scale.py``).
 
-Not here: the embedding check (``GateSettings(embedding_check=True)`` is a ValueError with this
-engine; run it with the ``datasets`` engine).
+The embedding check (``GateSettings(embedding_check=True)``) needs the whole real split's embeddings and
+a threshold calibrated on the holdout: :func:`gate_result` runs the same
+:class:`~hf_synthmh.gate.steps.EmbeddingStep` and decision on the driver over the collected rows.
 
 Output: the rows in input order with every column of :data:`~hf_synthmh.contracts.GATE_COLUMNS`, the
 same columns and values as :func:`~hf_synthmh.gate.apply_gate` (tests/engines compare them).
@@ -27,7 +28,13 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from hf_synthmh.contracts import GATE_COLUMNS, MEMBERSHIP_COLUMNS, PHI_COLUMNS, gate_column_types
+from hf_synthmh.contracts import (
+    EMBEDDING_COLUMNS,
+    GATE_COLUMNS,
+    MEMBERSHIP_COLUMNS,
+    PHI_COLUMNS,
+    gate_column_types,
+)
 from hf_synthmh.engines.ray_data import RayOptions, Step, collect, from_table, map_step, require_ray
 from hf_synthmh.gate.decide import count_reasons, label_strings, reject_reasons
 from hf_synthmh.gate.membership import MembershipChecker
@@ -35,7 +42,7 @@ from hf_synthmh.gate.phi import PhiScanner
 from hf_synthmh.gate.redact import redact_batch
 from hf_synthmh.gate.replay import ReplayIndex
 from hf_synthmh.gate.settings import GateResult, GateSettings
-from hf_synthmh.gate.steps import EmbeddingStep, RedactStep, ReplayStep
+from hf_synthmh.gate.steps import DecisionStep, EmbeddingStep, GateState, RedactStep, ReplayStep
 
 if TYPE_CHECKING:
     import ray.data
@@ -97,8 +104,6 @@ def gate_dataset(
     :func:`~hf_synthmh.gate.apply_gate`; ``timings`` gets the driver's index-building seconds."""
     ray = require_ray()
     settings = settings or GateSettings()
-    if settings.embedding_check:
-        raise ValueError("the ray engine does not run the embedding check; use the datasets engine for it")
     scanner = scanner or PhiScanner(threshold=settings.phi_threshold)
     if scanner.threshold != settings.phi_threshold:
         raise ValueError(f"scanner.threshold={scanner.threshold} but phi_threshold={settings.phi_threshold}")
@@ -155,6 +160,7 @@ def gate_result(
     replay: ReplayIndex | None,
     timings: dict[str, float] | None = None,
     features: Any | None = None,
+    embedding: EmbeddingStep | None = None,
 ) -> GateResult:
     """Run ``gated`` (from :func:`gate_dataset`), collect it on the driver and split and count it as
     :func:`~hf_synthmh.gate.apply_gate` does (``features``: the input's ``datasets`` features, to keep
@@ -175,6 +181,20 @@ def gate_result(
         types = gate_column_types()
         ds = ds.cast(Features({**{c: features[c] for c in ds.column_names if c in features},
                                **{c: types[c] for c in GATE_COLUMNS}}))  # fmt: skip
+    threshold, embedded = None, 0
+    if embedding is not None and embedding.enabled and not embedding.holdout:
+        raise ValueError(
+            "settings.embedding_check needs holdout_texts (real reports never shown to the generator)"
+        )
+    if embedding is not None and embedding.enabled:  # on the driver: it needs every real embedding
+        start = time.perf_counter()
+        order = ds.column_names
+        state = GateState(ds=ds.remove_columns([*EMBEDDING_COLUMNS, "reject_reasons"]), input_columns=order)
+        embedding.run(state)
+        DecisionStep(settings).run(state)
+        ds = state.ds.select_columns(order)
+        threshold, embedded = state.embedding_threshold, state.embedded
+        timings["embedding_s"] = time.perf_counter() - start
     cols = ds.select_columns(["reject_reasons", "phi_redacted", "phi_replay"])[:]
     reasons: list[list[str]] = cols["reject_reasons"]
     kept_idx = [i for i, r in enumerate(reasons) if not r]
@@ -191,6 +211,8 @@ def gate_result(
         counts_per_label=per_label,
         settings=settings,
         timings=timings,
+        embedding_threshold=threshold,
+        embedding_texts=embedded,
         n_redacted=sum(bool(cols["phi_redacted"][i]) for i in kept_idx),
         redacted=dict(sorted(redacted.items())),
         phi_replay=summary,

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from hf_synthmh.engines.gate import gate_dataset, gate_result
 from hf_synthmh.engines.ray_data import RayOptions, from_dataset, ray_runtime, read_rows, write_shards
 from hf_synthmh.gate.settings import GateSettings
+from hf_synthmh.gate.steps import EmbeddingStep
 
 __all__ = ["scan_on_ray"]
 
@@ -31,7 +33,14 @@ def _synthetic_rows(path: Path, options: RayOptions, split: str | None) -> Any:
 
 
 def scan_on_ray(
-    real: Any, synthetic: Path, out: Path, *, settings: GateSettings, options: RayOptions, split: str | None
+    real: Any,
+    synthetic: Path,
+    out: Path,
+    *,
+    settings: GateSettings,
+    options: RayOptions,
+    split: str | None,
+    holdout_texts: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Gate ``synthetic`` against ``real`` (a ``datasets.Dataset``, on the driver: the membership index
     is built from it once and shared); writes ``out/kept/*.parquet``, ``out/rejected.jsonl`` and
@@ -50,10 +59,14 @@ def scan_on_ray(
             timings=timings,
         )
         gated = gated.materialize()
-        result = gate_result(gated, settings=settings, replay=replay, timings=timings)
-        columns = [c for c in gated.schema().names if not c.startswith("_")]
-        kept = gated.filter(lambda row: len(row["reject_reasons"]) == 0).select_columns(columns)
-        write_shards(kept, out / "kept")
+        embedding = EmbeddingStep(settings, (real["text"], real["id"]), holdout_texts, None)
+        result = gate_result(gated, settings=settings, replay=replay, timings=timings, embedding=embedding)
+        if embedding.enabled:  # decided on the driver: write its kept rows from there
+            write_shards(from_dataset(result.kept, options), out / "kept")
+        else:
+            columns = [c for c in gated.schema().names if not c.startswith("_")]
+            kept = gated.filter(lambda row: len(row["reject_reasons"]) == 0).select_columns(columns)
+            write_shards(kept, out / "kept")
     write_jsonl(result.rejected, out / "rejected.jsonl")
     summary = gate_summary(result)
     (out / "scan_report.json").write_text(json.dumps(summary, indent=2) + "\n")

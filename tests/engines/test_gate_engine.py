@@ -75,3 +75,35 @@ def test_gate_on_ray_matches_apply_gate(ray_local: Any, policy: str) -> None:
     assert 0 < summary["n_kept"] < len(syn)
     assert summary["phi_replay_detail"]["rows_generated"] >= 1  # under redact the copy is redacted first
     assert {"membership:ngram", "membership:exemplar"} <= set(summary["counts"])
+
+
+def test_gate_on_ray_runs_the_embedding_check_like_apply_gate(ray_local: Any) -> None:
+    from hf_synthmh.demo.corpus import load_demo_corpus
+    from hf_synthmh.engines.gate import gate_dataset, gate_result
+    from hf_synthmh.engines.ray_data import RayOptions, from_dataset
+    from hf_synthmh.gate.steps import EmbeddingStep
+    from hf_synthmh.metrics.embeddings import hashed_bow_embed
+
+    ship_by_value(__name__)
+    real, syn = _data()
+    holdout = load_demo_corpus()["holdout"].select(range(30, 50))["text"]
+    settings = GateSettings(embedding_check=True)
+    expected = apply_gate(syn, reference_texts=real["text"], reference_ids=real["id"], settings=settings,
+                          scanner=RegexScanner(), holdout_texts=holdout, embed=hashed_bow_embed)  # type: ignore[arg-type]  # fmt: skip
+    options = RayOptions(num_workers=2, batch_size=7)
+    gated, replay = gate_dataset(from_dataset(syn, options), reference_texts=real["text"],
+                                 reference_ids=real["id"], settings=settings, scanner=RegexScanner(),  # type: ignore[arg-type]
+                                 options=options)  # fmt: skip
+    step = EmbeddingStep(settings, (real["text"], real["id"]), holdout, hashed_bow_embed)
+    got = gate_result(gated, settings=settings, replay=replay, features=syn.features, embedding=step)
+    assert got.embedding_threshold is not None and got.embedding_threshold == expected.embedding_threshold
+    assert got.kept.to_list() == expected.kept.to_list()
+    assert got.rejected.to_list() == expected.rejected.to_list()
+    summary, wanted = gate_summary(got), gate_summary(expected)
+    summary.pop("timings"), wanted.pop("timings")
+    assert summary == wanted
+    assert "membership:embedding" in summary["counts"]  # copies of real reports are near in embedding space
+    with pytest.raises(ValueError, match="holdout"):
+        gate_result(
+            gated, settings=settings, replay=replay, embedding=EmbeddingStep(settings, ([], []), None, None)
+        )
