@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +35,7 @@ from hf_synthmh.contracts import (
     gate_column_types,
 )
 from hf_synthmh.engines.ray_data import RayOptions, Step, collect, from_table, map_step, require_ray
-from hf_synthmh.gate.decide import count_reasons, label_strings, reject_reasons
+from hf_synthmh.gate.decide import reject_reasons
 from hf_synthmh.gate.membership import MembershipChecker
 from hf_synthmh.gate.phi import PhiScanner
 from hf_synthmh.gate.redact import redact_batch
@@ -167,7 +166,7 @@ def gate_result(
     a ClassLabel ``label``)."""
     from datasets import Features
 
-    from hf_synthmh.gate.apply import _replay_summary
+    from hf_synthmh.gate.apply import split_gate
 
     timings = dict(timings or {})
     start = time.perf_counter()
@@ -195,25 +194,12 @@ def gate_result(
         ds = state.ds.select_columns(order)
         threshold, embedded = state.embedding_threshold, state.embedded
         timings["embedding_s"] = time.perf_counter() - start
-    cols = ds.select_columns(["reject_reasons", "phi_redacted", "phi_replay"])[:]
-    reasons: list[list[str]] = cols["reject_reasons"]
-    kept_idx = [i for i, r in enumerate(reasons) if not r]
-    kept_set = set(kept_idx)
-    counts, per_label = count_reasons(reasons, label_strings(ds))
-    redacted = Counter(t for i in kept_idx for t in cols["phi_redacted"][i])
-    summary = None
-    if replay is not None:
-        summary = _replay_summary(cols["phi_replay"], generated or cols["phi_replay"], replay)
-    return GateResult(
-        kept=ds.select(kept_idx),
-        rejected=ds.select([i for i in range(len(ds)) if i not in kept_set]),
-        counts=counts,
-        counts_per_label=per_label,
+    return split_gate(
+        ds,
         settings=settings,
         timings=timings,
+        index=replay,
+        generated_replay=generated or None,
         embedding_threshold=threshold,
         embedding_texts=embedded,
-        n_redacted=sum(bool(cols["phi_redacted"][i]) for i in kept_idx),
-        redacted=dict(sorted(redacted.items())),
-        phi_replay=summary,
     )

@@ -46,7 +46,7 @@ from hf_synthmh.gate.steps import (
 if TYPE_CHECKING:
     from datasets import Dataset
 
-__all__ = ["apply_gate"]
+__all__ = ["apply_gate", "split_gate"]
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +159,30 @@ def apply_gate(
             with _timed(timings, step.name):
                 step.run(state)
         ds = state.ds.select_columns([*state.input_columns, *GATE_COLUMNS])  # one order whatever the policy
+    return split_gate(
+        ds,
+        settings=settings,
+        timings=timings,
+        index=index,
+        generated_replay=state.generated_replay,
+        embedding_threshold=state.embedding_threshold,
+        embedding_texts=state.embedded,
+    )
+
+
+def split_gate(
+    ds: Dataset,
+    *,
+    settings: GateSettings,
+    timings: dict[str, float],
+    index: ReplayIndex | None,
+    generated_replay: Sequence[Sequence[str]] | None = None,
+    embedding_threshold: float | None = None,
+    embedding_texts: int = 0,
+) -> GateResult:
+    """The :class:`GateResult` of gated rows (``ds`` with every gate column): kept and rejected rows,
+    counts per reason and per label, redactions and the replay summary (``generated_replay``: replay
+    types before redaction; ``None`` means the checked ones). Shared by both engines."""
     gate_cols = ds.select_columns(["reject_reasons", "phi_redacted", "phi_replay"])[:]
     reasons: list[list[str]] = gate_cols["reject_reasons"]
     kept_idx = [i for i, r in enumerate(reasons) if not r]
@@ -168,7 +192,8 @@ def apply_gate(
     n_redacted = sum(bool(gate_cols["phi_redacted"][i]) for i in kept_idx)
     replay = None
     if index is not None:
-        replay = _replay_summary(gate_cols["phi_replay"], state.generated_replay, index)
+        generated = gate_cols["phi_replay"] if generated_replay is None else generated_replay
+        replay = _replay_summary(gate_cols["phi_replay"], generated, index)
     logger.info(
         "gate: kept %d of %d (%d redacted); rejects by reason %s; seconds %s",
         len(kept_idx),
@@ -184,8 +209,8 @@ def apply_gate(
         counts_per_label=per_label,
         settings=settings,
         timings=timings,
-        embedding_threshold=state.embedding_threshold,
-        embedding_texts=state.embedded,
+        embedding_threshold=embedding_threshold,
+        embedding_texts=embedding_texts,
         n_redacted=n_redacted,
         redacted=dict(sorted(redacted.items())),
         phi_replay=replay,
