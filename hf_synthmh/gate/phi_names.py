@@ -121,13 +121,13 @@ def refine(text: str, f: Finding) -> Finding | None:
         second = len(words) > 1 and (_name_part(name[1]) or _odd(name[1]))  # "dr. ted pomfrey"
         end = words[1].end() if second else words[0].end()
         return Finding(f.type, f.start, end, f.score, f.source)
-    if f.source == "self_named":  # "my name is vitoria", "call me Tobiah": any name-like or unknown word
+    if f.source == "self_named":  # "my name is quillane", "call me Tobiah": any name-like or unknown word
         word = _bare(tokens[0].group()) if tokens else ""
         return f if word and (namelike(word) or (_odd(word) and not word.isupper())) else None
     if f.source == "name_initial_name":  # the first word must be one no lexicon claims
         word = _bare(tokens[0].group()) if tokens else ""
         return f if word and not known_word(word) and word.lower() not in _NOT_NAMES else None
-    if f.source == "name_per":  # "PER ORWELL WILL HOLD", not "per protocol", "per Carevue"
+    if f.source == "name_per":  # "PER ORWELL WILL HOLD", not "per protocol", "per Meditrak"
         word = _bare(tokens[0].group()) if tokens else ""
         return f if is_name(word) and not common_word(word) else None
     if f.source == "relative_name" and len(tokens) == 1 and _ambiguous(tokens[0].group()):

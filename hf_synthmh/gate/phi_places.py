@@ -167,7 +167,7 @@ _NAME_INITIAL_NAME = (  # "Ravel G Quimby", "Tamsin J. Orwell": first name, midd
     r"(?<![\w'’-])(?P<v>\p{Lu}[\p{Ll}'’-]+[ \t]+\p{Lu}\.?[ \t]+\p{Lu}[\p{Ll}'’-]+)(?![\w'’-])"
 )
 _NAME_PER = (
-    rf"(?i:\bper)[ \t]+(?P<v>{_ANY})"  # "PER DOUGLASS WILL HOLD": a gazetteer name only (not "per Carevue")
+    rf"(?i:\bper)[ \t]+(?P<v>{_ANY})"  # "PER GERALD WILL HOLD": a gazetteer name only (not "per Meditrak")
 )
 _NAME_IS_AGED = (  # "marisol quenby is a 64 yr old", "QUENBY IS AN 83 YO": a note's opening line
     rf"(?P<v>{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:is|was)[ \t]+(?i:an?)[ \t]+\d{{1,3}}[ \t-]*"
