@@ -280,7 +280,7 @@ CLEAN_NEAR_MISSES = [
     "Vitamin D Deficiency; Hepatitis C Virus; Cluster B Traits; Axis I Disorder; Type A Personality.",
     "She lives in town; lives in hope; lives in fear; lives in care; went to university.",
     "She returned to baseline; went back to work; my child is unwell; name? not given.",
-    "PA catheter in place, PA pressures 40/20; Swan PA line; per protocol; per MD; per chart; per Meditrak.",
+    "PA catheter in place, PA pressures 40/20; Swan PA line; per protocol; per MD; per chart; per flowsheet.",
     "REMAINS IN SR AT 80S. NGT TO LWS. GIVEN TO PT. SENT TO CT FOR SCAN. MOVED TO RM 12. REFERRED TO SW.",
 ]
 
