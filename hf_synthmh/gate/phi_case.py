@@ -114,10 +114,14 @@ def _swap(word: str) -> str:
     return word  # acronyms (CABG), names that are also words (BROWN, DAVID): left to the cue rules
 
 
+_LETTERS = regex.compile(r"\p{L}")
+_UPPER = regex.compile(r"\p{Lu}")
+
+
 def truecase(text: str) -> str:
     """``text`` with likely names in Title case and English words lower case (same length)."""
-    letters = sum(c.isalpha() for c in text)
-    if not letters or sum(c.isupper() for c in text) <= letters / 2:
+    letters = len(_LETTERS.findall(text))
+    if not letters or len(_UPPER.findall(text)) <= letters / 2:
         return text
     out = _WORD.sub(lambda m: _swap(m.group()), text)
     return out if len(out) == len(text) else text

@@ -90,7 +90,12 @@ def known_word(word: str) -> bool:
     >>> known_word("Admitted"), known_word("Okonkwo")
     (True, False)
     """
-    lexicon, w = _lexicon(), word.lower().rstrip("'’")
+    return _known(word.lower().rstrip("'’"))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _known(w: str) -> bool:
+    lexicon = _lexicon()
     return w in lexicon or any(
         w.endswith(suffix) and w[: -len(suffix)] + rep in lexicon for suffix, rep in _SUFFIXES
     )

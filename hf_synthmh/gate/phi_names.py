@@ -6,11 +6,13 @@ flagging "the MD" or "son called".
 
 from __future__ import annotations
 
+import itertools
+
 import regex
 
-from hf_synthmh.gate.phi_case import common_word, is_first_name, is_name
+from hf_synthmh.gate.phi_case import common_word, is_first_name, is_name, name_gazetteer
 from hf_synthmh.gate.phi_lexicon import noun_only
-from hf_synthmh.gate.phi_recognizers import _NO_NAME_AHEAD, Finding, known_word
+from hf_synthmh.gate.phi_recognizers import _NO_NAME_AHEAD, _RELATIVE, Finding, known_word
 from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
 from hf_synthmh.gate.phi_words import _wordset as _words
 
@@ -34,6 +36,9 @@ _INITIAL = regex.compile(r"[A-Za-z]\.")
 _NOT_AFTER_CUE = frozenset(regex.findall(r"[A-Z][a-z]+", _NO_NAME_AHEAD.lower().title()))
 
 
+_KIN = regex.compile(rf"{_RELATIVE}s?")
+
+
 def namelike(word: str) -> bool:
     """A word that can be a name after a cue ("Dr", "wife", a signature's "RN"): a capitalised
     gazetteer name or capitalised non-English word; in lower or upper case only a gazetteer name
@@ -51,6 +56,8 @@ def namelike(word: str) -> bool:
     w = word.strip(".'’")
     low = w.lower()
     if len(w) < 2 or low in STOP_WORDS or low in _NOT_NAMES or w.title() in _NOT_AFTER_CUE:
+        return False
+    if _KIN.fullmatch(low):  # "wife and son aware": "Son" is also a surname
         return False
     if w[0].isupper() and not w.isupper():  # "Mary", "Haddad"
         return is_name(low) or not known_word(low)
@@ -130,9 +137,8 @@ def refine(text: str, f: Finding) -> Finding | None:
     if f.source == "name_per":  # "PER ORWELL WILL HOLD", not "per protocol", "per Meditrak"
         word = _bare(tokens[0].group()) if tokens else ""
         return f if is_name(word) and not common_word(word) else None
-    if f.source == "relative_name" and len(tokens) == 1 and _ambiguous(tokens[0].group()):
-        # "son dave called", "daughter helen (phone ...)", not "mother faith." in a list of words
-        return f if _ACTING.match(text, f.end) else None
+    if f.source == "relative_name":
+        return _relative(text, f, tokens)
     first = next((k for k, m in enumerate(tokens) if namelike(m.group()) or _after_initial(tokens, k)), None)
     if first is None:
         return None
@@ -141,6 +147,32 @@ def refine(text: str, f: Finding) -> Finding | None:
     while last + 1 < len(tokens) and _name_part(tokens[last + 1].group()):
         last += 1
     return Finding(f.type, tokens[start].start(), tokens[last].end(), f.score, f.source)
+
+
+def _relative(text: str, f: Finding, tokens: list[regex.Match[str]]) -> Finding | None:
+    """The name after a relative: a name-like word, or an English first name ("dave", "helen")
+    followed by an acting verb or a surname; then its surname; then "and" and a second name
+    ("daughters ravi and tomasz"). Not "mother faith." in a list of words."""
+
+    def head(k: int) -> bool:
+        word = _bare(tokens[k].group())
+        if not _ambiguous(word):
+            return namelike(word)
+        after_name = k + 1 < len(tokens) and namelike(_bare(tokens[k + 1].group()))
+        return after_name or _ACTING.match(text, tokens[k].end()) is not None
+
+    if not tokens or not head(0):
+        return None
+    last = 0
+    while (
+        last + 1 < len(tokens)
+        and tokens[last + 1].group().lower() != "and"
+        and _name_part(tokens[last + 1].group())
+    ):
+        last += 1
+    if last + 2 < len(tokens) and tokens[last + 1].group().lower() == "and" and head(last + 2):
+        last += 2
+    return Finding(f.type, tokens[0].start(), tokens[last].end(), f.score, f.source)
 
 
 def _after_initial(tokens: list[regex.Match[str]], k: int) -> bool:
@@ -159,6 +191,27 @@ def _name_part(token: str) -> bool:
 _CAPITALISED = regex.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+)?(?![\w-])")
 
 
+# An acting verb right after a name: "Catherine said", "marisol phoned" (not "Faith is important").
+_VERB_AFTER = regex.compile(
+    r"[ \t]+(?i:said|says|called|phoned|rang|visited|came|arrived|left|asked|told|shouted|replied|wrote"
+    r"|texted|emailed)\b"
+)
+
+
+def _proper(text: str, m: regex.Match[str]) -> bool:
+    """A gazetteer name read as a name: not an English word, or one WordNet knows only as a noun
+    (``"Catherine"``, ``"Scott"``; not ``"Liberty Safeguards"``, ``"Faith is"``) of four letters or
+    more followed by an acting verb; never a stop word (``"An"``, ``"My"``)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    low = m.group().lower()
+    if low in STOP_WORDS:
+        return False
+    if not known_word(low):
+        return True
+    return len(low) > 3 and not common_word(low) and _VERB_AFTER.match(text, m.end()) is not None
+
+
 def gazetteer_names(text: str) -> list[Finding]:
     """Capitalised words that are gazetteer names and not English words (``"Darius"``,
     ``"Gutierrez"``), with a following capitalised non-English word (a surname), as ``PERSON``
@@ -173,7 +226,7 @@ def gazetteer_names(text: str) -> list[Finding]:
     while i < len(words):
         m = words[i]
         w = m.group()
-        if w.lower() not in _NOT_NAMES and is_name(w) and not known_word(w):
+        if w.lower() not in _NOT_NAMES and is_name(w) and _proper(text, m):
             end = m.end()
             nxt = words[i + 1] if i + 1 < len(words) else None
             if nxt is not None and text[end : nxt.start()] == " " and not known_word(nxt.group()):
@@ -181,11 +234,68 @@ def gazetteer_names(text: str) -> list[Finding]:
                 i += 1
             found.append(Finding("PERSON", m.start(), end, 0.5, "gazetteer"))
         i += 1
+    return found + lower_pairs(text)
+
+
+# Two lower-case words, a first name then a surname: "darius okafor", "aoife varnaski".
+_LOWER_WORD = regex.compile(r"(?<![\w'’-])\p{Ll}[\p{Ll}'’]+(?:-\p{Ll}+)?(?![\w'’-])")
+
+
+_COPULA = regex.compile(r"[ \t]+(?:is|was|has|had|will|would)\b")
+_LOWER_START = regex.compile(r"(?:^|(?<=[.!?][ \t]+))\p{Ll}[\p{Ll}'’]+(?![\w'’-])", regex.MULTILINE)
+
+
+def lower_pairs(text: str) -> list[Finding]:
+    """Lower-case full names: a gazetteer first name that is not an English word, then a gazetteer
+    surname that is not an English word, or (after a first name of four letters or more) any unknown
+    word of four letters or more (``"darius okafor"``, ``"aoife varnaski"``; not ``"mark twain"``,
+    ``"grace period"``, ``"fem cordis"``); and a lower-case first name that starts a sentence and
+    is not an English word and is followed by a verb or "is"/"was"/... (``"marisol was tearful"``; not
+    ``"liberty is key"``).
+
+    >>> text = "added darius okafor to it; grace period. marisol was tearful. liberty is key."
+    >>> [text[f.start : f.end] for f in lower_pairs(text)]
+    ['darius okafor', 'marisol']
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    first, last, _ = name_gazetteer()
+    found = []
+    words = list(_LOWER_WORD.finditer(text))
+    for m, n in itertools.pairwise(words):
+        a, b = m.group(), n.group()
+        if a not in first or n.start() != m.end() + 1 or text[m.end()] != " ":
+            continue
+        if a in STOP_WORDS or a in _NOT_NAMES or b in STOP_WORDS or b in _NOT_NAMES or common_word(a):
+            continue
+        if (b in last and not common_word(b)) or (len(a) > 3 and len(b) > 3 and not known_word(b)):
+            found.append(Finding("PERSON", m.start(), n.end(), 0.5, "name_lower"))  # not "fem cordis"
+    for m in _LOWER_START.finditer(text):  # "... today. marisol was tearful"
+        word = m.group()
+        if (
+            word in first
+            and len(word) > 3
+            and not known_word(word)
+            and word not in STOP_WORDS
+            and word not in _NOT_NAMES
+            and (_VERB_AFTER.match(text, m.end()) or _COPULA.match(text, m.end()))
+        ):
+            found.append(Finding("PERSON", m.start(), m.end(), 0.5, "name_lower"))
     return found
 
 
 def names_fingerprint() -> str:
     """A text that changes when the cue-name checks change."""
     return repr(
-        (sorted(CUED_SOURCES), _ACTING.pattern, _CAPITALISED.pattern, _TOKEN.pattern, sorted(_NOT_AFTER_CUE))
+        (
+            sorted(CUED_SOURCES),
+            _ACTING.pattern,
+            _CAPITALISED.pattern,
+            _LOWER_WORD.pattern,
+            _LOWER_START.pattern,
+            _VERB_AFTER.pattern,
+            _COPULA.pattern,
+            _TOKEN.pattern,
+            sorted(_NOT_AFTER_CUE),
+        )
     )

@@ -40,6 +40,7 @@ import regex
 
 __all__ = [
     "CLINICAL_ACRONYMS",
+    "FACILITY_WORD",
     "PLACE_RULES",
     "countries",
     "expand",
@@ -110,13 +111,13 @@ _FACILITY = (
     r"|Solutions|Technologies|Consulting|Bank|Agency|Labs|Industries|Enterprises|Holdings|Associates"
     r"|Software|Networks|Analytics)\b"
 )
-_FACILITY_WORD = (
+FACILITY_WORD = (
     r"(?:hosp|hospital|rehab|memorial|regional|med[ \t]+ctr|medical[ \t]+cent(?:er|re)|infirmary"
     r"|nursing[ \t]+home)"
 )
 _FACILITY_ANY_CASE = (  # "pelverton hosp", "GRIMSTONE MEMORIAL HOSPITAL", "toledo rehab", "Greater X Med Ctr"
     r"(?i:\b(?P<v>(?:(?!(?:at|from|to|the|a|an|in|of|by|and|for|with|her|his|their)\b)[a-z][\w'’-]*[ \t]+){1,2}"
-    rf"{_FACILITY_WORD}(?:[ \t]+{_FACILITY_WORD})?))\b"
+    rf"{FACILITY_WORD}(?:[ \t]+{FACILITY_WORD})?))\b"
 )
 _UNIVERSITY_SITE = (  # "UNIVERSITY OF XX MEDICAL CENTER", "u of xx med center": a university hospital
     r"(?i:\b(?P<v>(?:university|univ|u)[ \t]+of[ \t]+[a-z][\w'’-]*(?:[ \t]+[a-z][\w'’-]*)?[ \t]+"
@@ -211,8 +212,13 @@ def phone_digits_ok(span: str) -> bool:
 
 
 #: (entity, rule name, pattern, score), in the format of ``phi_recognizers.RULES``.
+_WARD_NUMBER = (  # "back to Quenby 2.", "from QUENBY 3 for", "to quenby 2/3": a named ward and its number
+    r"(?i:\b(?:to|from))[ \t]+(?P<v>[A-Za-z][a-z]{3,}[ \t]*\d(?:/\d)?)"
+    r"(?=[ \t]*(?:[.,;|]|$|(?i:for|this|today|tomorrow|when|post|on|at|or|and)\b))"
+)
 PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("LOCATION", "place_cued", _PLACE_CUED, 0.5),
+    ("LOCATION", "ward_number", _WARD_NUMBER, 0.5),
     ("ORGANIZATION", "facility", _FACILITY, 0.5),
     ("LOCATION", "facility_any_case", _FACILITY_ANY_CASE, 0.5),
     ("LOCATION", "acronym_site", _ACRONYM_SITE, 0.5),
@@ -238,7 +244,7 @@ PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
 
 def places_fingerprint() -> str:
     """A text that changes when these rules or lists change."""
-    return repr((PLACE_RULES, sorted(CLINICAL_ACRONYMS)))
+    return repr((PLACE_RULES, sorted(CLINICAL_ACRONYMS), sorted(_FACILITY_DESCRIPTORS)))
 
 
 _NOT_PLACE_START = _words(
@@ -272,6 +278,16 @@ def _place_word(word: str) -> bool:
     return word[:1].isupper() and noun_only(low) and low not in GENERIC and low not in _NOT_PLACE_NOUNS
 
 
+# Words that describe a hospital without naming it ("a new hospital", "the nearest hospital").
+_FACILITY_DESCRIPTORS = _words(
+    "new old other another previous prior same different nearest nearby closest outside receiving referring"
+    " transferring admitting treating current last first second next main big small large major minor"
+    " psych geriatric paediatric pediatric children's childrens women's maternity cancer heart eye"
+    " rehab stroke trauma cardiac surgical medicine general-medical acute-care long-term short-term"
+    " this that these those any some each which whose every no one two three"
+)
+
+
 def plausible_place(text: str, start: int, end: int, source: str) -> bool:
     """False for a cue-rule hit that is clinical vocabulary or too big a place (see the module docs).
 
@@ -295,6 +311,9 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
         return not big_place(span) and any(len(w) > 2 and _place_word(w) for w in words)
     if source == "town_after_unit":
         return not big_place(span)
+    if source == "ward_number":  # an unknown word: not "to bed 2", "from Lasix 40" (an unknown word)
+        word = span.rstrip("0123456789/ \t")
+        return not known_word(word) and word.upper() not in CLINICAL_ACRONYMS
     if source == "residence_lower":  # "wrenfield"; a proper noun that is also a name: "augustine"
         from hf_synthmh.gate.phi_case import is_name
 
@@ -303,7 +322,7 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
     if source == "facility_any_case":  # a word before "hospital" that names it: not "local", "psychiatric"
         head = [w.strip(".,'’").lower() for w in regex.split(r"[ \t]+", span)][:-1]
         return any(
-            w not in GENERIC and w not in _NOT_PLACE_START and (not known_word(w) or noun_only(w))
+            w not in GENERIC and w not in _NOT_PLACE_START and w not in _FACILITY_DESCRIPTORS
             for w in head
             if w not in ("med", "medical", "nursing", "memorial", "regional")
         )

@@ -6,6 +6,7 @@ Every rule is ``(entity, name, pattern, score)``. A pattern may consume its cue 
 is the identifier. All rules run as precompiled ``regex`` patterns (no look-behinds over the cue, so
 the engine can use literal prefixes), once per text.
 
+>>> from hf_synthmh.gate.phi_patterns import find_patterns
 >>> found = find_patterns("MRN 4821937; F32.1.")
 >>> sorted((f.type, f.start, f.end, f.source) for f in found)
 [('ID_NUMBER', 4, 11, 'long_number'), ('MEDICAL_RECORD_NUMBER', 4, 11, 'mrn_cued')]
@@ -17,7 +18,6 @@ the engine can use literal prefixes), once per text.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import regex
@@ -27,7 +27,6 @@ from hf_synthmh.gate.phi_places import (
     _TOWN_WORDS,
     PLACE_RULES,
     big_place,
-    expand,
     places_fingerprint,
     plausible_place,
 )
@@ -40,9 +39,9 @@ from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
 
 __all__ = [
     "ALLOW",
+    "CREDENTIALS",
     "RULES",
     "Finding",
-    "find_patterns",
     "is_allowed",
     "known_word",
     "ner_segments",
@@ -144,12 +143,14 @@ _TITLED = (  # "Dr Haddad", "dr. aguilar", "DR QUENNELL", "Rabbi Ferguson"
     r"(?i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Rabbi|Rev|Reverend))\.?[ \t]+"
     rf"(?P<v>(?:[A-Z]\.[ \t]*)?{_ANYNAME}(?:[ \t]+{_ANYNAME})?)"
 )
-_RELATIVE_NAME = (  # "wife Mary called", "son mark", "SON DAVID" (after truecasing), "brother, Tomasz"
-    rf"(?i:\b{{rel}}s?)(?:'s|’s)?[ \t]*,?[ \t]*[\"“]?(?<=[\s\"“])(?P<v>{_ANYNAME})"
+_RELATIVE_NAME = (  # "wife Mary called", "son mark", "SON DAVID", "brother, Tomasz", "sons ravi and tomasz"
+    rf"(?i:\b{{rel}}s?)(?:'s|’s)?[ \t]*,?[ \t]*[\"“]?(?<=[\s\"“])(?P<v>{_ANYNAME}"
+    rf"(?:[ \t]+(?!(?i:and)\b){_ANYNAME})?(?:[ \t]+(?i:and)[ \t]+{_ANYNAME})?)"
 )
+#: The credentials that end a note's signature (the anchor of ``credential_name``).
+CREDENTIALS = r"(?:(?i:RN|RRT|CRT|MD|NP|LPN|PA-C|LICSW|MSW|PharmD|CCRN|BSN|SRN|RMN|RGN)|PA)\b"
 _CREDENTIAL_NAME = (  # note signatures: "chris howell rn", "ALFRED C. HOWELL, RRT", "Quennell-Ashdown MD"
-    rf"(?P<v>(?:{_ANYNAME}|[A-Za-z]\.)(?:[ \t]+(?:{_ANYNAME}|[A-Za-z]\.)){{0,2}}),?[ \t]+"
-    r"(?:(?i:RN|RRT|CRT|MD|NP|LPN|PA-C|LICSW|MSW|PharmD|CCRN|BSN|SRN|RMN|RGN)|PA)\b"
+    rf"(?P<v>(?:{_ANYNAME}|[A-Za-z]\.)(?:[ \t]+(?:{_ANYNAME}|[A-Za-z]\.)){{0,2}}),?[ \t]+{CREDENTIALS}"
 )
 _NAME_THEN_RELATIVE = rf"(?P<v>{_NAME}(?:[ \t]+{_NAME})?)[ \t]*\((?i:{{rel}})\)"
 # Bare month/day or month/year dates ("7/22", "8/88"); not UK durations ("for 2/52", "3/12 ago") or
@@ -218,14 +219,6 @@ RULES: tuple[tuple[str, str, str, float], ...] = (
 )
 
 
-@functools.lru_cache(maxsize=1)
-def _compiled() -> tuple[tuple[str, str, regex.Pattern[str], float], ...]:
-    return tuple(
-        (entity, name, regex.compile(expand(pattern), regex.DOTALL | regex.MULTILINE), score)
-        for entity, name, pattern, score in RULES + PLACE_RULES
-    )
-
-
 #: Whole-span allow-list (case-insensitive, like Presidio's): ICD-10 codes, scale names with scores,
 #: weekdays.
 ALLOW = (
@@ -235,19 +228,6 @@ ALLOW = (
     r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?)\Z"
 )
 _ALLOW_RE = regex.compile(ALLOW, regex.IGNORECASE)
-
-
-def find_patterns(text: str, entities: frozenset[str] | None = None) -> list[Finding]:
-    """Every regex-rule finding in ``text`` (before allow-list and overlap resolution)."""
-    found = []
-    for entity, name, pattern, score in _compiled():
-        if entities is not None and entity not in entities:
-            continue
-        for m in pattern.finditer(text):
-            start, end = m.span("v") if "v" in pattern.groupindex else m.span()
-            if start >= 0 and end > start:
-                found.append(Finding(entity, start, end, score, name))
-    return found
 
 
 def is_allowed(span: str) -> bool:

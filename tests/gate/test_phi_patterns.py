@@ -1,0 +1,108 @@
+"""The regex rules run in anchored windows find what a whole-text scan finds; the name and place
+rules added for lower-case names, names before a verb, relatives' pairs, named hospitals and ward
+numbers. Every identifier here is invented."""
+
+from __future__ import annotations
+
+import doctest
+import json
+from pathlib import Path
+
+import pytest
+import regex
+
+from hf_synthmh.demo.corpus import load_demo_corpus
+from hf_synthmh.gate import PhiScanner, phi_patterns
+from hf_synthmh.gate.phi_case import truecase
+from tests.gate.conftest import CLEAN_REPORTS
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def _texts() -> list[str]:
+    texts = list(CLEAN_REPORTS)
+    for name in ("phi_eval.jsonl", "phi_heldout.jsonl"):
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(json.loads(line)["text"])
+    corpus = load_demo_corpus()
+    texts += [t for split in corpus.values() for t in split["text"][:120]]
+    texts += [
+        "seen by chris howell rn; MRN 4821937. OKAFOR NOTIFIED, per B. Quillfeather.",
+        "QUENBY IS AN 83 YO MAN. Varnaski is a 64 yr old female. lives in Norway 4021 today.",
+    ]
+    return [truecase(t) for t in texts]
+
+
+def test_anchored_rules_find_what_the_whole_text_scan_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _texts()
+    key = lambda f: (f.source, f.start, f.end)  # noqa: E731
+    phi_patterns._compiled.cache_clear()
+    anchored = [sorted(phi_patterns.find_patterns(t), key=key) for t in texts]
+    monkeypatch.setattr(phi_patterns, "ANCHORS", {})
+    phi_patterns._compiled.cache_clear()
+    try:
+        whole = [sorted(phi_patterns.find_patterns(t), key=key) for t in texts]
+    finally:
+        phi_patterns._compiled.cache_clear()
+    assert sum(len(f) for f in whole) > 100
+    assert {f.source for fs in whole for f in fs} >= set(phi_patterns.ANCHORS)  # every anchor tested
+    assert anchored == whole
+
+
+def test_windows_merge_and_stop_at_whitespace() -> None:
+    text = "one two aware three four aware five"
+    aware = regex.compile("aware")
+    assert phi_patterns.windows(text, aware, 4, 1) == [(4, 19), (20, 35)]  # "two aware three", ...
+    assert phi_patterns.windows(text, aware, 8, 1) == [(0, 35)]  # overlapping windows merge
+    assert phi_patterns.windows("x aware", regex.compile("nothing"), 4, 4) == []
+
+
+# (text, the invented identifier that must be covered by a finding)
+NEW_RULES = [
+    ("added darius okafor to the call list.", "darius okafor"),
+    ("added aoife varnaski to the call list.", "aoife varnaski"),
+    ("Seen today. marisol was tearful at times.", "marisol"),
+    ("Catherine said she would call the ward.", "Catherine"),
+    ("social: daughters ravi and tomasz in to visit today.", "tomasz"),
+    ("md will call son don okafor regarding the plan.", "don"),
+    ("TAKEN TO GRANITE HOSPITAL WHERE ECG DONE.", "GRANITE"),
+    ("presented to granite falls hospital with chest pain.", "granite"),
+    ("ready to go back to Quenby 2. pain controlled.", "Quenby"),
+    ("poss transfer to quenby 2/3. plan picc.", "quenby"),
+    ("ADMITTED TO MICU FROM QUENBY 3 FOR SOB.", "QUENBY"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), NEW_RULES)
+def test_new_rules_find_invented_identifiers(scanner: PhiScanner, text: str, value: str) -> None:
+    spans = scanner({"text": [text]})["phi_spans"][0]
+    start = text.index(value)
+    assert any(s["start"] < start + len(value) and start < s["end"] for s in spans), [
+        (s["type"], text[s["start"] : s["end"]]) for s in spans
+    ]
+
+
+CLEAN_NEAR_NEW_RULES = [
+    "Deprivation of Liberty Safeguards apply. Faith is important to her. liberty is key to recovery.",
+    "the fem sheath was removed; mae on command; grace period for the rent; mark twain quotes.",
+    "Son and daughter visited; wife and son aware; mother faith. father unknown.",
+    "Transferred to bed 2 for the night; went to ward 7, then back to room 3; moved to floor 4.",
+    "Admitted to a new hospital, then the nearest hospital; another hospital took her; the receiving hospital.",
+    "An hour later she settled. My mood is low. Will is her word for it. Hope is returning.",
+]
+
+
+def test_no_false_alarms_near_the_new_rules(scanner: PhiScanner) -> None:
+    out = scanner({"text": CLEAN_NEAR_NEW_RULES})
+    flagged = {
+        t: [(s["type"], t[s["start"] : s["end"]]) for s in spans]
+        for t, spans in zip(CLEAN_NEAR_NEW_RULES, out["phi_spans"], strict=True)
+        if spans
+    }
+    assert flagged == {}
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(phi_patterns, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
