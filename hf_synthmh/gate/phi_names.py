@@ -242,7 +242,7 @@ _LOWER_WORD = regex.compile(r"(?<![\w'’-])\p{Ll}[\p{Ll}'’]+(?:-\p{Ll}+)?(?![
 
 
 _COPULA = regex.compile(r"[ \t]+(?:is|was|has|had|will|would)\b")
-_LOWER_START = regex.compile(r"(?:^|(?<=[.!?][ \t]+))\p{Ll}[\p{Ll}'’]+(?![\w'’-])", regex.MULTILINE)
+_LOWER_START = regex.compile(r"(?:^|(?<=[.!?:][ \t]+))\p{Ll}[\p{Ll}'’]+(?![\w'’-])", regex.MULTILINE)
 
 
 def lower_pairs(text: str) -> list[Finding]:
@@ -250,8 +250,9 @@ def lower_pairs(text: str) -> list[Finding]:
     surname that is not an English word, or (after a first name of four letters or more) any unknown
     word of four letters or more (``"darius okafor"``, ``"aoife varnaski"``; not ``"mark twain"``,
     ``"grace period"``, ``"fem cordis"``); and a lower-case first name that starts a sentence and
-    is not an English word and is followed by a verb or "is"/"was"/... (``"marisol was tearful"``; not
-    ``"liberty is key"``).
+    or a heading's colon and is not an English word and is followed by a verb or "is"/"was"/...
+    (``"marisol was tearful"``; not ``"liberty is key"``), or is an English-speaking first name
+    followed by an acting verb (``"social: bob visited"``; not ``"will is"``).
 
     >>> text = "added darius okafor to it; grace period. marisol was tearful. liberty is key."
     >>> [text[f.start : f.end] for f in lower_pairs(text)]
@@ -259,7 +260,7 @@ def lower_pairs(text: str) -> list[Finding]:
     """
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    first, last, _ = name_gazetteer()
+    first, last, english = name_gazetteer()
     found = []
     words = list(_LOWER_WORD.finditer(text))
     for m, n in itertools.pairwise(words):
@@ -272,15 +273,12 @@ def lower_pairs(text: str) -> list[Finding]:
             found.append(Finding("PERSON", m.start(), n.end(), 0.5, "name_lower"))  # not "fem cordis"
     for m in _LOWER_START.finditer(text):  # "... today. marisol was tearful"
         word = m.group()
-        if (
-            word in first
-            and len(word) > 3
-            and not known_word(word)
-            and word not in STOP_WORDS
-            and word not in _NOT_NAMES
-            and (_VERB_AFTER.match(text, m.end()) or _COPULA.match(text, m.end()))
-        ):
-            found.append(Finding("PERSON", m.start(), m.end(), 0.5, "name_lower"))
+        if word not in first or word in STOP_WORDS or word in _NOT_NAMES or _KIN.fullmatch(word):
+            continue  # not "son called"
+        acting = _VERB_AFTER.match(text, m.end()) is not None
+        unknown = len(word) > 3 and not known_word(word)
+        if (unknown and (acting or _COPULA.match(text, m.end()))) or (acting and word in english):
+            found.append(Finding("PERSON", m.start(), m.end(), 0.5, "name_lower"))  # "social: bob visited"
     return found
 
 

@@ -71,6 +71,8 @@ NEW_RULES = [
     ("ready to go back to Quenby 2. pain controlled.", "Quenby"),
     ("poss transfer to quenby 2/3. plan picc.", "quenby"),
     ("ADMITTED TO MICU FROM QUENBY 3 FOR SOB.", "QUENBY"),
+    ("social: rob phoned twice overnight for news.", "rob"),
+    ("2/14.91 \nneuro: alert, following commands.", "2/14.91"),
 ]
 
 
@@ -90,6 +92,7 @@ CLEAN_NEAR_NEW_RULES = [
     "Transferred to bed 2 for the night; went to ward 7, then back to room 3; moved to floor 4.",
     "Admitted to a new hospital, then the nearest hospital; another hospital took her; the receiving hospital.",
     "An hour later she settled. My mood is low. Will is her word for it. Hope is returning.",
+    "social: son called twice overnight; daughter phoned. will called back. pain 5/10.5 at rest.",
 ]
 
 
