@@ -30,7 +30,8 @@ What counts as PHI here (:data:`PHI_ENTITIES`), following the HIPAA Safe Harbor 
 How it is fast (see ``scripts/bench_gate.py --part phi``): spaCy runs only its ``ner`` component (which has
 its own tok2vec), in ``nlp.pipe`` batches, and only on the sentences that can hold a name or a place
 (:func:`~hf_synthmh.gate.phi_recognizers.ner_segments`: about 5% of a typical report). The regex
-rules are precompiled and run once per text; Presidio's email, URL, IP, phone, card, IBAN and NHS
+rules are precompiled and run once per text, the slow ones only in windows around their anchor word
+(:mod:`~hf_synthmh.gate.phi_patterns`, tested to find what a whole-text scan finds); Presidio's email, URL, IP, phone, card, IBAN and NHS
 recognizers run only on texts that contain their trigger characters, and Presidio's NLP artifacts
 (lemmas, context enhancement) are not computed. The rules were tuned on ``tests/data/phi_eval.jsonl``
 (a development set); ``tests/data/phi_heldout.jsonl`` was written after they were frozen. Recall on
@@ -61,6 +62,7 @@ from hf_synthmh.gate.phi_names import gazetteer_names, names_fingerprint, refine
 from hf_synthmh.gate.phi_patterns import find_patterns, patterns_fingerprint
 from hf_synthmh.gate.phi_presidio import scan_presidio
 from hf_synthmh.gate.phi_recognizers import (
+    COMMON_TLDS,
     Finding,
     is_allowed,
     ner_segments,
@@ -108,7 +110,8 @@ _NER_SCORE = 0.85  # Presidio's SpacyRecognizer score
 # Presidio recognizers (class name) and the characters a text needs before they are worth running.
 _PRESIDIO_TRIGGERS: dict[str, str] = {
     "EmailRecognizer": r"@",
-    "UrlRecognizer": r"(?i:https?:|www\.|[a-z0-9-]\.[a-z]{2,})",
+    # a URL without a scheme or www. counts only with a common TLD (``plausible``): not "resp.rate"
+    "UrlRecognizer": rf"(?i:https?:|www\.|[a-z0-9-]\.(?:{'|'.join(sorted(COMMON_TLDS))})\b)",
     "IpRecognizer": r"\d\.\d{1,3}\.\d{1,3}\.\d|[0-9A-Fa-f]*:[0-9A-Fa-f]*:",
     "CreditCardRecognizer": r"\d(?:[ -]?\d){11}",
     "IbanRecognizer": r"[A-Z]{2}\d{2}",

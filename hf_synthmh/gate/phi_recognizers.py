@@ -39,6 +39,7 @@ from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
 
 __all__ = [
     "ALLOW",
+    "COMMON_TLDS",
     "CREDENTIALS",
     "RULES",
     "Finding",
@@ -252,7 +253,7 @@ def _is_name(word: str) -> bool:
     return is_name(word.strip(".,;:'’"))
 
 
-_COMMON_TLDS = frozenset(
+COMMON_TLDS = frozenset(
     [
         "com",
         "org",
@@ -301,7 +302,7 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     """
     span = text[start:end].strip()
     if kind == "URL" and "://" not in span and not span.lower().startswith("www."):
-        return span.rsplit(".", 1)[-1].lower() in _COMMON_TLDS  # not "today.tube", "STABLE.NI"
+        return span.rsplit(".", 1)[-1].lower() in COMMON_TLDS  # not "today.tube", "STABLE.NI"
     if kind == "ORGANIZATION":
         words = span.split()[:-1]
         return any(w.lower().strip(".,'’") not in _GENERIC for w in words)
