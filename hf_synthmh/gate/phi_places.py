@@ -180,7 +180,7 @@ _PHONE_CUE = (
     r"|number\s+is|reach\s+(?:\w+\s+)?(?:at|on)|answering\s+at|at\s+this\s+number))"
 )
 _PHONE_CUED = (
-    rf"{_PHONE_CUE}[ \t:#.]{{0,4}}(?:(?i:me|us|him|her|them|on|at)[ \t]+)*(?P<v>{_PHONE_BODY})(?![\w/])"
+    rf"{_PHONE_CUE}[\s:#.|]{{0,6}}(?:(?i:me|us|him|her|them|on|at)[ \t]+)*(?P<v>{_PHONE_BODY})(?![\w/])"
 )
 _PHONE_LABELLED = rf"(?m:^|(?<=[,\s]))(?P<v>{_PHONE_BODY})[ \t-]*(?i:office|fax|mobile|home|work|cell)\b"
 _NANP_EXT = (

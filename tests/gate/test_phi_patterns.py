@@ -73,6 +73,7 @@ NEW_RULES = [
     ("ADMITTED TO MICU FROM QUENBY 3 FOR SOB.", "QUENBY"),
     ("social: rob phoned twice overnight for news.", "rob"),
     ("2/14.91 \nneuro: alert, following commands.", "2/14.91"),
+    ("Contact details\nPhone:\n318 4472\nE-mail: none", "318 4472"),  # a form: the number on its own line
 ]
 
 
@@ -93,6 +94,7 @@ CLEAN_NEAR_NEW_RULES = [
     "Admitted to a new hospital, then the nearest hospital; another hospital took her; the receiving hospital.",
     "An hour later she settled. My mood is low. Will is her word for it. Hope is returning.",
     "social: son called twice overnight; daughter phoned. will called back. pain 5/10.5 at rest.",
+    "Phone:\nnot given\nPhone review:\n2/52, then 12 weeks.",
 ]
 
 
