@@ -126,8 +126,9 @@ _UNIVERSITY_SITE = (  # "UNIVERSITY OF XX MEDICAL CENTER", "u of xx med center":
 _ACRONYM_SITE = (  # "XH cath lab", "at XH EW", "from QRMC ER": a site's acronym before one of its departments
     r"(?<![\w/-])(?P<v>[A-Z]{2,5})[ \t]+(?:EW|ER|ED|ICU|CCU|MICU|SICU|TCU|cath|Cath|CATH|clinic|Clinic)\b"
 )
-_RESIDENCE_LOWER = (  # "lives in wrenfield", "moved to pelverton": a lower-case word no lexicon knows
-    r"(?i:\b(?:lives?|living|lived|resides|residing|moved|grew[ \t]+up|returned|went[ \t]+back|flew)[ \t]+(?:in|to|near|at))[ \t]+"
+_RESIDENCE_LOWER = (  # "lives in wrenfield", "moved to pelverton", "lives nearby in corvasse": an unknown lower-case word
+    r"(?i:\b(?:lives?|living|lived|resides|residing|moved|grew[ \t]+up|returned|went[ \t]+back|flew)"
+    r"(?:[ \t]+(?:nearby|alone|locally|now|currently|still|back))?[ \t]+(?:in|to|near|at))[ \t]+"
     r"(?P<v>[a-z][a-z'’-]{3,})\b"
 )
 _TOWN_AFTER_UNIT = (  # the town on the line after "Apt. 4" / "Suite 120" in an address block

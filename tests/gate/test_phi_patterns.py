@@ -73,6 +73,7 @@ NEW_RULES = [
     ("ADMITTED TO MICU FROM QUENBY 3 FOR SOB.", "QUENBY"),
     ("social: rob phoned twice overnight for news.", "rob"),
     ("2/14.91 \nneuro: alert, following commands.", "2/14.91"),
+    ("he lives nearby in corvasse and will visit later.", "corvasse"),
     ("Contact details\nPhone:\n318 4472\nE-mail: none", "318 4472"),  # a form: the number on its own line
 ]
 
@@ -95,6 +96,7 @@ CLEAN_NEAR_NEW_RULES = [
     "An hour later she settled. My mood is low. Will is her word for it. Hope is returning.",
     "social: son called twice overnight; daughter phoned. will called back. pain 5/10.5 at rest.",
     "Phone:\nnot given\nPhone review:\n2/52, then 12 weeks.",
+    "She lives alone in supported housing and lives nearby in town; moved back to work.",
 ]
 
 
