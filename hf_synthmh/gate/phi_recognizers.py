@@ -41,6 +41,7 @@ __all__ = [
     "ALLOW",
     "COMMON_TLDS",
     "CREDENTIALS",
+    "MONTH",
     "RULES",
     "Finding",
     "is_allowed",
@@ -65,7 +66,7 @@ class Finding:
 
 
 # ---------------------------------------------------------------- regex pieces
-_MONTH = (
+MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
 )
@@ -76,13 +77,13 @@ _ORDINAL_WORD = (
     r"|nineteenth|twentieth|thirtieth)"
 )
 _DATE = (
-    rf"(?:{_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+\d{{4}})?|{_MONTH}\s+{_DAY}(?:,?\s+\d{{4}})?"
-    rf"|(?i:the\s+)?{_ORDINAL_WORD}\s+of\s+{_MONTH}(?:,?\s+\d{{4}})?"
-    rf"|\d{{1,2}}-{_MONTH}-(?:\d{{4}}|\d{{2}})"
+    rf"(?:{_DAY}(?:\s+of)?\s+{MONTH}(?:,?\s+\d{{4}})?|{MONTH}\s+{_DAY}(?:,?\s+\d{{4}})?"
+    rf"|(?i:the\s+)?{_ORDINAL_WORD}\s+of\s+{MONTH}(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}-{MONTH}-(?:\d{{4}}|\d{{2}})"
     r"|(?<![\d/.])[0-3]?\d(?P<sep>[/.-])[0-3]?\d(?P=sep)(?:\d{4}|\d{2})(?![/\d])"
     r"|(?<![\d/.])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])\.\d{2}(?![\d.])"  # "11/21.93"
     r"|\d{4}(?P<sep2>[/.-])[01]?\d(?P=sep2)[0-3]?\d"
-    rf"|{_MONTH}\s+\d{{4}}|(?i:{_MONTH})\s+of\s+\d{{4}})(?![\w/.-]\d)"
+    rf"|{MONTH}\s+\d{{4}}|(?i:{MONTH})\s+of\s+\d{{4}})(?![\w/.-]\d)"
 )
 _ID = r"[A-Z]{0,4}-?(?:\d{3,}|\d{2}(?=[ -]\d{2}))(?:[ -]\d{2,})*(?:-?[A-Z0-9]+)?\b"
 _MRN_CUE = (
