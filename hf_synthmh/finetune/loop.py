@@ -124,8 +124,9 @@ class Loop:
         self.net.eval()
         total = count = 0.0
         with torch.no_grad():
-            for start in range(0, len(self.vals), self.s.batch_size):
-                chunk = self.vals[start : start + self.s.batch_size]
+            size = self.s.micro_batch_size or self.s.batch_size
+            for start in range(0, len(self.vals), size):
+                chunk = self.vals[start : start + size]
                 n = sum(e.target_tokens for e in chunk)
                 total += float(self.net(**collate(chunk, pad_id=self.pad_id)).loss) * n
                 count += n
