@@ -17,6 +17,14 @@ adapters are reused, generation comes from the cache. One torch thread. SmolLM2 
 Usage::
 
     nohup .venv/bin/python scripts/compare_demo.py --out /tmp/compare_demo > compare_demo.log 2>&1 &
+
+The README's comparison (about 55 minutes on 2 shared cores): the shipped demo adapter as the LoRA
+generator; the audited LoRA memorises on short rows; DP-LoRA on whole reports with 4x the batch::
+
+    python scripts/compare_demo.py --out /tmp/compare_demo --steps 20 --lr 5e-3 --max-length 384 \
+        --dp-steps 5 --dp-batch-size 16 --dp-max-length 768 --micro-batch-size 2 --epsilon 8 \
+        --canaries 6 --repeats 0,32,64 --candidates 64 --per-label 2 --max-attempts 3 \
+        --lora-adapter hf_synthmh/resources/smollm2_demo_lora
 """
 
 from __future__ import annotations
@@ -85,7 +93,7 @@ def _adapter(
         learning_rate=args.lr,
         batch_size=4 if dp is None else args.dp_batch_size,
         micro_batch_size=args.micro_batch_size,
-        max_length=args.max_length,
+        max_length=args.max_length if dp is None else (args.dp_max_length or args.max_length),
         max_steps=args.steps if dp is None else (args.dp_steps or args.steps),
         validation_fraction=0.05,
         save_every=2,
@@ -148,6 +156,13 @@ def main() -> None:
         help="DP-LoRA expected (Poisson) batch; e.g. 4x the LoRA batch with a quarter of the steps sees "
         "as many reports with a quarter of the noise per step",
     )
+    parser.add_argument(
+        "--dp-max-length",
+        type=int,
+        default=None,
+        help="DP-LoRA max_length (default: --max-length); e.g. whole reports for DP while the LoRA audit "
+        "trains on short, cheap rows that still hold the canary line",
+    )
     parser.add_argument("--micro-batch-size", type=int, default=4, help="rows per forward/backward pass")
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--max-length", type=int, default=640)
@@ -184,7 +199,7 @@ def main() -> None:
     model = smollm2_model()
     planted, canaries = plant_canaries(corpus["train"], n=args.canaries, repeats=args.repeats, seed=args.seed)
     if args.skip_audit:
-        _compare(args, corpus, model, planted, canaries, audits=None)
+        _compare(args, corpus, model, planted, canaries, audits=None, started=started)
         return
     audits = {
         "LoRA": _adapter("lora", args, corpus["train"], model, None),
@@ -247,7 +262,8 @@ def _compare(
                 f"{', '.join(map(str, args.repeats))} training reports (cycled; 0 = control, never seen), both "
                 f"adapters trained on the same planted copy (LoRA {args.steps} steps of batch 4, DP-LoRA "
                 f"{args.dp_steps or args.steps} steps of expected batch {args.dp_batch_size}; learning rate "
-                f"{args.lr}, max_length {args.max_length} tokens, seed {args.seed}). "
+                f"{args.lr}, max_length {args.max_length} tokens (DP-LoRA "
+                f"{args.dp_max_length or args.max_length}), seed {args.seed}). "
                 f"Exposure = -log2 P(a random candidate is at least as likely), from a skew-normal fitted to "
                 f"{args.candidates} candidates' log-perplexities; the sampled-rank estimate after the slash.\n\n"
                 + _exposure_table(audits)
@@ -320,8 +336,6 @@ def _compare(
     }
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"\nCard: {result.paths['card']}  Tables: {result.paths['table']}  total {summary['seconds']} s")
-    if started:
-        print(f"total {round(time.perf_counter() - started)} s")
 
 
 if __name__ == "__main__":
