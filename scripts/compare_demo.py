@@ -17,6 +17,14 @@ adapters are reused, generation comes from the cache. One torch thread. SmolLM2 
 Usage::
 
     nohup .venv/bin/python scripts/compare_demo.py --out /tmp/compare_demo > compare_demo.log 2>&1 &
+
+The README's comparison (about 55 minutes on 2 shared cores): the shipped demo adapter as the LoRA
+generator; the audited LoRA memorises on short rows; DP-LoRA on whole reports with 4x the batch::
+
+    python scripts/compare_demo.py --out /tmp/compare_demo --steps 20 --lr 5e-3 --max-length 384 \
+        --dp-steps 5 --dp-batch-size 16 --dp-max-length 768 --micro-batch-size 2 --epsilon 8 \
+        --canaries 6 --repeats 0,32,64 --candidates 64 --per-label 2 --max-attempts 3 \
+        --lora-adapter hf_synthmh/resources/smollm2_demo_lora
 """
 
 from __future__ import annotations
@@ -83,8 +91,9 @@ def _adapter(
         return dict(json.loads((out / AUDIT_FILE).read_text()))
     settings = FinetuneSettings(
         learning_rate=args.lr,
-        batch_size=4,
-        max_length=args.max_length,
+        batch_size=4 if dp is None else args.dp_batch_size,
+        micro_batch_size=args.micro_batch_size,
+        max_length=args.max_length if dp is None else (args.dp_max_length or args.max_length),
         max_steps=args.steps if dp is None else (args.dp_steps or args.steps),
         validation_fraction=0.05,
         save_every=2,
@@ -140,6 +149,21 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/compare_demo"))
     parser.add_argument("--steps", type=int, default=20, help="LoRA steps (batch 4)")
     parser.add_argument("--dp-steps", type=int, default=None, help="DP-LoRA steps (default: --steps)")
+    parser.add_argument(
+        "--dp-batch-size",
+        type=int,
+        default=4,
+        help="DP-LoRA expected (Poisson) batch; e.g. 4x the LoRA batch with a quarter of the steps sees "
+        "as many reports with a quarter of the noise per step",
+    )
+    parser.add_argument(
+        "--dp-max-length",
+        type=int,
+        default=None,
+        help="DP-LoRA max_length (default: --max-length); e.g. whole reports for DP while the LoRA audit "
+        "trains on short, cheap rows that still hold the canary line",
+    )
+    parser.add_argument("--micro-batch-size", type=int, default=4, help="rows per forward/backward pass")
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--max-length", type=int, default=640)
     parser.add_argument("--epsilon", type=float, default=8.0, help="DP-LoRA target epsilon")
@@ -148,6 +172,14 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=64, help="random candidates per canary")
     parser.add_argument("--per-label", type=int, default=2, help="rows per ICD-10 code and generator")
     parser.add_argument("--max-new-tokens", type=int, default=400)
+    parser.add_argument("--max-attempts", type=int, default=3, help="generation attempts per row")
+    parser.add_argument(
+        "--lora-adapter",
+        type=Path,
+        default=None,
+        help="an existing adapter for the 'smollm2-lora' generator (e.g. the shipped demo adapter, "
+        "hf_synthmh/resources/smollm2_demo_lora); default: the canary audit's LoRA",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=8, help="generation batch")
     parser.add_argument("--audit-only", action="store_true", help="train and audit the adapters, then stop")
@@ -167,7 +199,7 @@ def main() -> None:
     model = smollm2_model()
     planted, canaries = plant_canaries(corpus["train"], n=args.canaries, repeats=args.repeats, seed=args.seed)
     if args.skip_audit:
-        _compare(args, corpus, model, planted, canaries, audits=None)
+        _compare(args, corpus, model, planted, canaries, audits=None, started=started)
         return
     audits = {
         "LoRA": _adapter("lora", args, corpus["train"], model, None),
@@ -203,14 +235,17 @@ def _compare(
 ) -> None:
     common: dict[str, Any] = {
         "max_new_tokens": args.max_new_tokens,
-        "max_attempts": 1,
+        "max_attempts": args.max_attempts,
         "batch_size": args.batch_size,
     }
     specs = [
         GeneratorSpec(name="toy", toy=True, **common),
         GeneratorSpec(name="smollm2-prompted", model=str(model), **common),
         GeneratorSpec(
-            name="smollm2-lora", model=str(model), adapter=str(args.out / "adapters" / "lora"), **common
+            name="smollm2-lora",
+            model=str(model),
+            adapter=str(args.lora_adapter or args.out / "adapters" / "lora"),
+            **common,
         ),
         GeneratorSpec(
             name="smollm2-dp-lora", model=str(model), adapter=str(args.out / "adapters" / "dp-lora"), **common
@@ -225,14 +260,22 @@ def _compare(
             "Canary audit (Carlini et al. 2019, exposure)": (
                 f"{args.canaries} canaries `Hospital number MRN dddddd.` (|R| = 10^6), planted as the first line of "
                 f"{', '.join(map(str, args.repeats))} training reports (cycled; 0 = control, never seen), both "
-                f"adapters trained on the same planted copy (LoRA {args.steps}, DP-LoRA {args.dp_steps or args.steps} "
-                f"steps of batch 4, seed {args.seed}). "
+                f"adapters trained on the same planted copy (LoRA {args.steps} steps of batch 4, DP-LoRA "
+                f"{args.dp_steps or args.steps} steps of expected batch {args.dp_batch_size}; learning rate "
+                f"{args.lr}, max_length {args.max_length} tokens (DP-LoRA "
+                f"{args.dp_max_length or args.max_length}), seed {args.seed}). "
                 f"Exposure = -log2 P(a random candidate is at least as likely), from a skew-normal fitted to "
                 f"{args.candidates} candidates' log-perplexities; the sampled-rank estimate after the slash.\n\n"
                 + _exposure_table(audits)
                 + f"\n\nDP-LoRA: (ε = {dp_record['epsilon']}, δ = {dp_record['delta']:.2g}), noise multiplier "
                 f"{dp_record['noise_multiplier']}, clipping {dp_record['max_grad_norm']}, sample rate "
                 f"{dp_record['sample_rate']}."
+                + (
+                    f" The `smollm2-lora` generator is the adapter at `{args.lora_adapter.name}` (trained "
+                    "without canaries); the audited LoRA only serves the exposure comparison."
+                    if args.lora_adapter
+                    else ""
+                )
             )
         }
     )
@@ -246,8 +289,9 @@ def _compare(
         title="Generators on the hf_synthmh demo corpus: toy, SmolLM2 prompted, + LoRA, + DP-LoRA",
     )
     hits = {}
+    trained_here = str(args.out / "adapters")
     for run in result.runs:
-        if run.spec.adapter:
+        if run.spec.adapter and run.spec.adapter.startswith(trained_here):  # trained with the canaries
             hits[run.spec.name] = canary_hits(
                 canaries, kept=list(run.result.synthetic["text"]), rejected=list(run.result.rejected["text"])
             )
@@ -292,8 +336,6 @@ def _compare(
     }
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"\nCard: {result.paths['card']}  Tables: {result.paths['table']}  total {summary['seconds']} s")
-    if started:
-        print(f"total {round(time.perf_counter() - started)} s")
 
 
 if __name__ == "__main__":

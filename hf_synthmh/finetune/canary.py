@@ -49,6 +49,7 @@ __all__ = [
     "CANARY_FORMAT",
     "SECRET_DIGITS",
     "Canary",
+    "cache_argument",
     "canary_exposures",
     "canary_text",
     "exposure_from_rank",
@@ -137,6 +138,23 @@ def exposure_from_rank(*, rank: float, space: float) -> float:
     return math.log2(space) - math.log2(max(rank, 1.0))
 
 
+def cache_argument(model: Any) -> str:
+    """The keyword of a key/value cache in ``model``'s forward: ``cache`` from transformers 5.25 on,
+    ``past_key_values`` before (deprecated in 5.25, removed in 5.40). A peft model is asked about its base.
+
+    >>> class Old:
+    ...     def forward(self, input_ids=None, past_key_values=None): ...
+    >>> class New:
+    ...     def forward(self, input_ids=None, cache=None, **kwargs): ...
+    >>> cache_argument(Old()), cache_argument(New())
+    ('past_key_values', 'cache')
+    """
+    import inspect
+
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
+
+
 def _log_perplexities(
     model: Any, tokenizer: Any, prompt_ids: list[int], sentences: list[str], batch: int
 ) -> list[float]:
@@ -146,9 +164,13 @@ def _log_perplexities(
 
     import torch
 
+    name = cache_argument(model)
     with torch.no_grad():
         first = model(input_ids=torch.tensor([prompt_ids]), use_cache=True)
-    prefix, first_logprobs = first.past_key_values, torch.log_softmax(first.logits[0, -1].float(), dim=-1)
+    prefix = getattr(first, "cache", None)
+    if prefix is None:
+        prefix = first.past_key_values
+    first_logprobs = torch.log_softmax(first.logits[0, -1].float(), dim=-1)
     out: list[float] = []
     for start in range(0, len(sentences), batch):
         chunk = sentences[start : start + batch]
@@ -163,7 +185,7 @@ def _log_perplexities(
         cache = copy.deepcopy(prefix)
         cache.batch_repeat_interleave(len(chunk))
         with torch.no_grad():
-            logits = model(input_ids=ids, attention_mask=mask, past_key_values=cache, use_cache=True).logits
+            logits = model(input_ids=ids, attention_mask=mask, use_cache=True, **{name: cache}).logits
         logprobs = torch.log_softmax(logits.float(), dim=-1)
         for row, target in enumerate(targets):
             nll = -float(first_logprobs[target[0]])

@@ -152,6 +152,8 @@ def setup_dp(net: Any, optimizer: Any, dp: DPSettings, *, rows: int, batch_size:
                 accountant="rdp",
             )
         )
+    import torch
+
     module = opacus.GradSampleModule(net, batch_first=True, loss_reduction="mean", strict=True)
     dp_optimizer = DPOptimizer(
         optimizer,
@@ -159,6 +161,7 @@ def setup_dp(net: Any, optimizer: Any, dp: DPSettings, *, rows: int, batch_size:
         max_grad_norm=dp.max_grad_norm,
         expected_batch_size=max(1, round(sample_rate * rows)),
         loss_reduction="mean",
+        generator=torch.Generator(),  # seeded per step by the loop: noise independent of the passes
     )
     return DPState(
         module=module,

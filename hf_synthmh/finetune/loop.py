@@ -4,7 +4,9 @@ checkpoints, and DP-SGD when the settings ask for it (:mod:`hf_synthmh.finetune.
 A plain class: it holds the live model. Without DP, batches are a seeded shuffle per epoch and gradients
 are clipped to norm 1 over the whole batch; with DP, batches are Poisson samples, each row's gradient is
 clipped and noise is added, the epsilon spent is recorded at every evaluation, and the last adapter is
-kept (no early stopping). Logs carry counts and losses, never text.
+kept (no early stopping). With ``micro_batch_size`` a step's batch goes through the model in chunks and
+their gradients add up before the step (opacus keeps the per-row gradients of every chunk), so large
+(e.g. DP) batches fit in memory. Logs carry counts and losses, never text.
 """
 
 from __future__ import annotations
@@ -91,14 +93,40 @@ class Loop:
         chosen = order[pos * self.s.batch_size : (pos + 1) * self.s.batch_size]
         return [self.rows[i] for i in chosen]
 
+    def _chunks(self, batch: list[Example]) -> list[list[Example]]:
+        """The step's rows in passes of ``micro_batch_size`` (one pass when unset)."""
+        size = self.s.micro_batch_size or len(batch) or 1
+        return [batch[i : i + size] for i in range(0, len(batch), size)] or [batch]
+
+    def _accumulate(self, chunks: list[dict[str, Any]]) -> Any:
+        """Backward the batch's token-mean loss pass by pass (each pass weighted by its share of the
+        target tokens, so the gradient is the whole batch's); return that loss."""
+        if len(chunks) == 1:
+            loss = self.net(**chunks[0]).loss
+            loss.backward()
+            return loss
+        import torch
+
+        counts = [int((c["labels"][:, 1:] != -100).sum()) for c in chunks]
+        total = max(sum(counts), 1)
+        loss = torch.zeros(())
+        for chunk, count in zip(chunks, counts, strict=True):
+            if count == 0:
+                continue
+            part = self.net(**chunk).loss * (count / total)
+            part.backward()
+            loss = loss + part.detach()
+        return loss
+
     def validation_loss(self) -> float:
         import torch
 
         self.net.eval()
         total = count = 0.0
         with torch.no_grad():
-            for start in range(0, len(self.vals), self.s.batch_size):
-                chunk = self.vals[start : start + self.s.batch_size]
+            size = self.s.micro_batch_size or self.s.batch_size
+            for start in range(0, len(self.vals), size):
+                chunk = self.vals[start : start + size]
                 n = sum(e.target_tokens for e in chunk)
                 total += float(self.net(**collate(chunk, pad_id=self.pad_id)).loss) * n
                 count += n
@@ -119,22 +147,31 @@ class Loop:
         bar = tqdm(total=self.total, initial=self.step, desc="LoRA steps", unit="step", disable=not progress)
         started = time.perf_counter() - self.seconds
         while self.step < self.total and not self.stopped_early:
-            batch = collate(self._batch(self.step), pad_id=self.pad_id)
+            chunks = [collate(c, pad_id=self.pad_id) for c in self._chunks(self._batch(self.step))]
             torch.manual_seed(self.s.seed * 1_000_003 + self.step)  # dropout: a function of the step
             if self.dp is None:
-                loss = self.net(**batch).loss
-                loss.backward()
+                loss = self._accumulate(chunks)
                 torch.nn.utils.clip_grad_norm_([p for p in self.net.parameters() if p.requires_grad], 1.0)
                 self.optimizer.step()
                 self.optimizer.zero_grad(set_to_none=True)
             else:
-                loss = per_row_loss(self.dp.module, batch).mean()
-                loss.backward()
+                rows = sum(len(c["input_ids"]) for c in chunks)
+                loss = torch.zeros(())
+                for chunk in chunks:  # opacus keeps each chunk's per-row gradients until the step
+                    part = per_row_loss(self.dp.module, chunk)
+                    part.mean().backward()
+                    loss = loss + part.detach().sum() / rows
+                if len(chunks) > 1:  # one batch, not opacus's "virtual steps" (which divide by their count)
+                    for p in self.dp.optimizer.params:
+                        if isinstance(p.grad_sample, list):
+                            p.grad_sample = torch.cat(p.grad_sample, dim=0)
+                # The noise: a function of the seed and step alone (not of how many passes ran before).
+                self.dp.optimizer.generator.manual_seed(self.s.seed * 1_000_003 + self.step)
                 self.dp.optimizer.step()  # clips each row's gradient, adds noise, steps AdamW
                 self.dp.optimizer.zero_grad(set_to_none=True)
             self.schedule.step()
             self.step += 1
-            self.tokens += int(batch["attention_mask"].sum())
+            self.tokens += sum(int(c["attention_mask"].sum()) for c in chunks)
             self.epoch_loss.append(float(loss.detach()))
             self.seconds = time.perf_counter() - started
             bar.update(1)

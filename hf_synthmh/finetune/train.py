@@ -66,6 +66,9 @@ class FinetuneSettings:
     epochs: int = 1
     max_steps: int | None = None
     batch_size: int = 4
+    #: Rows per forward/backward pass; a step accumulates its batch in chunks of this size (same update,
+    #: less memory: e.g. DP-SGD's large Poisson batches). ``None``: the whole batch at once.
+    micro_batch_size: int | None = None
     max_length: int = 768
     packing: bool = False
     validation_fraction: float = 0.1
@@ -83,6 +86,8 @@ class FinetuneSettings:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if not 0 <= self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in [0, 1), got {self.validation_fraction}")
+        if self.micro_batch_size is not None and self.micro_batch_size < 1:
+            raise ValueError(f"micro_batch_size must be >= 1, got {self.micro_batch_size}")
         if self.dp is not None and self.packing:
             raise ValueError("packing puts several reports in one sequence: not with DP (one row per report)")
 
@@ -218,6 +223,7 @@ def _fingerprint(model: str, s: FinetuneSettings, rows: Sequence[Example], vals:
     h = hashlib.sha256()
     settings = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in asdict(s).items()}
     settings.pop("save_every")  # how often to save does not change the adapter
+    settings.pop("micro_batch_size")  # nor how a step's batch is split into passes
     h.update(
         json.dumps(
             {"v": _VERSION, "model": folder_fingerprint(model) or model, **settings},

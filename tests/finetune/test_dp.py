@@ -152,3 +152,26 @@ def test_cli_finetune_with_dp(base: Path, tmp_path: Path, capsys: pytest.Capture
     with pytest.raises(SystemExit) as info:
         main([*args, "--dp-epsilon", "4", "--packing"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize("dp", [None, DPSettings(noise_multiplier=1.0, max_grad_norm=0.5)])
+def test_micro_batches_give_the_same_adapter(base: Path, tmp_path: Path, dp: DPSettings | None) -> None:
+    """A step's batch split into passes of one row (gradients added up; with DP, opacus keeps every
+    pass's per-row gradients for clipping) ends with the adapter of whole-batch steps."""
+    import torch
+    from safetensors.torch import load_file
+
+    common = {**FAST, "batch_size": 4, "lora_dropout": 0.0, "max_steps": 3, "validation_fraction": 0.25}
+    whole = FinetuneSettings(**common, dp=dp)
+    split = FinetuneSettings(**common, micro_batch_size=1, dp=dp)
+    a = finetune(_real(), model=str(base), out=tmp_path / "a", settings=whole, progress=False)
+    b = finetune(_real(), model=str(base), out=tmp_path / "b", settings=split, progress=False)
+    assert a.train_tokens == b.train_tokens and a.privacy == b.privacy
+    assert a.initial_validation_loss == pytest.approx(b.initial_validation_loss, rel=1e-5)  # passes too
+    wa = load_file(str(tmp_path / "a" / "adapter_model.safetensors"))
+    wb = load_file(str(tmp_path / "b" / "adapter_model.safetensors"))
+    assert any(float(v.abs().sum()) > 0 for k, v in wa.items() if "lora_B" in k)  # it trained
+    for key in wa:
+        torch.testing.assert_close(wa[key], wb[key], atol=2e-5, rtol=1e-4)
+    with pytest.raises(ValueError, match="micro_batch_size"):
+        FinetuneSettings(micro_batch_size=0)
