@@ -156,14 +156,16 @@ def test_cli_finetune_writes_an_adapter(
     )
     out = tmp_path / "adapter"
     args = ["finetune", "--real", str(real), "--model", str(base), "--out", str(out), "--max-steps", "2"]
-    args += ["--r", "4", "--batch-size", "2", "--max-length", "1024", "--validation-fraction", "0.25"]
+    args += ["--r", "4", "--batch-size", "2", "--micro-batch-size", "1", "--max-length", "1024"]
+    args += ["--validation-fraction", "0.25"]
     with pytest.raises(SystemExit) as info:
         main(args)
         raise SystemExit(0)
     assert info.value.code in (0, None)
     assert (out / "adapter_model.safetensors").exists() and (out / "README.md").exists()
     assert "validation loss" in capsys.readouterr().out
-    assert "| split | real.jsonl |" in (out / "README.md").read_text()
+    card = (out / "README.md").read_text()
+    assert "| split | real.jsonl |" in card and "| micro_batch_size | 1 |" in card
 
 
 @pytest.mark.parametrize("name", ["data", "train", "card", "dp"])

@@ -29,6 +29,12 @@ def finetune(
         int | None, typer.Option(help="Stop after this many steps (overrides --epochs).")
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Sequences per step.")] = 4,
+    micro_batch_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Run each step's batch through the model in passes of this size (same update, less memory)."
+        ),
+    ] = None,
     learning_rate: Annotated[float, typer.Option(help="AdamW learning rate.")] = 2e-4,
     rank: Annotated[int, typer.Option("--r", help="LoRA rank.")] = 16,
     lora_alpha: Annotated[int, typer.Option(help="LoRA alpha.")] = 32,
@@ -105,6 +111,7 @@ def finetune(
             epochs=epochs,
             max_steps=max_steps,
             batch_size=batch_size,
+            micro_batch_size=micro_batch_size,
             max_length=max_length,
             packing=packing,
             validation_fraction=validation_fraction,
