@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ from hf_synthmh.backends.base import (
     THINK_OPEN,
     LazyModelSettings,
     Request,
+    RequestFailure,
     SamplingSettings,
     folder_fingerprint,
     model_name,
@@ -43,6 +44,7 @@ from hf_synthmh.backends.base import (
     settings_identity,
     short_model_name,
 )
+from hf_synthmh.backends.decode import decode, new_cache
 
 if TYPE_CHECKING:
     import torch
@@ -94,22 +96,28 @@ class RowSeededSampler:
         self.prompt_length = prompt_length
 
     def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        step = input_ids.shape[1] - self.prompt_length
+        return self.process(scores, [step] * len(self.seeds))
+
+    def process(self, scores: torch.Tensor, steps: Sequence[int]) -> torch.Tensor:
+        """``scores`` filtered and perturbed, row ``i`` with the noise of ``(seeds[i], steps[i])``: the
+        argmax of the result is each row's sample (the decode loop's rows are at different steps)."""
         import torch
 
         s = self.sampling
         scores = scores.float()
         if s.temperature == 0:
             return scores
-        step = input_ids.shape[1] - self.prompt_length
+        steps = [int(t) for t in steps]
         scores = scores / s.temperature
         vocab = scores.shape[-1]
         if 0 < s.top_k < vocab:
             values, index = torch.topk(scores, s.top_k, dim=-1)  # sorted, largest first
             if s.top_p < 1.0:
                 values = _drop_outside_nucleus(values, values.logsumexp(dim=-1, keepdim=True), s.top_p)
-            return self._perturb(scores, range(len(self.seeds)), step, values, index)
+            return self._perturb(scores, range(len(self.seeds)), steps, values, index)
         if s.top_p >= 1.0:
-            return self._perturb(scores, range(len(self.seeds)), step, scores, None)
+            return self._perturb(scores, range(len(self.seeds)), steps, scores, None)
         out = torch.full_like(scores, float("-inf"))
         log_total = scores.logsumexp(dim=-1, keepdim=True)
         rows, k = torch.arange(len(self.seeds), device=scores.device), min(self.FIRST_CANDIDATES, vocab)
@@ -119,7 +127,7 @@ class RowSeededSampler:
             fits = kept[:, -1].isneginf() | (k == vocab)
             done = rows[fits].tolist()
             if done:
-                out[done] = self._perturb(scores[done], done, step, kept[fits], index[fits])
+                out[done] = self._perturb(scores[done], done, steps, kept[fits], index[fits])
             rows, k = rows[~fits], min(vocab, 8 * k)
         return out
 
@@ -127,17 +135,18 @@ class RowSeededSampler:
         self,
         scores: torch.Tensor,
         rows: Sequence[int],
-        step: int,
+        steps: Sequence[int],
         values: torch.Tensor,
         index: torch.Tensor | None,
     ) -> torch.Tensor:
         """``scores``' rows with ``values`` + Gumbel noise at token ids ``index`` (every token when
-        ``None``) and ``-inf`` elsewhere; row ``i`` of ``scores`` is batch row ``rows[i]``."""
+        ``None``) and ``-inf`` elsewhere; row ``i`` of ``scores`` is batch row ``rows[i]``, at step
+        ``steps[rows[i]]``."""
         import torch
 
         noise = torch.empty(values.shape, dtype=torch.float32)
         for i, row in enumerate(rows):
-            gen = torch.Generator().manual_seed(_noise_seed(self.seeds[row], step))
+            gen = torch.Generator().manual_seed(_noise_seed(self.seeds[row], steps[row]))
             uniform = torch.rand(scores.shape[-1], generator=gen, dtype=torch.float32)
             noise[i] = uniform if index is None else uniform[index[i].cpu()]
         gumbel = -torch.log(-torch.log(noise.clamp(min=1e-20, max=1.0 - 1e-7)))
@@ -183,6 +192,7 @@ class TransformersBackend(LazyModelSettings):
     batch_size: int = 8
     chat_template_kwargs: Mapping[str, Any] | None = None
     display_name: str | None = None
+    continuous_batching: bool = True
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -242,6 +252,18 @@ class TransformersBackend(LazyModelSettings):
         self, requests: Sequence[Request], *, seeds: Sequence[int], sampling: SamplingSettings
     ) -> list[str]:
         """Raw completions (new tokens only, special tokens removed), one per request, in order."""
+        return [str(text) for text in self.generate_each(requests, seeds=seeds, sampling=sampling)]
+
+    def generate_each(
+        self,
+        requests: Sequence[Request],
+        *,
+        seeds: Sequence[int],
+        sampling: SamplingSettings,
+        on_result: Callable[[int, str], None] | None = None,
+    ) -> list[str | RequestFailure]:
+        """:meth:`generate`, handing each completion to ``on_result(index, text)`` as soon as its row is
+        done (so a generation cache stores it at once). Nothing fails per request here: an error raises."""
         if len(requests) != len(seeds):
             raise ValueError(f"{len(requests)} requests but {len(seeds)} seeds")
         if not requests:
@@ -258,21 +280,55 @@ class TransformersBackend(LazyModelSettings):
                 sampling.max_new_tokens,
                 limit,
             )
-        out: list[str] = [""] * len(encoded)
+        out: list[str | RequestFailure] = [""] * len(encoded)
+
+        def done(j: int, tokens: list[int]) -> None:
+            i = order[j]
+            out[i] = restore_think(rendered[i], self._decode(tokens))  # a template may open <think>
+            if on_result is not None:
+                on_result(i, str(out[i]))
+
+        model, _ = self.load()
+        if self.continuous_batching and new_cache(model) is not None:
+            import torch
+
+            with torch.inference_mode():
+                decode(
+                    model,
+                    [encoded[i] for i in order],
+                    [seeds[i] for i in order],
+                    sampling,
+                    batch_size=self.batch_size,
+                    pad_id=self._loaded["pad_id"],
+                    eos_ids=self._loaded["eos_ids"],
+                    on_done=done,
+                )
+            return out
         for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            texts = self._generate_batch([encoded[i] for i in chunk], [seeds[i] for i in chunk], sampling)
-            for i, text in zip(chunk, texts, strict=True):
-                out[i] = restore_think(rendered[i], text)  # a template may open <think> in the prompt
+            chunk = list(range(start, min(start + self.batch_size, len(order))))
+            rows = self._generate_batch(
+                [encoded[order[j]] for j in chunk], [seeds[order[j]] for j in chunk], sampling
+            )
+            for j, tokens in zip(chunk, rows, strict=True):
+                done(j, tokens)
         return out
+
+    def _decode(self, tokens: list[int]) -> str:
+        """Text of new tokens (already cut at the end of sequence), special tokens removed except the
+        reasoning markers."""
+        _, tokenizer = self.load()
+        skip = self._loaded["skip_ids"]
+        return str(tokenizer.decode([t for t in tokens if t not in skip], skip_special_tokens=False))
 
     def _generate_batch(
         self, prompts: list[list[int]], seeds: list[int], sampling: SamplingSettings
-    ) -> list[str]:
+    ) -> list[list[int]]:
+        """New tokens of each prompt (cut at the end of sequence) from ``model.generate``: the path of
+        models whose cache the decode loop cannot handle, and of ``continuous_batching=False``."""
         import torch
         from transformers import GenerationConfig, LogitsProcessorList
 
-        model, tokenizer = self.load()
+        model, _ = self.load()
         pad_id, eos_ids = self._loaded["pad_id"], self._loaded["eos_ids"]
         width = max(len(p) for p in prompts)
         input_ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in prompts], dtype=torch.long)
@@ -297,13 +353,11 @@ class TransformersBackend(LazyModelSettings):
                 generation_config=config,
                 logits_processor=LogitsProcessorList([sampler]),
             )
-        skip = self._loaded["skip_ids"]
-        texts = []
+        rows = []
         for row in output[:, width:].tolist():
             cut = next((j for j, tok in enumerate(row) if tok in eos_ids), len(row))
-            kept = [tok for tok in row[:cut] if tok not in skip]
-            texts.append(tokenizer.decode(kept, skip_special_tokens=False))
-        return texts
+            rows.append(row[:cut])
+        return rows
 
 
 def _load(settings: TransformersBackend) -> dict[str, Any]:
