@@ -7,6 +7,12 @@ Sampling is batched and left-padded, yet every row is reproducible on its own: d
 same request and seed therefore give the same text alone or in a batch of eight (up to float round-off in
 the forward pass, which almost never flips a perturbed argmax).
 
+Decoding runs in the project's own loop (:mod:`hf_synthmh.backends.decode`): at most ``batch_size`` rows
+in flight, a row leaves as soon as it ends and the next prompt of the call takes its place, so finished
+rows are never computed (``model.generate`` keeps them until the longest row is done). Models whose cache
+the loop cannot pad (sliding windows, linear attention) and ``continuous_batching=False`` use
+``model.generate`` per micro-batch; both give the same rows.
+
 The model loads lazily on the first :meth:`TransformersBackend.generate` call and is never pickled, so
 ``datasets`` fingerprints the backend by its settings alone, before and after loading.
 
@@ -172,7 +178,8 @@ class TransformersBackend(LazyModelSettings):
     is passed to ``from_pretrained`` (``"auto"``, ``"bfloat16"``, ...), ``batch_size`` is the micro-batch.
     ``chat_template_kwargs`` go to ``apply_chat_template`` (``{"enable_thinking": False}`` for Qwen3).
     Tokenizers without a chat template get the request's plain prompt. Remote code is never run.
-    ``display_name`` overrides :attr:`name`, the value of the ``model`` column.
+    ``display_name`` overrides :attr:`name`, the value of the ``model`` column. ``continuous_batching``
+    (default) uses the decode loop of :mod:`hf_synthmh.backends.decode`; ``False`` uses ``model.generate``.
 
     >>> TransformersBackend(model="/models/llama", adapter="/adapters/lora-f32", revision=None).name
     'llama+lora-f32'
@@ -205,6 +212,13 @@ class TransformersBackend(LazyModelSettings):
         if self.adapter and not self.display_name:
             name += f"+{short_model_name(self.adapter)}"
         return name
+
+    @property
+    def rows_per_call(self) -> int:
+        """Rows a caller should hand over per :meth:`generate` call (``4 * batch_size`` with the decode loop,
+        whose batch stays full only while prompts wait; ``batch_size`` without it): the generation run
+        (:func:`hf_synthmh.generate.generate_dataset`) sizes its ``map`` batches with it."""
+        return 4 * self.batch_size if self.continuous_batching else self.batch_size
 
     @property
     def cache_identity(self) -> str:
