@@ -35,6 +35,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,8 +163,18 @@ def _run_plain(backend: TransformersBackend, encoded: list[list[int]], sampling:
     return tokens
 
 
+PATHS = ("project", "project via generate", "plain generate")
+
+
 def bench_plain_vs_project(
-    rows: int, sampling: SamplingSettings, batch_sizes: list[int], repeats: int
+    rows: int,
+    sampling: SamplingSettings,
+    batch_sizes: list[int],
+    repeats: int,
+    *,
+    dtype: str,
+    adapter: str | None,
+    paths: tuple[str, ...] = PATHS,
 ) -> list[dict[str, str]]:
     """Project sampler vs plain ``generate`` on SmolLM2-135M-Instruct (see the module docstring)."""
     from hf_synthmh.demo.smollm2 import smollm2_model
@@ -172,25 +183,34 @@ def bench_plain_vs_project(
     requests = _requests(rows)
     out = []
     for batch_size in batch_sizes:
-        backend = TransformersBackend(model=folder, batch_size=batch_size)
+        backend = TransformersBackend(model=folder, adapter=adapter, dtype=dtype, batch_size=batch_size)
+        looped = replace(backend, continuous_batching=False)
         encoded = sorted((backend.encode(r) for r in requests), key=len)  # the backend's batches
+        looped._loaded.update(backend._loaded)  # the same loaded model for every path
         best: dict[str, tuple[float, int]] = {}
         for _ in range(repeats):
-            for label in ("project", "plain generate"):
+            for label in paths:
                 start = time.perf_counter()
                 if label == "project":
                     tokens = _run_project(backend, requests, sampling)
+                elif label == "project via generate":
+                    tokens = _run_project(looped, requests, sampling)
                 else:
                     tokens = _run_plain(backend, encoded, sampling)
                 seconds = time.perf_counter() - start
                 if label not in best or seconds < best[label][0]:
                     best[label] = (seconds, tokens)
-        (p_sec, p_tok), (g_sec, g_tok) = best["project"], best["plain generate"]
+        plain = best.get("plain generate")
         for label, (seconds, tokens) in best.items():
             row = _row(label, f"batch_size {batch_size}", rows, seconds, tokens)
-            row["vs plain"] = f"{(p_tok / p_sec) / (g_tok / g_sec):.2f}" if label == "project" else "1.00"
+            row["vs plain"] = f"{(tokens / seconds) / (plain[1] / plain[0]):.2f}" if plain else "-"
             out.append(row)
     return out
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
 
 
 def print_table(rows: list[dict[str, str]]) -> None:
@@ -209,6 +229,13 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--batch-sizes", default="1,4,8,16", help="smollm2: comma-separated batch sizes")
     parser.add_argument("--repeats", type=int, default=1, help="smollm2: runs per path, best kept")
+    parser.add_argument(
+        "--dtype", default=None, help="smollm2: float32 or bfloat16 (default: the demo's choice for this CPU)"
+    )
+    parser.add_argument(
+        "--adapter", default="demo", help="smollm2: 'demo' (the shipped demo LoRA), 'none' or a folder"
+    )
+    parser.add_argument("--paths", default=",".join(PATHS), help=f"smollm2: some of {', '.join(PATHS)}")
     parser.add_argument("--skip-cb", action="store_true", help="tiny: skip the continuous-batching server")
     args = parser.parse_args()
 
@@ -217,11 +244,20 @@ def main() -> None:
     torch.set_num_threads(1)
     sampling = SamplingSettings(max_new_tokens=args.max_new_tokens, temperature=0.9, top_p=0.95)
     if args.model == "smollm2":
+        from hf_synthmh.demo.adapter import demo_dtype, shipped_adapter
+
+        dtype = args.dtype or demo_dtype()
+        adapter = {"demo": str(shipped_adapter()), "none": None}.get(args.adapter, args.adapter)
         batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
-        results = bench_plain_vs_project(args.rows, sampling, batch_sizes, args.repeats)
+        paths = tuple(p.strip() for p in args.paths.split(","))
+        before = _load()
+        results = bench_plain_vs_project(
+            args.rows, sampling, batch_sizes, args.repeats, dtype=dtype, adapter=adapter, paths=paths
+        )
         print(
-            f"\n{args.rows} rows, max_new_tokens={args.max_new_tokens}, SmolLM2-135M-Instruct float32, "
-            "temperature 0.9, top_p 0.95, 1 torch thread"
+            f"\n{args.rows} rows, max_new_tokens={args.max_new_tokens}, SmolLM2-135M-Instruct "
+            f"{'+ ' + Path(adapter).name if adapter else '(no adapter)'}, {dtype}, temperature 0.9, "
+            f"top_p 0.95, 1 torch thread; {before} before, {_load()} after"
         )
         print_table(results)
         return

@@ -42,6 +42,7 @@ __all__ = [
     "SHIPPED_SHA256",
     "DemoGenerator",
     "demo_adapter",
+    "demo_dtype",
     "export_adapter",
     "shipped_adapter",
     "smollm2_generator",
@@ -157,6 +158,24 @@ def demo_adapter(
     return out
 
 
+def demo_dtype() -> str:
+    """``"bfloat16"`` where this CPU has native bfloat16 matrix units (AVX512-BF16 / AMX, as oneDNN
+    reports them), else ``"float32"``: the demo's generation dtype.
+
+    Measured on SmolLM2-135M + the demo LoRA (one thread, batch 8): bfloat16 decoding steps took 0.53-0.58
+    of the float32 time and prefill 0.46, while the next-token distributions barely moved (mean KL 0.0012
+    nats per token on four test-split reports; their mean NLL 3.201 -> 3.203). Without such units bfloat16
+    is emulated and slower than float32, hence the check. (Dynamic int8 quantisation of the linear layers
+    was faster too but moved the distributions by a KL of 1.4 nats per token: not used.)
+    """
+    try:
+        import torch
+
+        return "bfloat16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "float32"
+    except (ImportError, AttributeError, RuntimeError):
+        return "float32"
+
+
 @dataclass(frozen=True, kw_only=True)
 class DemoGenerator:
     """Backend settings of a demo generator and how the card names it."""
@@ -167,13 +186,15 @@ class DemoGenerator:
 
 
 def smollm2_generator(
-    *, steps: int | None = None, seed: int = 0, cache_dir: Path | None = None
+    *, steps: int | None = None, seed: int = 0, cache_dir: Path | None = None, dtype: str | None = None
 ) -> DemoGenerator:
     """SmolLM2-135M-Instruct (converted from the registry wheel) with the shipped demo LoRA, or with
-    ``steps`` given, a LoRA of that many steps trained on the demo train split (cached)."""
+    ``steps`` given, a LoRA of that many steps trained on the demo train split (cached). It generates in
+    ``dtype`` (default :func:`demo_dtype`: bfloat16 where the CPU has bfloat16 units, else float32)."""
     from hf_synthmh.demo.smollm2 import SMOLLM2, smollm2_model
 
     model = smollm2_model(cache_dir=cache_dir)
+    dtype = dtype or demo_dtype()
     if steps is None:
         adapter = shipped_adapter()
         origin = (
@@ -192,7 +213,7 @@ def smollm2_generator(
         f"{SMOLLM2.distribution}=={SMOLLM2.version}, dequantised to float32) with a LoRA adapter (rank "
         f"{s.get('r')} on {modules}, {log.get('steps')} steps of batch {s.get('batch_size')}, validation "
         f"loss {_num(log.get('initial_validation_loss'))} -> {_num(log.get('best_validation_loss'))}) "
-        f"{origin}. A 135M-parameter model briefly adapted: the reports are shaped like the corpus but "
+        f"{origin}; generation in {dtype}. A 135M-parameter model briefly adapted: the reports are shaped like the corpus but "
         "clinically weak."
     )
     return DemoGenerator(
@@ -200,6 +221,7 @@ def smollm2_generator(
             "model": str(model),
             "adapter": str(adapter),
             "display_name": f"{SMOLLM2.hub_id}+hf_synthmh-demo-lora",
+            "dtype": dtype,
         },
         title=f"hf_synthmh demo: synthetic reports from {SMOLLM2.folder} (Apache-2.0) + the hf_synthmh demo LoRA",
         caveat=caveat,

@@ -123,7 +123,7 @@ def mauve(
     rng = np.random.default_rng(seed)
     p_feat = _sample(np.asarray(synthetic_embeddings, dtype=np.float64), max_rows, rng)
     q_feat = _sample(np.asarray(real_embeddings, dtype=np.float64), max_rows, rng)
-    settings = {
+    settings: dict[str, Any] = {
         "num_buckets": num_buckets, "explained_variance": explained_variance, "kmeans_n_init": kmeans_n_init,
         "kmeans_max_iter": kmeans_max_iter, "points": points, "scaling": scaling,
     }  # fmt: skip

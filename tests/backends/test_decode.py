@@ -38,7 +38,9 @@ def _frequent_tokens(backend: TransformersBackend, prompts: list[list[int]], see
     """Three tokens the model writes often: used as end-of-sequence ids, rows end at different steps."""
     model, _ = backend.load()
     with torch.inference_mode():
-        rows = decode(model, prompts, seeds, SamplingSettings(max_new_tokens=24), batch_size=8, pad_id=0, eos_ids=[])
+        rows = decode(
+            model, prompts, seeds, SamplingSettings(max_new_tokens=24), batch_size=8, pad_id=0, eos_ids=[]
+        )
     return [token for token, _ in Counter(t for row in rows for t in row).most_common(3)]
 
 
@@ -60,7 +62,10 @@ def test_rows_that_end_leave_and_others_join(fixture: str, request: pytest.Fixtu
                 on_done=lambda i, tokens: finished.append(i),
             )  # fmt: skip
 
-    alone = [decode(model, [p], [s], sampling, batch_size=1, pad_id=pad, eos_ids=eos)[0] for p, s in zip(prompts, seeds)]
+    alone = [
+        decode(model, [p], [s], sampling, batch_size=1, pad_id=pad, eos_ids=eos)[0]
+        for p, s in zip(prompts, seeds, strict=True)
+    ]
     finished.clear()
     shared = run(3)
     assert sorted(finished) == list(range(7))  # each row reported once, as it ended
@@ -72,7 +77,9 @@ def test_rows_that_end_leave_and_others_join(fixture: str, request: pytest.Fixtu
     plain = TransformersBackend(model=str(path), continuous_batching=False)
     plain.load()
     plain._loaded["eos_ids"] = eos
-    assert [plain._generate_batch([p], [s], sampling)[0] for p, s in zip(prompts, seeds)] == shared
+    assert [
+        plain._generate_batch([p], [s], sampling)[0] for p, s in zip(prompts, seeds, strict=True)
+    ] == shared
 
 
 def test_backend_streams_each_completion_in_request_order(llama_dir: Path) -> None:
@@ -83,7 +90,9 @@ def test_backend_streams_each_completion_in_request_order(llama_dir: Path) -> No
     ]
     seen: dict[int, str] = {}
     sampling = SamplingSettings(max_new_tokens=12)
-    out = backend.generate_each(requests, seeds=[1, 2, 3, 4, 5], sampling=sampling, on_result=seen.__setitem__)
+    out = backend.generate_each(
+        requests, seeds=[1, 2, 3, 4, 5], sampling=sampling, on_result=seen.__setitem__
+    )
     assert seen == dict(enumerate(out))
     fallback = TransformersBackend(model=str(llama_dir), batch_size=2, continuous_batching=False)
     assert fallback.generate(requests, seeds=[1, 2, 3, 4, 5], sampling=sampling) == out
@@ -97,8 +106,19 @@ def test_repetition_penalty_counts_real_tokens_only(plain_llama_dir: Path) -> No
     penalised = SamplingSettings(max_new_tokens=16, repetition_penalty=1.3, top_k=20, top_p=0.8)
     with torch.inference_mode():
         batched = decode(model, prompts, seeds, penalised, batch_size=4, pad_id=0, eos_ids=[])
-        alone = [decode(model, [p], [s], penalised, batch_size=1, pad_id=0, eos_ids=[])[0] for p, s in zip(prompts, seeds)]
-        free = decode(model, prompts, seeds, SamplingSettings(max_new_tokens=16, top_k=20, top_p=0.8), batch_size=4, pad_id=0, eos_ids=[])
+        alone = [
+            decode(model, [p], [s], penalised, batch_size=1, pad_id=0, eos_ids=[])[0]
+            for p, s in zip(prompts, seeds, strict=True)
+        ]
+        free = decode(
+            model,
+            prompts,
+            seeds,
+            SamplingSettings(max_new_tokens=16, top_k=20, top_p=0.8),
+            batch_size=4,
+            pad_id=0,
+            eos_ids=[],
+        )
     assert batched == alone != free
 
 
