@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hf_synthmh.backends.base import SamplingSettings
+from hf_synthmh.backends.sampler import RowSeededSampler
 
 if TYPE_CHECKING:
     import torch
@@ -87,7 +88,9 @@ class _Batch:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def prefill(self, prompts: Sequence[Sequence[int]], pad_id: int) -> tuple[Any, torch.Tensor, torch.Tensor]:
+    def prefill(
+        self, prompts: Sequence[Sequence[int]], pad_id: int
+    ) -> tuple[Any, torch.Tensor, torch.Tensor]:
         """Run the left-padded ``prompts`` through the model: ``(cache, mask, last-position logits)``."""
         import torch
 
@@ -107,7 +110,9 @@ class _Batch:
         )
         return cache, mask.to(device), out.logits[:, -1, :]
 
-    def join(self, cache: Any, mask: torch.Tensor, last: torch.Tensor, rows: list[int], written: list[list[int]]) -> None:
+    def join(
+        self, cache: Any, mask: torch.Tensor, last: torch.Tensor, rows: list[int], written: list[list[int]]
+    ) -> None:
         """Add prefilled rows (their cache and mask) to the batch, left-padding the shorter side."""
         import torch
 
@@ -116,7 +121,9 @@ class _Batch:
             return
         have, new = self.mask.shape[1], mask.shape[1]
         for mine, theirs in zip(self.cache.layers, cache.layers, strict=True):
-            mine.keys = torch.cat([_pad_left(mine.keys, 2, new - have), _pad_left(theirs.keys, 2, have - new)])
+            mine.keys = torch.cat(
+                [_pad_left(mine.keys, 2, new - have), _pad_left(theirs.keys, 2, have - new)]
+            )
             mine.values = torch.cat(
                 [_pad_left(mine.values, 2, new - have), _pad_left(theirs.values, 2, have - new)]
             )
@@ -189,8 +196,6 @@ def decode(
     """The new tokens of every prompt (before its end-of-sequence token), at most ``batch_size`` rows in
     flight; ``on_done(i, tokens)`` is called as soon as prompt ``i`` is finished. Prompts join in the
     order given (sort them by length to pad less). Run it under ``torch.inference_mode()``."""
-    from hf_synthmh.backends.transformers import RowSeededSampler
-
     if len(prompts) != len(seeds):
         raise ValueError(f"{len(prompts)} prompts but {len(seeds)} seeds")
     eos = {int(e) for e in eos_ids}
@@ -199,9 +204,10 @@ def decode(
     batch = _Batch(model)
 
     def sample(logits: torch.Tensor, rows: list[int], written: list[list[int]]) -> list[int]:
-        scores = _penalise(
-            logits, [list(prompts[i]) + w for i, w in zip(rows, written, strict=True)], sampling.repetition_penalty
-        )
+        scores = logits
+        if sampling.repetition_penalty != 1.0:
+            seen = [list(prompts[i]) + w for i, w in zip(rows, written, strict=True)]
+            scores = _penalise(logits, seen, sampling.repetition_penalty)
         sampler = RowSeededSampler(seeds=[seeds[i] for i in rows], sampling=sampling, prompt_length=0)
         chosen = sampler.process(scores, [len(w) for w in written]).argmax(dim=-1)
         return [int(t) for t in chosen.tolist()]

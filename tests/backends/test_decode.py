@@ -129,3 +129,14 @@ def test_new_cache_refuses_caches_it_cannot_pad() -> None:
              "num_attention_heads": 2, "num_key_value_heads": 1}  # fmt: skip
     assert new_cache(LlamaForCausalLM(LlamaConfig(**small))) is not None
     assert new_cache(MistralForCausalLM(MistralConfig(**small, sliding_window=8))) is None
+
+
+def test_sampler_and_decode_doctests() -> None:
+    import doctest
+
+    from hf_synthmh.backends import decode as decode_module
+    from hf_synthmh.backends import sampler
+
+    result = doctest.testmod(sampler)
+    assert result.attempted > 0 and result.failed == 0
+    assert doctest.testmod(decode_module).failed == 0
