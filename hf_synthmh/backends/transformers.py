@@ -7,6 +7,12 @@ Sampling is batched and left-padded, yet every row is reproducible on its own: d
 same request and seed therefore give the same text alone or in a batch of eight (up to float round-off in
 the forward pass, which almost never flips a perturbed argmax).
 
+Decoding runs in the project's own loop (:mod:`hf_synthmh.backends.decode`): at most ``batch_size`` rows
+in flight, a row leaves as soon as it ends and the next prompt of the call takes its place, so finished
+rows are never computed (``model.generate`` keeps them until the longest row is done). Models whose cache
+the loop cannot pad (sliding windows, linear attention) and ``continuous_batching=False`` use
+``model.generate`` per micro-batch; both give the same rows.
+
 The model loads lazily on the first :meth:`TransformersBackend.generate` call and is never pickled, so
 ``datasets`` fingerprints the backend by its settings alone, before and after loading.
 
@@ -24,11 +30,10 @@ Example (needs a model; see ``tests/backends`` for tiny ones built in code)::
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hf_synthmh._deps import require
 from hf_synthmh.backends.base import (
@@ -36,6 +41,7 @@ from hf_synthmh.backends.base import (
     THINK_OPEN,
     LazyModelSettings,
     Request,
+    RequestFailure,
     SamplingSettings,
     folder_fingerprint,
     model_name,
@@ -43,9 +49,8 @@ from hf_synthmh.backends.base import (
     settings_identity,
     short_model_name,
 )
-
-if TYPE_CHECKING:
-    import torch
+from hf_synthmh.backends.decode import decode, new_cache
+from hf_synthmh.backends.sampler import RowSeededSampler
 
 logger = logging.getLogger(__name__)
 
@@ -58,102 +63,6 @@ _KEEP_TOKENS = (THINK_OPEN, THINK_CLOSE)
 SAMPLER_VERSION = "gumbel-max-v2"
 
 
-def _noise_seed(seed: int, step: int) -> int:
-    digest = hashlib.blake2b(f"{seed}:{step}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
-
-
-class RowSeededSampler:
-    """A ``transformers`` logits processor that samples each row from its own seeded stream.
-
-    Use it with ``do_sample=False``: it applies temperature, top-k and top-p to the float32 scores, then
-    adds Gumbel noise from ``torch.Generator(seed=hash(seeds[i], step))``, so the following argmax is a
-    sample. ``prompt_length`` is the padded prompt length; steps count from the first generated token.
-    With ``temperature == 0`` it returns the scores unchanged (greedy decoding).
-
-    Only the candidates that survive top-k/top-p are scored: they come from ``torch.topk`` (each row's
-    nucleus search starts at 64 tokens and grows 8-fold until its nucleus fits), never from a sort of the
-    whole vocabulary, and the Gumbel transform runs on them alone. A full sort of a 49k vocabulary cost more per
-    step than the rest of the sampler together. Every other token gets ``-inf``.
-
-    >>> import torch
-    >>> from hf_synthmh.backends import SamplingSettings
-    >>> sampler = RowSeededSampler(seeds=[7, 7], sampling=SamplingSettings(top_p=0.5), prompt_length=3)
-    >>> scores = torch.tensor([[4.0, 3.0, 0.0, -1.0], [4.0, 3.0, 0.0, -1.0]])
-    >>> out = sampler(torch.zeros(2, 3, dtype=torch.long), scores)
-    >>> out.isfinite().tolist()  # the nucleus of p=0.5 is the top token alone; same seed, same noise
-    [[True, False, False, False], [True, False, False, False]]
-    """
-
-    #: Candidates of the first top-k of the nucleus search; multiplied by 8 until a row's nucleus fits.
-    FIRST_CANDIDATES = 64
-
-    def __init__(self, *, seeds: Sequence[int], sampling: SamplingSettings, prompt_length: int) -> None:
-        self.seeds = [int(s) for s in seeds]
-        self.sampling = sampling
-        self.prompt_length = prompt_length
-
-    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
-        import torch
-
-        s = self.sampling
-        scores = scores.float()
-        if s.temperature == 0:
-            return scores
-        step = input_ids.shape[1] - self.prompt_length
-        scores = scores / s.temperature
-        vocab = scores.shape[-1]
-        if 0 < s.top_k < vocab:
-            values, index = torch.topk(scores, s.top_k, dim=-1)  # sorted, largest first
-            if s.top_p < 1.0:
-                values = _drop_outside_nucleus(values, values.logsumexp(dim=-1, keepdim=True), s.top_p)
-            return self._perturb(scores, range(len(self.seeds)), step, values, index)
-        if s.top_p >= 1.0:
-            return self._perturb(scores, range(len(self.seeds)), step, scores, None)
-        out = torch.full_like(scores, float("-inf"))
-        log_total = scores.logsumexp(dim=-1, keepdim=True)
-        rows, k = torch.arange(len(self.seeds), device=scores.device), min(self.FIRST_CANDIDATES, vocab)
-        while len(rows):  # each row leaves with the smallest top-k that holds its nucleus
-            values, index = torch.topk(scores[rows], k, dim=-1)
-            kept = _drop_outside_nucleus(values, log_total[rows], s.top_p)
-            fits = kept[:, -1].isneginf() | (k == vocab)
-            done = rows[fits].tolist()
-            if done:
-                out[done] = self._perturb(scores[done], done, step, kept[fits], index[fits])
-            rows, k = rows[~fits], min(vocab, 8 * k)
-        return out
-
-    def _perturb(
-        self,
-        scores: torch.Tensor,
-        rows: Sequence[int],
-        step: int,
-        values: torch.Tensor,
-        index: torch.Tensor | None,
-    ) -> torch.Tensor:
-        """``scores``' rows with ``values`` + Gumbel noise at token ids ``index`` (every token when
-        ``None``) and ``-inf`` elsewhere; row ``i`` of ``scores`` is batch row ``rows[i]``."""
-        import torch
-
-        noise = torch.empty(values.shape, dtype=torch.float32)
-        for i, row in enumerate(rows):
-            gen = torch.Generator().manual_seed(_noise_seed(self.seeds[row], step))
-            uniform = torch.rand(scores.shape[-1], generator=gen, dtype=torch.float32)
-            noise[i] = uniform if index is None else uniform[index[i].cpu()]
-        gumbel = -torch.log(-torch.log(noise.clamp(min=1e-20, max=1.0 - 1e-7)))
-        perturbed = values + gumbel.to(values.device)
-        if index is None:
-            return perturbed
-        return torch.full_like(scores, float("-inf")).scatter_(-1, index, perturbed)
-
-
-def _drop_outside_nucleus(ordered: torch.Tensor, log_total: torch.Tensor, top_p: float) -> torch.Tensor:
-    """``ordered`` (largest first) with ``-inf`` where the probability mass before a token exceeds
-    ``top_p``; ``log_total`` is the log of the whole row's mass, so the top token is always kept."""
-    probs = (ordered - log_total).exp()
-    return ordered.masked_fill((probs.cumsum(dim=-1) - probs) > top_p, float("-inf"))
-
-
 @dataclass(frozen=True, kw_only=True)
 class TransformersBackend(LazyModelSettings):
     """Settings of a ``transformers`` causal LM; the model itself loads on first use.
@@ -163,7 +72,8 @@ class TransformersBackend(LazyModelSettings):
     is passed to ``from_pretrained`` (``"auto"``, ``"bfloat16"``, ...), ``batch_size`` is the micro-batch.
     ``chat_template_kwargs`` go to ``apply_chat_template`` (``{"enable_thinking": False}`` for Qwen3).
     Tokenizers without a chat template get the request's plain prompt. Remote code is never run.
-    ``display_name`` overrides :attr:`name`, the value of the ``model`` column.
+    ``display_name`` overrides :attr:`name`, the value of the ``model`` column. ``continuous_batching``
+    (default) uses the decode loop of :mod:`hf_synthmh.backends.decode`; ``False`` uses ``model.generate``.
 
     >>> TransformersBackend(model="/models/llama", adapter="/adapters/lora-f32", revision=None).name
     'llama+lora-f32'
@@ -183,6 +93,7 @@ class TransformersBackend(LazyModelSettings):
     batch_size: int = 8
     chat_template_kwargs: Mapping[str, Any] | None = None
     display_name: str | None = None
+    continuous_batching: bool = True
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -195,6 +106,13 @@ class TransformersBackend(LazyModelSettings):
         if self.adapter and not self.display_name:
             name += f"+{short_model_name(self.adapter)}"
         return name
+
+    @property
+    def rows_per_call(self) -> int:
+        """Rows a caller should hand over per :meth:`generate` call (``4 * batch_size`` with the decode loop,
+        whose batch stays full only while prompts wait; ``batch_size`` without it): the generation run
+        (:func:`hf_synthmh.generate.generate_dataset`) sizes its ``map`` batches with it."""
+        return 4 * self.batch_size if self.continuous_batching else self.batch_size
 
     @property
     def cache_identity(self) -> str:
@@ -242,6 +160,18 @@ class TransformersBackend(LazyModelSettings):
         self, requests: Sequence[Request], *, seeds: Sequence[int], sampling: SamplingSettings
     ) -> list[str]:
         """Raw completions (new tokens only, special tokens removed), one per request, in order."""
+        return [str(text) for text in self.generate_each(requests, seeds=seeds, sampling=sampling)]
+
+    def generate_each(
+        self,
+        requests: Sequence[Request],
+        *,
+        seeds: Sequence[int],
+        sampling: SamplingSettings,
+        on_result: Callable[[int, str], None] | None = None,
+    ) -> list[str | RequestFailure]:
+        """:meth:`generate`, handing each completion to ``on_result(index, text)`` as soon as its row is
+        done (so a generation cache stores it at once). Nothing fails per request here: an error raises."""
         if len(requests) != len(seeds):
             raise ValueError(f"{len(requests)} requests but {len(seeds)} seeds")
         if not requests:
@@ -258,21 +188,55 @@ class TransformersBackend(LazyModelSettings):
                 sampling.max_new_tokens,
                 limit,
             )
-        out: list[str] = [""] * len(encoded)
+        out: list[str | RequestFailure] = [""] * len(encoded)
+
+        def done(j: int, tokens: list[int]) -> None:
+            i = order[j]
+            out[i] = restore_think(rendered[i], self._decode(tokens))  # a template may open <think>
+            if on_result is not None:
+                on_result(i, str(out[i]))
+
+        model, _ = self.load()
+        if self.continuous_batching and new_cache(model) is not None:
+            import torch
+
+            with torch.inference_mode():
+                decode(
+                    model,
+                    [encoded[i] for i in order],
+                    [seeds[i] for i in order],
+                    sampling,
+                    batch_size=self.batch_size,
+                    pad_id=self._loaded["pad_id"],
+                    eos_ids=self._loaded["eos_ids"],
+                    on_done=done,
+                )
+            return out
         for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            texts = self._generate_batch([encoded[i] for i in chunk], [seeds[i] for i in chunk], sampling)
-            for i, text in zip(chunk, texts, strict=True):
-                out[i] = restore_think(rendered[i], text)  # a template may open <think> in the prompt
+            chunk = list(range(start, min(start + self.batch_size, len(order))))
+            rows = self._generate_batch(
+                [encoded[order[j]] for j in chunk], [seeds[order[j]] for j in chunk], sampling
+            )
+            for j, tokens in zip(chunk, rows, strict=True):
+                done(j, tokens)
         return out
+
+    def _decode(self, tokens: list[int]) -> str:
+        """Text of new tokens (already cut at the end of sequence), special tokens removed except the
+        reasoning markers."""
+        _, tokenizer = self.load()
+        skip = self._loaded["skip_ids"]
+        return str(tokenizer.decode([t for t in tokens if t not in skip], skip_special_tokens=False))
 
     def _generate_batch(
         self, prompts: list[list[int]], seeds: list[int], sampling: SamplingSettings
-    ) -> list[str]:
+    ) -> list[list[int]]:
+        """New tokens of each prompt (cut at the end of sequence) from ``model.generate``: the path of
+        models whose cache the decode loop cannot handle, and of ``continuous_batching=False``."""
         import torch
         from transformers import GenerationConfig, LogitsProcessorList
 
-        model, tokenizer = self.load()
+        model, _ = self.load()
         pad_id, eos_ids = self._loaded["pad_id"], self._loaded["eos_ids"]
         width = max(len(p) for p in prompts)
         input_ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in prompts], dtype=torch.long)
@@ -297,13 +261,11 @@ class TransformersBackend(LazyModelSettings):
                 generation_config=config,
                 logits_processor=LogitsProcessorList([sampler]),
             )
-        skip = self._loaded["skip_ids"]
-        texts = []
+        rows = []
         for row in output[:, width:].tolist():
             cut = next((j for j, tok in enumerate(row) if tok in eos_ids), len(row))
-            kept = [tok for tok in row[:cut] if tok not in skip]
-            texts.append(tokenizer.decode(kept, skip_special_tokens=False))
-        return texts
+            rows.append(row[:cut])
+        return rows
 
 
 def _load(settings: TransformersBackend) -> dict[str, Any]:

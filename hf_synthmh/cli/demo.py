@@ -47,8 +47,8 @@ def demo(
         int | None,
         typer.Option(help="smollm2: train a new LoRA of N steps instead of using the shipped adapter."),
     ] = None,
-    batch_size: Annotated[int, typer.Option(help="Rows per generation batch.")] = 8,
-    max_new_tokens: Annotated[int, typer.Option(help="Tokens per report.")] = 400,
+    batch_size: Annotated[int, typer.Option(help="Rows per generation batch.")] = 16,
+    max_new_tokens: Annotated[int, typer.Option(help="Tokens per report (demo reports: 480 at most).")] = 480,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.8,
     target_per_label: Annotated[
         int | None,
@@ -135,7 +135,10 @@ def demo(
         ),
         gate=gate_settings(phi_policy),
         metrics=MetricsOptions(
-            seed=seed, classifier_preprocess=section_dropper(drop_sections), plot_dir=out / "plots"
+            seed=seed,
+            classifier_preprocess=section_dropper(drop_sections),
+            plot_dir=out / "plots",
+            mauve_min_rows=20,  # the demo keeps ~25-40 rows: MAUVE on balanced draws, see metrics.mauve
         ),
         batch_size=batch_size,
     )

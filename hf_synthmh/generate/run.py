@@ -19,7 +19,7 @@ from hf_synthmh.generate.progress import PROGRESS_ENV, GenerationProgress
 if TYPE_CHECKING:
     from datasets import Dataset
 
-__all__ = ["generate_dataset"]
+__all__ = ["generate_dataset", "map_rows"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,11 @@ def generate_dataset(
     from the ``attempts`` and ``generation_error`` columns, so they are exact even when the map was served
     from the ``datasets`` cache (no batch ran) and are logged at INFO. A ``counts`` dict given is updated
     with the final ``retries``, ``failed`` and ``cached`` (generation-cache hits of this run) for a summary.
+
+    Each ``map`` batch is one call of the generator, retries included, so the batch holds
+    ``max(batch_size, backend.rows_per_call)`` rows when the backend names a ``rows_per_call``
+    (:class:`~hf_synthmh.backends.TransformersBackend` does: its decode loop keeps ``batch_size`` rows in
+    flight only while rows wait, so retried rows and the tail of a call are cheaper in fewer, larger calls).
 
     ``progress=None`` shows the bar when ``datasets``' progress bars are enabled (``datasets``' own bar
     is hidden meanwhile, so there is one); ``False`` leaves only ``datasets``' bar. Run one generation at
@@ -84,7 +89,8 @@ def generate_dataset(
             datasets_logging.disable_progress_bar()
         watcher.start()
         try:
-            generated = plan.map(generator, batched=True, batch_size=batch_size, num_proc=num_proc, desc=desc)
+            rows = map_rows(generator, batch_size)
+            generated = plan.map(generator, batched=True, batch_size=rows, num_proc=num_proc, desc=desc)
         finally:  # the watcher stops before the bar closes, also on error
             stop.set()
             watcher.join()
@@ -102,6 +108,17 @@ def generate_dataset(
         *(desc, len(generated), final["retries"], final["failed"], final["cached"]),
     )
     return generated
+
+
+def map_rows(generator: Generator, batch_size: int) -> int:
+    """Rows per ``map`` batch: ``batch_size``, or the backend's ``rows_per_call`` when larger.
+
+    >>> class Echo:
+    ...     name, rows_per_call = "echo", 32
+    >>> map_rows(Generator(backend=Echo()), 8), map_rows(Generator(backend=object()), 8)
+    (32, 8)
+    """
+    return max(batch_size, int(getattr(generator.backend, "rows_per_call", 0) or 0))
 
 
 @contextlib.contextmanager

@@ -220,7 +220,7 @@ def _reference_sample(scores: object, seeds: list[int], step: int, sampling: Sam
     """The sampler as first written: full-vocabulary sort for top-p and Gumbel noise on every token."""
     import torch
 
-    from hf_synthmh.backends.transformers import _noise_seed
+    from hf_synthmh.backends.sampler import _noise_seed
 
     assert isinstance(scores, torch.Tensor)
     x = scores.float() / sampling.temperature

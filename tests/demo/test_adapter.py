@@ -110,3 +110,17 @@ def test_adapter_doctests() -> None:
 
     result = doctest.testmod(adapter_module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_demo_dtype_is_bfloat16_only_with_native_units(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    for native, expected in ((True, "bfloat16"), (False, "float32")):
+        monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda native=native: native)
+        assert adapter_module.demo_dtype() == expected
+
+    def unavailable() -> bool:
+        raise RuntimeError("no such op")
+
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", unavailable)
+    assert adapter_module.demo_dtype() == "float32"  # a torch without the check: the safe choice

@@ -52,3 +52,21 @@ def test_too_few_rows_is_said_and_sampling_is_deterministic() -> None:
     a, b = rng.normal(size=(400, 4)), rng.normal(size=(300, 4))
     first = mauve(a, b, max_rows=100)
     assert first == mauve(a, b, max_rows=100) and first["mauve_n_buckets"] == 10
+
+
+def test_small_samples_score_balanced_draws_that_tell_like_from_unlike() -> None:
+    rng = np.random.default_rng(3)
+    real = _clusters(rng, 150, [5.0, -5.0])  # 300 real rows, two modes
+    like = _clusters(rng, 15, [5.0, -5.0])  # 30 synthetic rows from the same two modes
+    unlike = _clusters(rng, 30, [5.0])  # 30 rows, one mode only
+    scored = [mauve(p, real, min_rows=20) for p in (like, unlike)]
+    for score in scored:
+        assert score["mauve_n_buckets"] == 3  # round(30 / 10): the size of a balanced draw, not of all rows
+        assert score["note"].startswith("mauve: mean of 10 balanced draws of 30 synthetic vs 30 real rows")
+    assert scored[0]["mauve"] > 0.9 > 0.7 > scored[1]["mauve"]
+    assert scored[0] == mauve(like, real, min_rows=20)  # deterministic
+    # from balanced_below rows on, one score on all rows as before, no note
+    big = mauve(_clusters(rng, 100, [5.0, -5.0]), real, min_rows=20)
+    assert set(big) == {"mauve", "mauve_n_buckets"} and big["mauve_n_buckets"] == 20
+    assert mauve(like, real, min_rows=20, balanced_below=30)["mauve_n_buckets"] == 3
+    assert "note" not in mauve(like, real, min_rows=20, balanced_below=30)
