@@ -197,6 +197,7 @@ class Generator:
         text, reasoning, errors, attempts = [""] * n, [""] * n, [""] * n, [0] * n
         pending = list(range(n))
         hits = generated = 0
+        live = [0]  # rows already reported to the progress bar from inside a backend call
         for attempt in range(self.max_attempts):
             if not pending:
                 break
@@ -224,7 +225,8 @@ class Generator:
                     (keys.get(i, ""), {"backend": identity, "seed": seed_of[i], "prompt_hash": hashes[i]})
                     for i in misses
                 ]
-                store = functools.partial(_put, cache, targets)
+                last = attempt + 1 == self.max_attempts
+                store = functools.partial(self._store, cache, targets, last=last, live=live)
                 asked = [requests[i] for i in misses]
                 out = _completions(self.backend, asked, [seed_of[i] for i in misses], self.sampling, store)
                 generated += len(misses)
@@ -250,7 +252,7 @@ class Generator:
         self._count(rows=n, cache_hits=hits, generated=generated, retries=retries, failed=failed)
         backend_retries = _backend_retries(self.backend) - backend_retries
         report_progress(
-            rows=n, retries=retries, failed=failed, cache_hits=hits, backend_retries=backend_retries
+            rows=n - live[0], retries=retries, failed=failed, cache_hits=hits, backend_retries=backend_retries
         )
         logger.info(
             "generated %d rows: %d completions from the cache, %d from the backend, %d retries, %d failed",
@@ -264,6 +266,23 @@ class Generator:
         result.update(text=text, reasoning=reasoning, model=[self.backend.name] * n, prompt_hash=hashes)
         result.update(generation_error=errors, attempts=attempts)
         return result
+
+    def _store(
+        self,
+        cache: GenerationCache | None,
+        targets: Sequence[tuple[str, Mapping[str, Any]]],
+        j: int,
+        completion: str,
+        *,
+        last: bool,
+        live: list[int],
+    ) -> None:
+        """Store completion ``j`` (:func:`_put`) and, when it ends its row (it passes the check, or it
+        was the last attempt), move the progress bar by one row at once, not at the end of the call."""
+        _put(cache, targets, j, completion)
+        if last or not self.check(split_reasoning(completion or "")[0]):
+            live[0] += 1
+            report_progress(rows=1)
 
 
 def _put(
