@@ -47,7 +47,7 @@ def demo(
         int | None,
         typer.Option(help="smollm2: train a new LoRA of N steps instead of using the shipped adapter."),
     ] = None,
-    batch_size: Annotated[int, typer.Option(help="Rows per generation batch.")] = 16,
+    batch_size: Annotated[int, typer.Option(help="Rows per generation batch.")] = 32,
     max_new_tokens: Annotated[int, typer.Option(help="Tokens per report (demo reports: 480 at most).")] = 480,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.8,
     target_per_label: Annotated[
