@@ -191,7 +191,7 @@ def _name_part(token: str) -> bool:
 _CAPITALISED = regex.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+)?(?![\w-])")
 
 
-# An acting verb right after a name: "Catherine said", "marisol phoned" (not "Faith is important").
+# An acting verb right after a name: "Augustine said", "marisol phoned" (not "Faith is important").
 _VERB_AFTER = regex.compile(
     r"[ \t]+(?i:said|says|called|phoned|rang|visited|came|arrived|left|asked|told|shouted|replied|wrote"
     r"|texted|emailed)\b"
@@ -200,7 +200,7 @@ _VERB_AFTER = regex.compile(
 
 def _proper(text: str, m: regex.Match[str]) -> bool:
     """A gazetteer name read as a name: not an English word, or one WordNet knows only as a noun
-    (``"Catherine"``, ``"Scott"``; not ``"Liberty Safeguards"``, ``"Faith is"``) of four letters or
+    (``"Augustine"``, ``"Benedict"``; not ``"Liberty Safeguards"``, ``"Faith is"``) of four letters or
     more followed by an acting verb; never a stop word (``"An"``, ``"My"``)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -249,7 +249,7 @@ def lower_pairs(text: str) -> list[Finding]:
     """Lower-case full names: a gazetteer first name that is not an English word, then a gazetteer
     surname that is not an English word, or (after a first name of four letters or more) any unknown
     word of four letters or more (``"darius okafor"``, ``"aoife varnaski"``; not ``"mark twain"``,
-    ``"grace period"``, ``"fem cordis"``); and a lower-case first name that starts a sentence and
+    ``"grace period"``, ``"fem sheath"``); and a lower-case first name that starts a sentence and
     or a heading's colon and is not an English word and is followed by a verb or "is"/"was"/...
     (``"marisol was tearful"``; not ``"liberty is key"``), or is an English-speaking first name
     followed by an acting verb (``"social: bob visited"``; not ``"will is"``).
@@ -270,7 +270,7 @@ def lower_pairs(text: str) -> list[Finding]:
         if a in STOP_WORDS or a in _NOT_NAMES or b in STOP_WORDS or b in _NOT_NAMES or common_word(a):
             continue
         if (b in last and not common_word(b)) or (len(a) > 3 and len(b) > 3 and not known_word(b)):
-            found.append(Finding("PERSON", m.start(), n.end(), 0.5, "name_lower"))  # not "fem cordis"
+            found.append(Finding("PERSON", m.start(), n.end(), 0.5, "name_lower"))  # not "fem sheath"
     for m in _LOWER_START.finditer(text):  # "... today. marisol was tearful"
         word = m.group()
         if word not in first or word in STOP_WORDS or word in _NOT_NAMES or _KIN.fullmatch(word):

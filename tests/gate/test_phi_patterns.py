@@ -63,7 +63,7 @@ NEW_RULES = [
     ("added darius okafor to the call list.", "darius okafor"),
     ("added aoife varnaski to the call list.", "aoife varnaski"),
     ("Seen today. marisol was tearful at times.", "marisol"),
-    ("Catherine said she would call the ward.", "Catherine"),
+    ("Augustine said he would call the ward.", "Augustine"),
     ("social: daughters ravi and tomasz in to visit today.", "tomasz"),
     ("md will call son don okafor regarding the plan.", "don"),
     ("TAKEN TO GRANITE HOSPITAL WHERE ECG DONE.", "GRANITE"),
