@@ -31,8 +31,9 @@ How it is fast (see ``scripts/bench_gate.py --part phi``): spaCy runs only its `
 its own tok2vec), in ``nlp.pipe`` batches, and only on the sentences that can hold a name or a place
 (:func:`~hf_synthmh.gate.phi_recognizers.ner_segments`: about 5% of a typical report). The regex
 rules are precompiled and run once per text, the slow ones only in windows around their anchor word
-(:mod:`~hf_synthmh.gate.phi_patterns`, tested to find what a whole-text scan finds); Presidio's email, URL, IP, phone, card, IBAN and NHS
-recognizers run only on texts that contain their trigger characters, and Presidio's NLP artifacts
+(:mod:`~hf_synthmh.gate.phi_patterns`, tested to find what a whole-text scan finds); Presidio's email,
+URL, IP, phone, card, IBAN and NHS recognizers run only on texts that contain their trigger characters
+(a URL needs a scheme, ``www.`` or a common TLD), and Presidio's NLP artifacts
 (lemmas, context enhancement) are not computed. The rules were tuned on ``tests/data/phi_eval.jsonl``
 (a development set); ``tests/data/phi_heldout.jsonl`` was written after they were frozen. Recall on
 public de-identification sets (PhysioNet deid notes, presidio-research): ``scripts/bench_phi_public.py``.

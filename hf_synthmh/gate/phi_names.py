@@ -234,7 +234,7 @@ def gazetteer_names(text: str) -> list[Finding]:
                 i += 1
             found.append(Finding("PERSON", m.start(), end, 0.5, "gazetteer"))
         i += 1
-    return found + lower_pairs(text)
+    return found + lower_case_names(text)
 
 
 # Two lower-case words, a first name then a surname: "darius okafor", "aoife varnaski".
@@ -245,17 +245,17 @@ _COPULA = regex.compile(r"[ \t]+(?:is|was|has|had|will|would)\b")
 _LOWER_START = regex.compile(r"(?:^|(?<=[.!?:][ \t]+))\p{Ll}[\p{Ll}'’]+(?![\w'’-])", regex.MULTILINE)
 
 
-def lower_pairs(text: str) -> list[Finding]:
+def lower_case_names(text: str) -> list[Finding]:
     """Lower-case full names: a gazetteer first name that is not an English word, then a gazetteer
     surname that is not an English word, or (after a first name of four letters or more) any unknown
     word of four letters or more (``"darius okafor"``, ``"aoife varnaski"``; not ``"mark twain"``,
-    ``"grace period"``, ``"fem sheath"``); and a lower-case first name that starts a sentence and
-    or a heading's colon and is not an English word and is followed by a verb or "is"/"was"/...
-    (``"marisol was tearful"``; not ``"liberty is key"``), or is an English-speaking first name
-    followed by an acting verb (``"social: bob visited"``; not ``"will is"``).
+    ``"grace period"``, ``"fem sheath"``). Also a lower-case first name at the start of a sentence
+    or after a heading's colon: one that is not an English word, followed by a verb or "is"/"was"/...
+    (``"marisol was tearful"``; not ``"liberty is key"``), or an English-speaking first name followed
+    by an acting verb (``"social: rob phoned"``; not ``"will is"``).
 
     >>> text = "added darius okafor to it; grace period. marisol was tearful. liberty is key."
-    >>> [text[f.start : f.end] for f in lower_pairs(text)]
+    >>> [text[f.start : f.end] for f in lower_case_names(text)]
     ['darius okafor', 'marisol']
     """
     from spacy.lang.en.stop_words import STOP_WORDS
@@ -278,7 +278,7 @@ def lower_pairs(text: str) -> list[Finding]:
         acting = _VERB_AFTER.match(text, m.end()) is not None
         unknown = len(word) > 3 and not known_word(word)
         if (unknown and (acting or _COPULA.match(text, m.end()))) or (acting and word in english):
-            found.append(Finding("PERSON", m.start(), m.end(), 0.5, "name_lower"))  # "social: bob visited"
+            found.append(Finding("PERSON", m.start(), m.end(), 0.5, "name_lower"))  # "social: rob phoned"
     return found
 
 

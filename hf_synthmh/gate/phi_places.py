@@ -312,7 +312,7 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
         return not big_place(span) and any(len(w) > 2 and _place_word(w) for w in words)
     if source == "town_after_unit":
         return not big_place(span)
-    if source == "ward_number":  # an unknown word: not "to bed 2", "from Lasix 40" (an unknown word)
+    if source == "ward_number":  # a word no lexicon knows before one digit: "to Quenby 2", not "to bed 2"
         word = span.rstrip("0123456789/ \t")
         return not known_word(word) and word.upper() not in CLINICAL_ACRONYMS
     if source == "residence_lower":  # "wrenfield"; a proper noun that is also a name: "augustine"
