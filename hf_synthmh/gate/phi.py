@@ -251,9 +251,10 @@ class PhiEngine:
             jobs += [(i, off, seg) for off, seg in segments or ()]
         try:
             hits: list[list[Finding]] = [[] for _ in texts]
-            docs = self.nlp.pipe([seg for _, _, seg in jobs], batch_size=batch_size)
-            for (i, off, _), doc in zip(jobs, docs, strict=True):
-                hits[i] += self._ents(doc, off)
+            unique = list(dict.fromkeys(seg for _, _, seg in jobs))  # a repeated sentence goes to NER once
+            docs = dict(zip(unique, self.nlp.pipe(unique, batch_size=batch_size), strict=True))
+            for i, off, seg in jobs:
+                hits[i] += self._ents(docs[seg], off)
         except Exception as err:  # the message could quote text: log the type only
             logger.warning(
                 "spaCy batch failed (%s); running NER on %d rows one by one", type(err).__name__, len(texts)

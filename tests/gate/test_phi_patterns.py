@@ -113,3 +113,27 @@ def test_no_false_alarms_near_the_new_rules(scanner: PhiScanner) -> None:
 def test_doctests() -> None:
     result = doctest.testmod(phi_patterns, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_repeated_sentences_go_to_ner_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hf_synthmh.gate.phi import PhiEngine, build_engine
+
+    engine = build_engine()
+    seen: list[str] = []
+
+    class Counting:
+        def __init__(self, nlp: object) -> None:
+            self.nlp = nlp
+
+        def pipe(self, texts: list[str], **kwargs: object) -> object:
+            seen.extend(texts)
+            return self.nlp.pipe(texts, **kwargs)  # type: ignore[attr-defined]
+
+    line = "Seen with her cousin Aoife Varnaski today."
+    texts = [f"Mood low.\n{line}", f"{line}\nPlan: review.", "Mood low."]
+    expected = PhiScanner(engine_factory=lambda: engine)({"text": texts})["phi_spans"]
+    monkeypatch.setattr(engine, "nlp", Counting(engine.nlp))
+    spans = PhiScanner(engine_factory=lambda: engine)({"text": texts})["phi_spans"]
+    assert seen.count(line) == 1 and spans == expected
+    assert spans[0] and [s["start"] - 10 for s in spans[0]] == [s["start"] for s in spans[1]]
+    assert isinstance(engine, PhiEngine)
