@@ -219,6 +219,7 @@ class Generator:
                 hits += len(raw)
             misses = [i for i in pending if i not in raw]
             failures: dict[int, str] = {}
+            verdicts: dict[int, tuple[str, str, str]] = {}  # row -> (report, reasoning, error)
             if misses:
                 # each completion is stored as it arrives: a killed run loses none of them
                 targets = [
@@ -226,22 +227,24 @@ class Generator:
                     for i in misses
                 ]
                 last = attempt + 1 == self.max_attempts
-                store = functools.partial(self._store, cache, targets, last=last, live=live)
+                checked: dict[int, tuple[str, str, str]] = {}  # completion j, checked once as it arrives
+                store = functools.partial(self._store, cache, targets, checked, last=last, live=live)
                 asked = [requests[i] for i in misses]
                 out = _completions(self.backend, asked, [seed_of[i] for i in misses], self.sampling, store)
                 generated += len(misses)
-                for i, completion in zip(misses, out, strict=True):
+                for j, (i, completion) in enumerate(zip(misses, out, strict=True)):
                     if isinstance(completion, RequestFailure):
                         failures[i] = str(GenerationError.request_failed(completion.reason))
                     else:
                         raw[i] = completion or ""
+                        if j in checked:
+                            verdicts[i] = checked[j]
             still: list[int] = []
             for i in pending:
                 if i in failures:  # the backend gave up on it: a rerun asks again with the same seed
                     attempts[i], errors[i] = attempt + 1, failures[i]
                     continue
-                report, thought = split_reasoning(raw[i])
-                error = self.check(report)
+                report, thought, error = verdicts.get(i) or self._verdict(raw[i])
                 attempts[i], reasoning[i], errors[i] = attempt + 1, thought, error
                 if not error:
                     text[i] = report
@@ -271,18 +274,26 @@ class Generator:
         self,
         cache: GenerationCache | None,
         targets: Sequence[tuple[str, Mapping[str, Any]]],
+        checked: dict[int, tuple[str, str, str]],
         j: int,
         completion: str,
         *,
         last: bool,
         live: list[int],
     ) -> None:
-        """Store completion ``j`` (:func:`_put`) and, when it ends its row (it passes the check, or it
-        was the last attempt), move the progress bar by one row at once, not at the end of the call."""
+        """Store completion ``j`` (:func:`_put`), check it (into ``checked[j]``) and, when it ends its row
+        (it passes the check, or it was the last attempt), move the progress bar by one row at once, not
+        at the end of the call."""
         _put(cache, targets, j, completion)
-        if last or not self.check(split_reasoning(completion or "")[0]):
+        checked[j] = verdict = self._verdict(completion or "")
+        if last or not verdict[2]:
             live[0] += 1
             report_progress(rows=1)
+
+    def _verdict(self, raw: str) -> tuple[str, str, str]:
+        """``(report, reasoning, error)`` of one raw completion; ``error`` is empty when it passes."""
+        report, thought = split_reasoning(raw)
+        return report, thought, self.check(report)
 
 
 def _put(
