@@ -106,8 +106,15 @@ PHI_ENTITIES: tuple[str, ...] = (
     "URL",
     "US_SSN",
 )
-_NER_TYPES = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
+_NER_TYPES = {
+    "PERSON": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "ORG": "ORGANIZATION",  # kept only with a name-like word (``plausible``): not "CBT", "Mental Health Act"
+}
 _NER_SCORE = 0.85  # Presidio's SpacyRecognizer score
+_ORG_SCORE = 0.4
 # Presidio recognizers (class name) and the characters a text needs before they are worth running.
 _PRESIDIO_TRIGGERS: dict[str, str] = {
     "EmailRecognizer": r"@",
@@ -136,6 +143,7 @@ RULES_DIGEST = hashlib.blake2b(
             names_fingerprint(),
             _NER_TYPES,
             _NER_SCORE,
+            _ORG_SCORE,
             _PRESIDIO_TRIGGERS,
             _PHONE_REGIONS,
         )
@@ -209,6 +217,10 @@ class PhiEngine:
         ]
         if wanted & {"PERSON", "LOCATION", "ORGANIZATION"}:
             self._ner([v or "" for v in views], found, batch_size)
+        for i, (text, view) in enumerate(zip(texts, views, strict=True)):
+            current = found[i]
+            if current is not None and view != text:  # spaCy's ORG on truecased notes: "Flowsheet", "Ectopy"
+                found[i] = [f for f in current if f.source != "spacy_org"]
         return [
             None if f is None or v is None else self._guard(self._finish, v, f, wanted, threshold)
             for v, f in zip(views, found, strict=True)
@@ -277,11 +289,19 @@ class PhiEngine:
 
     @staticmethod
     def _ents(doc: Any, offset: int) -> list[Finding]:
-        return [
-            Finding(_NER_TYPES[e.label_], offset + e.start_char, offset + e.end_char, _NER_SCORE, "spacy")
-            for e in doc.ents
-            if e.label_ in _NER_TYPES
-        ]
+        found = []
+        for e in doc.ents:
+            if e.label_ not in _NER_TYPES:
+                continue
+            # leading lower-case words are not part of a name: "ex-Zombie Ryhänen", "the University of X"
+            start = next((t.idx for t in e if t.text[:1].isupper()), None)
+            if start is not None:
+                org = e.label_ == "ORG"  # spaCy's ORG often holds a person's name: other findings win
+                score, source = (_ORG_SCORE, "spacy_org") if org else (_NER_SCORE, "spacy")
+                found.append(
+                    Finding(_NER_TYPES[e.label_], offset + start, offset + e.end_char, score, source)
+                )
+        return found
 
     @staticmethod
     def _finish(

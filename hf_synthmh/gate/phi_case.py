@@ -118,12 +118,47 @@ _LETTERS = regex.compile(r"\p{L}")
 _UPPER = regex.compile(r"\p{Lu}")
 
 
+@functools.lru_cache(maxsize=65536)
+def _title(word: str) -> str:
+    """In lower-case text: a gazetteer name of four letters or more that is not an English word, in
+    Title case (``selma`` -> ``Selma``; not ``david``, ``faith``, ``will``, ``fem``)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from hf_synthmh.gate.phi_words import NOT_NAMES
+
+    if len(word) < 4 or not word.islower() or word in STOP_WORDS or word in NOT_NAMES:  # "st", "fem", "mae"
+        return word
+    return word[0].upper() + word[1:] if is_name(word) and not _known(word) else word
+
+
+def _known(word: str) -> bool:
+    from hf_synthmh.gate.phi_lexicon import known_word
+
+    return known_word(word)
+
+
+_TWO_CAPITALS = regex.compile(r"(?<![\w'’-])(\p{Lu})(\p{Lu})(?=\p{Ll}{3,}(?![\w'’-]))")
+_SENTENCE_START = regex.compile(r"(?:^|[.!?][ \t]+)[\"'(]*(\p{L})", regex.MULTILINE)
+
+
+def _lowered(text: str) -> bool:
+    """Text written all in lower case: every sentence starts with a lower-case letter."""
+    starts = [m.group(1) for m in _SENTENCE_START.finditer(text)]
+    return bool(starts) and all(c.islower() for c in starts)
+
+
 def truecase(text: str) -> str:
     """``text`` with likely names in Title case and English words lower case (same length)."""
     letters = len(_LETTERS.findall(text))
-    if not letters or len(_UPPER.findall(text)) <= letters / 2:
+    if not letters:
         return text
-    out = _WORD.sub(lambda m: _swap(m.group()), text)
+    if len(_UPPER.findall(text)) > letters / 2:
+        out = _WORD.sub(lambda m: _swap(m.group()), text)
+    elif _lowered(text):
+        out = _WORD.sub(lambda m: _title(m.group()), text)
+    else:
+        out = text
+    out = _TWO_CAPITALS.sub(lambda m: m.group(1) + m.group(2).lower(), out)  # "BAltimore" -> "Baltimore"
     return out if len(out) == len(text) else text
 
 

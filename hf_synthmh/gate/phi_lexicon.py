@@ -25,7 +25,12 @@ def spacy_model_path() -> Path:
 
 
 # ---------------------------------------------------------------- which text spaCy's NER sees
-_SEGMENT = regex.compile(r"[^\n]+?(?:[.!?;](?=\s)|$)", regex.MULTILINE)
+# A sentence ends at . ! ? ; before a space, but not after a name's initial or a title ("Tom I. Holzman",
+# "Dr. Okafor"; still after "vitamin D.").
+_SEGMENT = regex.compile(
+    r"[^\n]+?(?:(?:(?<!\p{Lu}\p{Ll}+[ \t]\p{Lu}|(?<![\w'’-])(?:Mr|Mrs|Ms|Mx|Dr|Prof))[.]|[!?;])(?=\s)|$)",
+    regex.MULTILINE,
+)
 # A capitalised word with a lower-case letter: "Okonkwo", "O'Sullivan", "McDonald", not "PHQ", "F32".
 _CAPWORD = regex.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ](?=[\w'’-]*[a-zà-ÿ])[\w'’-]+")
 _UPPER_PAIR = regex.compile(r"\b[A-Z]{3,}[ ,]+[A-Z]{3,}\b")  # "JONATHAN OKONKWO"
@@ -106,22 +111,32 @@ def ner_segments(text: str) -> list[tuple[int, str]]:
 
     A sentence qualifies when it has a capitalised word that does not start it (after a heading
     colon, quote or list marker counts as a start), a sentence-initial capitalised word that is not
-    an English word (``"Aoife phoned."``), or two upper-case words in a row. spaCy's small model
-    finds almost nothing outside such sentences, and what it does find there (``"Appearance"``,
-    ``"GAD-7"``) is clinical vocabulary. A sentence-initial name that is also an English word and
-    stands alone (``"Grace phoned."``) is missed.
+    an English word (``"Aoife phoned."``) or is a gazetteer name WordNet knows only as a noun
+    (``"David is ..."``), or two upper-case words in a row. spaCy's small model finds almost nothing
+    outside such sentences, and what it does find there (``"Appearance"``, ``"GAD-7"``) is clinical
+    vocabulary. A sentence-initial name that is also a common English word and stands alone
+    (``"Grace phoned."``) is missed.
     """
     out = []
     for m in _SEGMENT.finditer(text):
-        sentence = m.group()
+        sentence = m.group().lstrip()  # a leading space changes spaCy's tags
+        start = m.end() - len(sentence)
         for word in _CAPWORD.finditer(sentence):
-            if not _START_LIKE.search(sentence, 0, word.start()) or not known_word(word.group()):
-                out.append((m.start(), sentence))
+            if not _START_LIKE.search(sentence, 0, word.start()) or _proper_start(word.group()):
+                out.append((start, sentence))
                 break
         else:
             if _UPPER_PAIR.search(sentence):
-                out.append((m.start(), sentence))
+                out.append((start, sentence))
     return out
+
+
+def _proper_start(word: str) -> bool:
+    """A sentence's first word that may be a name: not an English word (``"Aoife"``), or a gazetteer
+    name that WordNet knows only as a noun (``"David"``, ``"Catherine"``; not ``"Will"``, ``"Mark"``)."""
+    from hf_synthmh.gate.phi_case import common_word, is_name
+
+    return not known_word(word) or (is_name(word) and not common_word(word))
 
 
 def segments_fingerprint() -> str:

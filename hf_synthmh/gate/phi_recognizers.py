@@ -83,7 +83,8 @@ _DATE = (
     r"|(?<![\d/.])[0-3]?\d(?P<sep>[/.-])[0-3]?\d(?P=sep)(?:\d{4}|\d{2})(?![/\d])"
     r"|(?<![\d/.])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])\.\d{2}(?![\d.])"  # "2/14.91"
     r"|\d{4}(?P<sep2>[/.-])[01]?\d(?P=sep2)[0-3]?\d"
-    rf"|{MONTH}\s+\d{{4}}|(?i:{MONTH})\s+of\s+\d{{4}})(?![\w/.-]\d)"
+    rf"|{MONTH}\s+\d{{4}}|(?i:{MONTH})\s+of\s+\d{{4}}"
+    rf"|(?:{MONTH}|(?i:(?!ma[ry]\b){MONTH}))(?:,[ \t]*'?|[ \t]+')\d{{2}}(?!\d))(?![\w/.-]\d)"  # "nov, 96"
 )
 _ID = r"[A-Z]{0,4}-?(?:\d{3,}|\d{2}(?=[ -]\d{2}))(?:[ -]\d{2,})*(?:-?[A-Z0-9]+)?\b"
 _MRN_CUE = (
@@ -201,6 +202,13 @@ RULES: tuple[tuple[str, str, str, float], ...] = (
     ("AGE_OVER_89", "age_yo", r"\b(?:9\d|1[0-2]\d)\s?(?i:yo|y/o|y\.o\.)\b", 0.7),
     ("AGE_OVER_89", "age_words", rf"\b{_AGE_WORDS}[-\s](?i:years?)[-\s](?i:old)\b", 0.7),
     ("AGE_OVER_89", "age_aged_words", rf"(?i:\baged)\s+(?P<v>{_AGE_WORDS})\b", 0.7),
+    # "At ninety-four she remains ...", "now ninety-one, he ...": the age, then its subject
+    (
+        "AGE_OVER_89",
+        "age_at_words",
+        rf"(?i:\b(?:at|now))\s+(?P<v>{_AGE_WORDS})(?=,?\s+(?i:s?he|they|I)\b)",
+        0.6,
+    ),
     ("SOCIAL_HANDLE", "at_handle", r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?", 0.6),
     ("SOCIAL_HANDLE", "reddit_user", r"(?<![\w/])u/[A-Za-z0-9_-]{3,20}\b", 0.6),
     ("STREET_ADDRESS", "street", _STREET, 0.6),
@@ -246,6 +254,20 @@ def common_word(word: str) -> bool:
     from hf_synthmh.gate.phi_case import common_word
 
     return common_word(word)
+
+
+_INSTITUTION_END = regex.compile(rf"{_INSTITUTION}$")
+_STATES_AFTER = regex.compile(r"[ \t]+(?:is|was|has|had|will|would|began|says|said)\b")
+
+
+def _proper_word(word: str) -> bool:
+    """A capitalised word that reads as a name, not as English, an acronym or a drug: ``"Kadiev"``,
+    ``"Walters"``, ``"Augustine"``; not ``"Mental"``, ``"CBT"``, ``"Zoloft"``."""
+    w = word.strip(".,;:()'’\"")
+    if len(w) < 3 or not w[0].isupper() or w.isupper() or any(c.isdigit() for c in w):
+        return False
+    low = w.lower()
+    return low not in _NOT_NAMES and not common_word(low) and not _DRUG.search(low)
 
 
 def _is_name(word: str) -> bool:
@@ -304,7 +326,7 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     span = text[start:end].strip()
     if kind == "URL" and "://" not in span and not span.lower().startswith("www."):
         return span.rsplit(".", 1)[-1].lower() in COMMON_TLDS  # not "today.tube", "STABLE.NI"
-    if kind == "ORGANIZATION":
+    if kind == "ORGANIZATION" and source != "spacy_org":
         words = span.split()[:-1]
         return any(w.lower().strip(".,'’") not in _GENERIC for w in words)
     if source in _PLACE_SOURCES or source == "town_after_street":
@@ -316,7 +338,7 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     ):  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu", "Augustine Renk"
         words = [w.lower() for w in regex.split(r"[\s-]+", span)]
         return not any(common_word(w) or w.strip("'’") in _NOT_NAMES for w in words)
-    if source not in ("spacy", "gazetteer"):
+    if source not in ("spacy", "spacy_org", "gazetteer"):
         return True
     bare = span.removesuffix("'s").removesuffix("’s")
     tokens = bare.split()
@@ -338,6 +360,17 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
         return False
     if len(tokens) > 1 and tokens[-1].lower() in _EPONYM_HEADS:  # "Depressive Disorder", "Single Episode"
         return False
+    if regex.search(r"(?i:\ban?)[ \t]+$", text[max(0, start - 4) : start]):
+        return False  # "works at a Garden Centre": a kind of place, not a place
+    if kind != "PERSON" and _INSTITUTION_END.search(bare) and all(w.lower() in _GENERIC for w in tokens[:-1]):
+        return False  # "the Day Hospital", "Community Mental Health Team"
+    if source == "spacy_org":  # spaCy's ORG: not "Mental Health Act", "CBT"; "Kadiev", "Mayo-Walters"
+        words = regex.split(r"[\s-]+", bare)
+        at_start = regex.search(r"(?:^|[.!?:;\n])[\s\"'(]*$", text[:start]) is not None
+        if at_start and len(words) == 1 and not (_is_name(words[0]) or _STATES_AFTER.match(text, end)):
+            return False  # "Persecutory delusions ..."; kept: "Vsevolod is ..."
+        if not any(_proper_word(w) for w in words):
+            return False
     following = []  # the run of capitalised words after the span: "Glasgow [Coma Scale]", "Graves' disease"
     for word in text[end:].lstrip("'’s").split(maxsplit=6)[:6]:
         following.append(word.lower().strip(".,;:()"))
