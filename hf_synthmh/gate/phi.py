@@ -60,7 +60,7 @@ from typing import Any, Literal
 
 from hf_synthmh.gate.phi_case import case_fingerprint, truecase
 from hf_synthmh.gate.phi_names import gazetteer_names, names_fingerprint, refine
-from hf_synthmh.gate.phi_patterns import find_patterns, patterns_fingerprint
+from hf_synthmh.gate.phi_patterns import find_patterns, patterns_fingerprint, windows
 from hf_synthmh.gate.phi_presidio import scan_presidio
 from hf_synthmh.gate.phi_recognizers import (
     COMMON_TLDS,
@@ -131,6 +131,7 @@ _PRESIDIO_TRIGGERS: dict[str, str] = {
 # the public sets that only they matched (scripts/bench_phi_public.py), which cut the recognizer's
 # time by a third.
 _PHONE_REGIONS = ("GB", "US", "AU", "IE", "DE", "IN", "BR")
+_PHONE_WINDOW = (24, 24)  # characters around a 7-digit run (to whitespace) that the phone parser sees
 
 #: Digest of the rules; part of a scanner's pickled state, so ``datasets`` cache fingerprints change
 #: when the rules do.
@@ -146,6 +147,7 @@ RULES_DIGEST = hashlib.blake2b(
             _ORG_SCORE,
             _PRESIDIO_TRIGGERS,
             _PHONE_REGIONS,
+            _PHONE_WINDOW,
         )
     ).encode(),
     digest_size=8,
@@ -242,10 +244,15 @@ class PhiEngine:
             found += gazetteer_names(text)
         for recognizer, trigger in self.recognizers:
             kinds = [e for e in recognizer.supported_entities if e in wanted]
-            if kinds and trigger.search(text):
+            name = type(recognizer).__name__
+            if not kinds or not trigger.search(text):
+                continue
+            # phone numbers are parsed only near a run of 7 digits, not in every "130-140/50-60" of a note
+            spans = windows(text, trigger, *_PHONE_WINDOW) if name == "PhoneRecognizer" else [(0, len(text))]
+            for lo, hi in spans:
                 found += [
-                    Finding(r.entity_type, r.start, r.end, r.score, type(recognizer).__name__)
-                    for r in recognizer.analyze(text, kinds, None)
+                    Finding(r.entity_type, lo + r.start, lo + r.end, r.score, name)
+                    for r in recognizer.analyze(text[lo:hi], kinds, None)
                 ]
         return found
 

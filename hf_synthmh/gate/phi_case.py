@@ -137,14 +137,15 @@ def _known(word: str) -> bool:
     return known_word(word)
 
 
+_IBAN_LIKE = regex.compile(r"(?<![\w-])[a-z]{2}\d{2}[a-z0-9]{10,30}(?![\w-])")
 _TWO_CAPITALS = regex.compile(r"(?<![\w'’-])(\p{Lu})(\p{Lu})(?=\p{Ll}{3,}(?![\w'’-]))")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?][ \t]+)[\"'(]*(\p{L})", regex.MULTILINE)
+_UPPER_START = regex.compile(r"(?:^|[.!?][ \t]+)[\"'(]*\p{Lu}", regex.MULTILINE)
 
 
 def _lowered(text: str) -> bool:
     """Text written all in lower case: every sentence starts with a lower-case letter."""
-    starts = [m.group(1) for m in _SENTENCE_START.finditer(text)]
-    return bool(starts) and all(c.islower() for c in starts)
+    return _UPPER_START.search(text) is None and _SENTENCE_START.search(text) is not None
 
 
 def truecase(text: str) -> str:
@@ -156,9 +157,11 @@ def truecase(text: str) -> str:
         out = _WORD.sub(lambda m: _swap(m.group()), text)
     elif _lowered(text):
         out = _WORD.sub(lambda m: _title(m.group()), text)
+        out = _IBAN_LIKE.sub(lambda m: m.group().upper(), out)  # "gb50mvfc3836..." for the IBAN check
     else:
         out = text
-    out = _TWO_CAPITALS.sub(lambda m: m.group(1) + m.group(2).lower(), out)  # "BAltimore" -> "Baltimore"
+    if _TWO_CAPITALS.search(out):  # "BAltimore" -> "Baltimore"
+        out = _TWO_CAPITALS.sub(lambda m: m.group(1) + m.group(2).lower(), out)
     return out if len(out) == len(text) else text
 
 
@@ -170,4 +173,16 @@ def case_fingerprint() -> str:
         faker_version = version("faker")
     except PackageNotFoundError:
         faker_version = "missing"
-    return repr((_WORD.pattern, sorted(_INSTITUTION_WORDS), sorted(_ENGLISH), _LATIN.pattern, faker_version))
+    return repr(
+        (
+            _WORD.pattern,
+            sorted(_INSTITUTION_WORDS),
+            sorted(_ENGLISH),
+            _LATIN.pattern,
+            _IBAN_LIKE.pattern,
+            _TWO_CAPITALS.pattern,
+            _SENTENCE_START.pattern,
+            _UPPER_START.pattern,
+            faker_version,
+        )
+    )

@@ -16,7 +16,7 @@ from hf_synthmh.gate.phi_recognizers import _NO_NAME_AHEAD, _RELATIVE, Finding, 
 from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
 from hf_synthmh.gate.phi_words import _wordset as _words
 
-__all__ = ["CUED_SOURCES", "gazetteer_names", "namelike", "names_fingerprint", "refine"]
+__all__ = ["CUED_SOURCES", "addressed_names", "gazetteer_names", "namelike", "names_fingerprint", "refine"]
 
 CUED_SOURCES = frozenset(
     {
@@ -234,7 +234,37 @@ def gazetteer_names(text: str) -> list[Finding]:
                 i += 1
             found.append(Finding("PERSON", m.start(), end, 0.5, "gazetteer"))
         i += 1
-    return found + lower_case_names(text)
+    return found + lower_case_names(text) + addressed_names(text)
+
+
+# A speaker's label before a quote ('Emma: "Who are you?"') or a name addressed at the start of a
+# sentence ("Vittore, can I ...").
+_SPEAKER = regex.compile(r"^[ \t]*(\p{Lu}[\p{Ll}'’-]+)[ \t]*:[ \t]*\\?[\"“]", regex.MULTILINE)
+_VOCATIVE = regex.compile(
+    r"(?:^|(?<=[.!?][ \t]+))(\p{Lu}[\p{Ll}'’-]+),[ \t]+(?=(?i:can|could|would|will|please|do|did|are|have|I|you"
+    r"|we|let|thank|thanks)\b)",
+    regex.MULTILINE,
+)
+
+
+def addressed_names(text: str) -> list[Finding]:
+    """Names used as a speaker's label before a quote or addressed at a sentence's start: a
+    capitalised word that is not an English word, or a gazetteer name that is not a common one
+    (``'Emma: "Who are you?"'``, ``"Vittore, can I ..."``; not ``'Doctor: "..."'``, ``"Overall, I ..."``).
+
+    >>> [f.start for f in addressed_names('Emma: "Hi."\\nDoctor: "Hello."\\nMimount, can I go? Overall, I can.')]
+    [0, 29]
+    """
+    found = []
+    for pattern in (_SPEAKER, _VOCATIVE):
+        for m in pattern.finditer(text):
+            word = m.group(1)
+            low = word.lower()
+            if low in _NOT_NAMES or _KIN.fullmatch(low):
+                continue
+            if not known_word(low) or (is_name(low) and not common_word(low)):
+                found.append(Finding("PERSON", m.start(1), m.end(1), 0.5, "name_addressed"))
+    return found
 
 
 # Two lower-case words, a first name then a surname: "darius okafor", "aoife varnaski".
@@ -293,6 +323,8 @@ def names_fingerprint() -> str:
             _LOWER_START.pattern,
             _VERB_AFTER.pattern,
             _COPULA.pattern,
+            _SPEAKER.pattern,
+            _VOCATIVE.pattern,
             _TOKEN.pattern,
             sorted(_NOT_AFTER_CUE),
         )

@@ -35,6 +35,7 @@ ANCHORS: dict[str, tuple[str, int, int]] = {
     "country_zip": (r"[ \t]\d{4,6}(?![\w-])", 64, 1),
     "date": (rf"\d|(?i:{MONTH})", 40, 40),  # every date holds a digit or a month name
     "facility_any_case": (rf"(?i:\b{FACILITY_WORD})", 80, 40),
+    "age_at_words": (r"(?i:ninety|hundred)", 16, 48),
     "intl_street": (r"\d{1,5}[A-Za-z]?\.?(?=[ \t]*(?:,|$))", 160, 2),
 }
 

@@ -179,7 +179,7 @@ _AGE_WORDS = (
 #: (entity, rule name, pattern, score). Case-sensitive unless a group says ``(?i:...)``.
 RULES: tuple[tuple[str, str, str, float], ...] = (
     ("MEDICAL_RECORD_NUMBER", "mrn_cued", rf"{_MRN_CUE}[\s:#.]{{0,4}}(?P<v>{_ID})", 0.85),
-    ("ID_NUMBER", "id_cued", rf"{_ID_CUE}[\s:#.]{{0,4}}(?P<v>{_ID})", 0.7),
+    ("ID_NUMBER", "id_cued", rf"{_ID_CUE}(?:[\s:#.]{{0,4}}|\s+(?i:is|was)\s+)(?P<v>(?i:{_ID}))", 0.7),
     ("ID_NUMBER", "id_alnum", r"\b[A-Z]{1,4}-?\d{6,}\b", 0.5),
     ("ID_NUMBER", "long_number", r"(?<![\d.,/])\b\d{7,}\b(?![.,/]\d)", 0.4),
     ("UK_NHS", "nhs_cued", rf"{_NHS_CUE}[\s:.]{{0,3}}(?P<v>\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{4}})\b", 0.85),
@@ -202,11 +202,12 @@ RULES: tuple[tuple[str, str, str, float], ...] = (
     ("AGE_OVER_89", "age_yo", r"\b(?:9\d|1[0-2]\d)\s?(?i:yo|y/o|y\.o\.)\b", 0.7),
     ("AGE_OVER_89", "age_words", rf"\b{_AGE_WORDS}[-\s](?i:years?)[-\s](?i:old)\b", 0.7),
     ("AGE_OVER_89", "age_aged_words", rf"(?i:\baged)\s+(?P<v>{_AGE_WORDS})\b", 0.7),
-    # "At ninety-four she remains ...", "now ninety-one, he ...": the age, then its subject
+    # "At ninety-four she remains ...", "now ninety-one, he ...": the age, then its subject (not "HR at
+    # ninety, she settled")
     (
         "AGE_OVER_89",
         "age_at_words",
-        rf"(?i:\b(?:at|now))\s+(?P<v>{_AGE_WORDS})(?=,?\s+(?i:s?he|they|I)\b)",
+        rf"(?:(?:^|(?<=[.!?;:][ \t]*))(?i:at)|(?i:\bnow))\s+(?P<v>{_AGE_WORDS})(?=,?\s+(?i:s?he|they|I)\b)",
         0.6,
     ),
     ("SOCIAL_HANDLE", "at_handle", r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?", 0.6),
@@ -360,8 +361,8 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
         return False
     if len(tokens) > 1 and tokens[-1].lower() in _EPONYM_HEADS:  # "Depressive Disorder", "Single Episode"
         return False
-    if regex.search(r"(?i:\ban?)[ \t]+$", text[max(0, start - 4) : start]):
-        return False  # "works at a Garden Centre": a kind of place, not a place
+    if kind != "PERSON" and regex.search(r"(?i:\ban?)[ \t]+$", text[max(0, start - 4) : start]):
+        return False  # "works at a Garden Centre": a kind of place, not a place ("a Luke Curry concert")
     if kind != "PERSON" and _INSTITUTION_END.search(bare) and all(w.lower() in _GENERIC for w in tokens[:-1]):
         return False  # "the Day Hospital", "Community Mental Health Team"
     if source == "spacy_org":  # spaCy's ORG: not "Mental Health Act", "CBT"; "Kadiev", "Mayo-Walters"

@@ -1,6 +1,7 @@
 """The regex rules run in anchored windows find what a whole-text scan finds; the name and place
 rules added for lower-case names, names before a verb, relatives' pairs, named hospitals and ward
-numbers. Every identifier here is invented."""
+numbers, and for general text (spaCy's ORG, lower-case texts, speakers' labels, addressed names).
+Every identifier here is invented."""
 
 from __future__ import annotations
 
@@ -75,6 +76,20 @@ NEW_RULES = [
     ("2/14.91 \nneuro: alert, following commands.", "2/14.91"),
     ("he lives nearby in corvasse and will visit later.", "corvasse"),
     ("Contact details\nPhone:\n318 4472\nE-mail: none", "318 4472"),  # a form: the number on its own line
+    # general text (added after measuring the presidio-research sets)
+    ("Okafor-Lindqvist hired her in 2019 as a clerk.", "Okafor-Lindqvist"),  # spaCy's ORG, a name inside
+    ("He was a cook at Brannock & Sons for years.", "Brannock"),
+    ("She was referred by Tomas R. Varnaski last week.", "Varnaski"),  # no sentence break after "R."
+    ("Is that all? Okafor and Quenby were the two nurses on shift.", "Okafor"),
+    ("Catherine is a very calm person, her sister says.", "Catherine"),  # a name WordNet has as a noun
+    ("why is marisol so quiet today? she slept well.", "marisol"),  # a text all in lower case
+    ("my iban is gb29nwbk60161331926819 for refunds", "gb29nwbk60161331926819"),
+    ("1->2 nov, 96 \nneuro: alert.", "nov, 96"),
+    ("At ninety-four she remains independent and sharp.", "ninety-four"),
+    ("Walks daily. At ninety-two, he still drives.", "ninety-two"),
+    ("My driver's licence number is ab4471902 and it expires soon.", "ab4471902"),
+    ('Aoife: "Who are you?"\nTherapist: "I am here to help."', "Aoife"),  # a speaker's label
+    ("Marisol, can you tell me more about the voices?", "Marisol"),  # a name addressed
 ]
 
 
@@ -97,6 +112,13 @@ CLEAN_NEAR_NEW_RULES = [
     "social: son called twice overnight; daughter phoned. will called back. pain 5/10.5 at rest.",
     "Phone:\nnot given\nPhone review:\n2/52, then 12 weeks.",
     "She lives alone in supported housing and lives nearby in town; moved back to work.",
+    "Persecutory delusions and auditory hallucinations persist. Bloods incl. vitamin D. Refer for CBT.",
+    "She works at a Garden Centre; rehab at the Day Hospital; attends the Community Mental Health Team.",
+    'Overall, I would describe her mood as low. Doctor: "How are you?" Patient: "Tired."',
+    "She was seen under the Mental Health Act; CBT and ECT were discussed; Sertraline, can be increased.",
+    "mood low since the winter; mother faith important to her; will review. grace and hope help.",
+    "it may, 12 hours later, settle. given 3 mar, 12 tabs. HR at ninety, she settled.",
+    "NURSING NOTE: FLOWSHEET REVIEWED. NO ECTOPY. EXTUBATED AT 10, AROUSABLE, SKIN INTACT.",
 ]
 
 
@@ -137,3 +159,24 @@ def test_repeated_sentences_go_to_ner_once(monkeypatch: pytest.MonkeyPatch) -> N
     assert seen.count(line) == 1 and spans == expected
     assert spans[0] and [s["start"] - 10 for s in spans[0]] == [s["start"] for s in spans[1]]
     assert isinstance(engine, PhiEngine)
+
+
+def test_ner_sentences_keep_initials_and_drop_leading_space() -> None:
+    from hf_synthmh.gate.phi_lexicon import ner_segments
+
+    text = "Mood low. Seen by Tomas R. Varnaski today. Took vitamin D. Refer on.\nDavid is here. Will is not."
+    segments = ner_segments(text)
+    assert [seg for _, seg in segments] == ["Seen by Tomas R. Varnaski today.", "David is here."]
+    assert all(text[off : off + len(seg)] == seg for off, seg in segments)
+
+
+def test_truecase_lower_case_text_and_two_capitals() -> None:
+    assert (
+        truecase("why is marisol so quiet? will and faith help.")
+        == "why is Marisol so quiet? will and faith help."
+    )
+    assert (
+        truecase("Marisol is quiet. why is marisol quiet?") == "Marisol is quiet. why is marisol quiet?"
+    )  # mixed
+    assert truecase("seen in HArrowgate; DVDs and McDonald") == "seen in Harrowgate; DVDs and McDonald"
+    assert truecase("my iban is gb29nwbk60161331926819") == "my iban is GB29NWBK60161331926819"
