@@ -35,6 +35,7 @@ _SEGMENT = regex.compile(
 _CAPWORD = regex.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ](?=[\w'’-]*[a-zà-ÿ])[\w'’-]+")
 # What may stand between a segment start and a word that still starts the segment: quotes,
 # brackets, list markers, a heading's colon ("Mood: Low").
+_HEADING_END = regex.compile(r"[ \t]*[:\-~]")  # a heading's word: "Neuro:", "Resp -", "Plan~"
 _START_LIKE = regex.compile(r"(?:^|[:(\"“‘'—–])\s*$|^\s*(?:\d+[.)]|[-•*])\s*$")
 _SUFFIXES = (("'s", ""), ("’s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
              ("ing", "e"), ("ly", ""))  # fmt: skip
@@ -123,7 +124,9 @@ def ner_segments(text: str) -> list[tuple[int, str]]:
         sentence = m.group().lstrip()  # a leading space changes spaCy's tags
         start = m.end() - len(sentence)
         for word in _CAPWORD.finditer(sentence):
-            if not _START_LIKE.search(sentence, 0, word.start()) or _proper_start(word.group()):
+            if not _START_LIKE.search(sentence, 0, word.start()) or (
+                _HEADING_END.match(sentence, word.end()) is None and _proper_start(word.group())
+            ):
                 out.append((start, sentence))
                 break
     return out
@@ -140,5 +143,12 @@ def _proper_start(word: str) -> bool:
 def segments_fingerprint() -> str:
     """A text that changes when the NER-selection patterns change."""
     return repr(
-        (_SEGMENT.pattern, _CAPWORD.pattern, _START_LIKE.pattern, _SUFFIXES, "proper start, no upper pairs")
+        (
+            _SEGMENT.pattern,
+            _CAPWORD.pattern,
+            _START_LIKE.pattern,
+            _SUFFIXES,
+            "proper start, no upper pairs",
+            _HEADING_END.pattern,
+        )
     )

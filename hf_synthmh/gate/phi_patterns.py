@@ -22,7 +22,7 @@ from typing import NamedTuple
 import regex
 
 from hf_synthmh.gate.phi_places import FACILITY_WORD, PLACE_RULES, expand
-from hf_synthmh.gate.phi_recognizers import CREDENTIALS, MONTH, RULES, Finding
+from hf_synthmh.gate.phi_recognizers import CREDENTIALS, RULES, Finding
 
 __all__ = ["ANCHORS", "find_patterns", "patterns_fingerprint", "windows"]
 
@@ -33,7 +33,6 @@ ANCHORS: dict[str, tuple[str, int, int]] = {
     "name_aware": (r"(?i:\b(?:aware|notified|paged|per)\b)", 64, 64),
     "name_is_aged": (r"(?i:\b(?:is|was)[ \t]+an?[ \t]+\d)", 96, 24),
     "country_zip": (r"[ \t]\d{4,6}(?![\w-])", 64, 1),
-    "date": (rf"\d|(?i:{MONTH})", 40, 40),  # every date holds a digit or a month name
     "facility_any_case": (rf"(?i:\b{FACILITY_WORD})", 80, 40),
     "age_at_words": (r"(?i:ninety|hundred)", 16, 48),
     "intl_street": (r"\d{1,5}[A-Za-z]?\.?(?=[ \t]*(?:,|$))", 160, 2),

@@ -86,6 +86,9 @@ _DATE = (
     rf"|{MONTH}\s+\d{{4}}|(?i:{MONTH})\s+of\s+\d{{4}}"
     rf"|(?:{MONTH}|(?i:(?!ma[ry]\b){MONTH}))(?:,[ \t]*'?|[ \t]+')\d{{2}}(?!\d))(?![\w/.-]\d)"  # "nov, 96"
 )
+# The first characters a date can have (a digit, a month, "the", an ordinal word): a cheap test that
+# halves the date rule's time.
+_DATE_START = r"(?=[\dJFMASONDETjfmasondet])"
 _ID = r"[A-Z]{0,4}-?(?:\d{3,}|\d{2}(?=[ -]\d{2}))(?:[ -]\d{2,})*(?:-?[A-Z0-9]+)?\b"
 _MRN_CUE = (
     r"(?i:\b(?:MRN|PID|URN|medical\s+record\s+(?:number|no\.?)"
@@ -194,7 +197,7 @@ RULES: tuple[tuple[str, str, str, float], ...] = (
         0.5,
     ),
     ("PHONE_NUMBER", "phone_uk", r"(?<![\w+])0\d{2,4}\s?\d{3}\s?\d{3,4}\b", 0.5),
-    ("DATE", "date", rf"(?<![\d.])\b{_DATE}", 0.6),
+    ("DATE", "date", rf"\b{_DATE_START}(?<![\d.]){_DATE}", 0.6),
     ("DATE", "date_md", _MD_DATE, 0.5),
     ("DATE_OF_BIRTH", "dob", _DOB, 0.9),
     ("AGE_OVER_89", "age_years_old", r"\b(?:9\d|1[0-2]\d)[-\s](?i:years?|yrs?)[-\s](?i:old)\b", 0.7),
