@@ -53,22 +53,24 @@ import functools
 import hashlib
 import logging
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from hf_synthmh.gate.phi_case import case_fingerprint, truecase
+from hf_synthmh.gate.phi_filters import plausible, resolve_overlaps
 from hf_synthmh.gate.phi_names import gazetteer_names, names_fingerprint, refine
-from hf_synthmh.gate.phi_patterns import find_patterns, patterns_fingerprint, windows
-from hf_synthmh.gate.phi_presidio import scan_presidio
+from hf_synthmh.gate.phi_patterns import find_patterns, patterns_fingerprint
+from hf_synthmh.gate.phi_presidio import (
+    presidio_findings,
+    presidio_fingerprint,
+    presidio_recognizers,
+    scan_presidio,
+)
 from hf_synthmh.gate.phi_recognizers import (
-    COMMON_TLDS,
     Finding,
     is_allowed,
     ner_segments,
-    plausible,
-    resolve_overlaps,
     rules_fingerprint,
     spacy_model_path,
 )
@@ -115,24 +117,6 @@ _NER_TYPES = {
 }
 _NER_SCORE = 0.85  # Presidio's SpacyRecognizer score
 _ORG_SCORE = 0.4
-# Presidio recognizers (class name) and the characters a text needs before they are worth running.
-_PRESIDIO_TRIGGERS: dict[str, str] = {
-    "EmailRecognizer": r"@",
-    # a URL without a scheme or www. counts only with a common TLD (``plausible``): not "resp.rate"
-    "UrlRecognizer": rf"(?i:https?:|www\.|[a-z0-9-]\.(?:{'|'.join(sorted(COMMON_TLDS))})\b)",
-    "IpRecognizer": r"\d\.\d{1,3}\.\d{1,3}\.\d|[0-9A-Fa-f]*:[0-9A-Fa-f]*:",
-    "CreditCardRecognizer": r"\d(?:[ -]?\d){11}",
-    "IbanRecognizer": r"[A-Z]{2}\d{2}",
-    "NhsRecognizer": r"\d{3}[ -]?\d{3}[ -]?\d{4}",
-    "PhoneRecognizer": r"\d(?:[\s().-]*\d){6}",
-}
-# National formats are parsed for these regions ("+CC" numbers parse in any): the US covers all of
-# NANP (Canada too); Canada, New Zealand, France and Israel were dropped after finding no phone on
-# the public sets that only they matched (scripts/bench_phi_public.py), which cut the recognizer's
-# time by a third.
-_PHONE_REGIONS = ("GB", "US", "AU", "IE", "DE", "IN", "BR")
-_PHONE_WINDOW = (24, 24)  # characters around a 7-digit run (to whitespace) that the phone parser sees
-
 #: Digest of the rules; part of a scanner's pickled state, so ``datasets`` cache fingerprints change
 #: when the rules do.
 RULES_DIGEST = hashlib.blake2b(
@@ -145,9 +129,7 @@ RULES_DIGEST = hashlib.blake2b(
             _NER_TYPES,
             _NER_SCORE,
             _ORG_SCORE,
-            _PRESIDIO_TRIGGERS,
-            _PHONE_REGIONS,
-            _PHONE_WINDOW,
+            presidio_fingerprint(),
         )
     ).encode(),
     digest_size=8,
@@ -172,15 +154,6 @@ class PhiEngine:
 
         require("presidio_analyzer", package="presidio-analyzer")
         import spacy
-        from presidio_analyzer.predefined_recognizers import (
-            CreditCardRecognizer,
-            EmailRecognizer,
-            IbanRecognizer,
-            IpRecognizer,
-            NhsRecognizer,
-            PhoneRecognizer,
-            UrlRecognizer,
-        )
 
         if ner_scope not in ("candidates", "full"):
             raise ValueError(f"ner_scope must be 'candidates' or 'full', not {ner_scope!r}")
@@ -188,16 +161,7 @@ class PhiEngine:
         self.model_dir = model_dir or spacy_model_path()
         pipeline = spacy.util.load_config(self.model_dir / "config.cfg")["nlp"]["pipeline"]
         self.nlp = spacy.load(self.model_dir, exclude=[p for p in pipeline if p != "ner"])
-        recognizers: list[Any] = [
-            EmailRecognizer(),
-            UrlRecognizer(),
-            IpRecognizer(),
-            CreditCardRecognizer(),
-            IbanRecognizer(),
-            NhsRecognizer(),
-            PhoneRecognizer(supported_regions=_PHONE_REGIONS),
-        ]
-        self.recognizers = [(r, re.compile(_PRESIDIO_TRIGGERS[type(r).__name__])) for r in recognizers]
+        self.recognizers = presidio_recognizers()
 
     def __repr__(self) -> str:
         return f"PhiEngine(ner_scope={self.ner_scope!r}, pipeline={self.nlp.pipe_names})"
@@ -242,18 +206,7 @@ class PhiEngine:
         found = find_patterns(text, wanted)
         if "PERSON" in wanted:
             found += gazetteer_names(text)
-        for recognizer, trigger in self.recognizers:
-            kinds = [e for e in recognizer.supported_entities if e in wanted]
-            name = type(recognizer).__name__
-            if not kinds or not trigger.search(text):
-                continue
-            # phone numbers are parsed only near a run of 7 digits, not in every "130-140/50-60" of a note
-            spans = windows(text, trigger, *_PHONE_WINDOW) if name == "PhoneRecognizer" else [(0, len(text))]
-            for lo, hi in spans:
-                found += [
-                    Finding(r.entity_type, lo + r.start, lo + r.end, r.score, name)
-                    for r in recognizer.analyze(text[lo:hi], kinds, None)
-                ]
+        found += presidio_findings(text, self.recognizers, wanted)
         return found
 
     def _segments(self, text: str) -> list[tuple[int, str]]:

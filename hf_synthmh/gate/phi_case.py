@@ -137,6 +137,12 @@ def _known(word: str) -> bool:
     return known_word(word)
 
 
+def _swap_run_word(m: regex.Match[str]) -> str:
+    word = m.group()
+    return word if len(word) < 3 else _swap(word)  # "FPO AA 57077": state codes and initials stay
+
+
+_UPPER_RUN = regex.compile(r"(?<![\w'’-])\p{Lu}{3,}(?:[ \t]*[,:]?[ \t]+\p{Lu}{2,})+(?![\w'’-])")
 _IBAN_LIKE = regex.compile(r"(?<![\w-])[a-z]{2}\d{2}[a-z0-9]{10,30}(?![\w-])")
 _TWO_CAPITALS = regex.compile(r"(?<![\w'’-])(\p{Lu})(\p{Lu})(?=\p{Ll}{3,}(?![\w'’-]))")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?][ \t]+)[\"'(]*(\p{L})", regex.MULTILINE)
@@ -158,6 +164,8 @@ def truecase(text: str) -> str:
     elif _lowered(text):
         out = _WORD.sub(lambda m: _title(m.group()), text)
         out = _IBAN_LIKE.sub(lambda m: m.group().upper(), out)  # "gb50mvfc3836..." for the IBAN check
+    elif _UPPER_RUN.search(text):  # "NEXT OF KIN: MARY OKAFOR" in a mixed-case note
+        out = _UPPER_RUN.sub(lambda run: _WORD.sub(_swap_run_word, run.group()), text)
     else:
         out = text
     if _TWO_CAPITALS.search(out):  # "BAltimore" -> "Baltimore"
@@ -180,6 +188,7 @@ def case_fingerprint() -> str:
             sorted(_ENGLISH),
             _LATIN.pattern,
             _IBAN_LIKE.pattern,
+            _UPPER_RUN.pattern,
             _TWO_CAPITALS.pattern,
             _SENTENCE_START.pattern,
             _UPPER_START.pattern,

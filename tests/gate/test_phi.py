@@ -18,6 +18,7 @@ from hf_synthmh.contracts import gate_features
 from hf_synthmh.gate import (
     PhiScanner,
     phi_case,
+    phi_filters,
     phi_lexicon,
     phi_names,
     phi_places,
@@ -26,6 +27,7 @@ from hf_synthmh.gate import (
 )
 from hf_synthmh.gate import phi as phi_module
 from hf_synthmh.gate.phi import PHI_ENTITIES, PhiEngine
+from hf_synthmh.gate.phi_case import truecase
 from hf_synthmh.gate.phi_recognizers import ner_segments
 from tests.gate.conftest import CLEAN_REPORTS
 
@@ -405,9 +407,11 @@ def test_ner_sees_only_sentences_that_can_hold_names() -> None:
         "Mood: low.\nAppearance: unkempt. He slept badly.\nSeen with Grace Adebayo. Aoife phoned."
         " PHQ-9 17; F32.1. NEXT OF KIN: MARY OKAFOR"
     )
-    picked = [sentence.strip() for _, sentence in ner_segments(text)]
-    assert picked == ["Seen with Grace Adebayo.", "Aoife phoned.", "NEXT OF KIN: MARY OKAFOR"]
-    assert all(text[off : off + len(s)] == s for off, s in ner_segments(text))
+    view = truecase(text)  # the scan's view: an upper-case run inside a mixed-case note is truecased
+    picked = [sentence.strip() for _, sentence in ner_segments(view)]
+    assert picked == ["Seen with Grace Adebayo.", "Aoife phoned.", "next of kin: MARY Okafor"]
+    assert all(view[off : off + len(s)] == s for off, s in ner_segments(view))
+    assert [s.strip() for _, s in ner_segments(text)] == picked[:2]  # upper-case pairs alone: no NER
 
 
 def test_ner_scope_full_finds_the_same_on_clinical_sentences(scanner: PhiScanner) -> None:
@@ -452,7 +456,8 @@ def test_engine_that_raises_fails_the_batch_closed() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", [phi_module, phi_recognizers, phi_case, phi_lexicon, phi_names, phi_places, phi_words]
+    "module",
+    [phi_module, phi_recognizers, phi_filters, phi_case, phi_lexicon, phi_names, phi_places, phi_words],
 )
 def test_doctests(module: Any) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -90,6 +90,11 @@ NEW_RULES = [
     ("My driver's licence number is ab4471902 and it expires soon.", "ab4471902"),
     ('Aoife: "Who are you?"\nTherapist: "I am here to help."', "Aoife"),  # a speaker's label
     ("Marisol, can you tell me more about the voices?", "Marisol"),  # a name addressed
+    ("son visited today (412 380 27715) and will call back.", "412 380 27715"),
+    (
+        "Collateral from NEXT OF KIN: MARY VARNASKI, by phone.",
+        "VARNASKI",
+    ),  # upper case in a mixed-case note  # in brackets, no plan parses it
 ]
 
 

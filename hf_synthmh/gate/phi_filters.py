@@ -1,0 +1,175 @@
+"""Which PHI findings are kept: the plausibility checks that drop clinical vocabulary found by NER and
+the cue rules (eponyms, drugs, acronyms, generic institutions), overlap resolution, and names and
+places found once in a text and repeated elsewhere in it.
+
+>>> from hf_synthmh.gate.phi_patterns import find_patterns
+>>> [(f.type, f.start, f.end) for f in resolve_overlaps(find_patterns("MRN 4821937; F32.1."))]
+[('MEDICAL_RECORD_NUMBER', 4, 11)]
+"""
+
+from __future__ import annotations
+
+import regex
+
+from hf_synthmh.gate.phi_places import PLACE_RULES, big_place, plausible_place
+from hf_synthmh.gate.phi_recognizers import _INSTITUTION, Finding
+from hf_synthmh.gate.phi_words import DRUG_STEMS as _DRUG_STEMS
+from hf_synthmh.gate.phi_words import EPONYM_HEADS as _EPONYM_HEADS
+from hf_synthmh.gate.phi_words import GENERIC as _GENERIC
+from hf_synthmh.gate.phi_words import NOT_AT_START as _NOT_AT_START
+from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
+
+__all__ = ["COMMON_TLDS", "plausible", "resolve_overlaps"]
+
+
+_PLACE_SOURCES = frozenset(name for _, name, _, _ in PLACE_RULES)
+_DRUG = regex.compile(rf"(?i:{_DRUG_STEMS})$")
+
+
+def common_word(word: str) -> bool:
+    from hf_synthmh.gate.phi_case import common_word
+
+    return common_word(word)
+
+
+_INSTITUTION_END = regex.compile(rf"{_INSTITUTION}$")
+_STATES_AFTER = regex.compile(r"[ \t]+(?:is|was|has|had|will|would|began|says|said)\b")
+
+
+def _proper_word(word: str) -> bool:
+    """A capitalised word that reads as a name, not as English, an acronym or a drug: ``"Kadiev"``,
+    ``"Walters"``, ``"Augustine"``; not ``"Mental"``, ``"CBT"``, ``"Zoloft"``."""
+    w = word.strip(".,;:()'’\"")
+    if len(w) < 3 or not w[0].isupper() or w.isupper() or any(c.isdigit() for c in w):
+        return False
+    low = w.lower()
+    return low not in _NOT_NAMES and not common_word(low) and not _DRUG.search(low)
+
+
+def _is_name(word: str) -> bool:
+    from hf_synthmh.gate.phi_case import is_name
+
+    return is_name(word.strip(".,;:'’"))
+
+
+COMMON_TLDS = frozenset(
+    [
+        "com",
+        "org",
+        "net",
+        "edu",
+        "gov",
+        "mil",
+        "int",
+        "io",
+        "info",
+        "biz",
+        "co",
+        "uk",
+        "us",
+        "ca",
+        "au",
+        "nz",
+        "ie",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "nl",
+        "eu",
+        "me",
+        "tv",
+        "app",
+        "dev",
+        "ai",
+        "health",
+        "online",
+        "site",
+        "uk/",
+        "nhs",
+    ]
+)
+
+
+def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
+    """False for NER and institution hits that are clinical vocabulary, not identifiers.
+
+    >>> plausible("PERSON", "Parkinson's disease", 0, 9, "spacy")
+    False
+    >>> plausible("ORGANIZATION", "the Memory Clinic", 4, 17, "institution")
+    False
+    """
+    span = text[start:end].strip()
+    if kind == "URL" and "://" not in span and not span.lower().startswith("www."):
+        return span.rsplit(".", 1)[-1].lower() in COMMON_TLDS  # not "today.tube", "STABLE.NI"
+    if kind == "ORGANIZATION" and source != "spacy_org":
+        words = span.split()[:-1]
+        return any(w.lower().strip(".,'’") not in _GENERIC for w in words)
+    if source in _PLACE_SOURCES or source == "town_after_street":
+        return plausible_place(text, start, end, source)
+    if source == "name_cued":  # "Re: Urgent Review" is not a name; "Re: Liam Mensah" is
+        return not all(common_word(w) for w in span.split())
+    if (
+        source == "name_pair"
+    ):  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu", "Augustine Renk"
+        words = [w.lower() for w in regex.split(r"[\s-]+", span)]
+        return not any(common_word(w) or w.strip("'’") in _NOT_NAMES for w in words)
+    if source not in ("spacy", "spacy_org", "gazetteer"):
+        return True
+    bare = span.removesuffix("'s").removesuffix("’s")
+    tokens = bare.split()
+    if not tokens or any(c.isdigit() for c in span) or not span[0].isupper():
+        return False
+    if text[end : end + 1] == ":" and (start == 0 or text[start - 1] == "\n"):  # a heading: "Background:"
+        return False
+    if all(t.isupper() and len(t) <= 5 for t in tokens):  # acronyms: MR, PO, ANC, SHO
+        return False
+    if any(t.lower().strip(".,") in _NOT_NAMES for t in tokens):
+        return False
+    if len(tokens) == 1 and tokens[0].lower() in _NOT_AT_START:
+        return False
+    if len(tokens) == 1 and not _is_name(tokens[0]):  # "Abd", "Sx", "Hct"; "Propofol", "Lasix"
+        word = tokens[0].strip(".,;:'’")
+        if len(word) <= 4 or _DRUG.search(word):
+            return False
+    if kind == "LOCATION" and big_place(" ".join(tokens)):
+        return False
+    if len(tokens) > 1 and tokens[-1].lower() in _EPONYM_HEADS:  # "Depressive Disorder", "Single Episode"
+        return False
+    if kind != "PERSON" and regex.search(r"(?i:\ban?)[ \t]+$", text[max(0, start - 4) : start]):
+        return False  # "works at a Garden Centre": a kind of place, not a place ("a Luke Curry concert")
+    if kind != "PERSON" and _INSTITUTION_END.search(bare) and all(w.lower() in _GENERIC for w in tokens[:-1]):
+        return False  # "the Day Hospital", "Community Mental Health Team"
+    if source == "spacy_org":  # spaCy's ORG: not "Mental Health Act", "CBT"; "Kadiev", "Mayo-Walters"
+        words = regex.split(r"[\s-]+", bare)
+        at_start = regex.search(r"(?:^|[.!?:;\n])[\s\"'(]*$", text[:start]) is not None
+        if at_start and len(words) == 1 and not (_is_name(words[0]) or _STATES_AFTER.match(text, end)):
+            return False  # "Persecutory delusions ..."; kept: "Vsevolod is ..."
+        if not any(_proper_word(w) for w in words):
+            return False
+    following = []  # the run of capitalised words after the span: "Glasgow [Coma Scale]", "Graves' disease"
+    for word in text[end:].lstrip("'’s").split(maxsplit=6)[:6]:
+        following.append(word.lower().strip(".,;:()"))
+        if not word[:1].isupper() or word[-1:] in ".,;:":
+            break
+    return not _EPONYM_HEADS.intersection(following)
+
+
+def resolve_overlaps(found: list[Finding]) -> list[Finding]:
+    """Sorted findings without duplicates: drop a finding inside a same-type finding scoring at
+    least as high (Presidio's rule), or inside a higher-scoring finding of another type (the record
+    number that also looks like a long number, the NHS number that also parses as a phone number)."""
+    unique = sorted({(f.type, f.start, f.end): f for f in sorted(found, key=lambda f: f.score)}.values(),
+                    key=lambda f: (f.start, -f.end, f.type))  # fmt: skip
+    kept = []
+    for f in unique:
+        covered = False
+        for o in unique:
+            if o is f or not (o.start <= f.start and f.end <= o.end):
+                continue
+            if (o.type == f.type and o.score >= f.score) or (o.type != f.type and o.score > f.score):
+                covered = True
+                break
+        if not covered:
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.end, f.type))
