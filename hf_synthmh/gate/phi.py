@@ -58,7 +58,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hf_synthmh.gate.phi_case import case_fingerprint, truecase
-from hf_synthmh.gate.phi_filters import plausible, resolve_overlaps
+from hf_synthmh.gate.phi_cities import cities_fingerprint, find_cities
+from hf_synthmh.gate.phi_filters import plausible, repeated, resolve_overlaps
 from hf_synthmh.gate.phi_names import gazetteer_names, names_fingerprint, refine
 from hf_synthmh.gate.phi_patterns import find_patterns, patterns_fingerprint
 from hf_synthmh.gate.phi_presidio import (
@@ -130,6 +131,7 @@ RULES_DIGEST = hashlib.blake2b(
             _NER_SCORE,
             _ORG_SCORE,
             presidio_fingerprint(),
+            cities_fingerprint(),
         )
     ).encode(),
     digest_size=8,
@@ -204,6 +206,8 @@ class PhiEngine:
 
     def _rules(self, text: str, wanted: frozenset[str]) -> list[Finding]:
         found = find_patterns(text, wanted)
+        if "LOCATION" in wanted:
+            found += find_cities(text)
         if "PERSON" in wanted:
             found += gazetteer_names(text)
         found += presidio_findings(text, self.recognizers, wanted)
@@ -253,7 +257,7 @@ class PhiEngine:
         for e in doc.ents:
             if e.label_ not in _NER_TYPES:
                 continue
-            # leading lower-case words are not part of a name: "ex-Zombie Ryhänen", "the University of X"
+            # leading lower-case words are not part of a name: "ex-Brannock Varnaski", "the University of X"
             start = next((t.idx for t in e if t.text[:1].isupper()), None)
             if start is not None:
                 org = e.label_ == "ORG"  # spaCy's ORG often holds a person's name: other findings win
@@ -277,6 +281,7 @@ class PhiEngine:
             and not is_allowed(text[f.start : f.end])
             and plausible(f.type, text, f.start, f.end, f.source)
         ]
+        keep += repeated(text, keep)
         return [
             {"type": f.type, "start": f.start, "end": f.end, "score": round(f.score, 4)}
             for f in resolve_overlaps(keep)

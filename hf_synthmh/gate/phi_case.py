@@ -121,7 +121,7 @@ _UPPER = regex.compile(r"\p{Lu}")
 @functools.lru_cache(maxsize=65536)
 def _title(word: str) -> str:
     """In lower-case text: a gazetteer name of four letters or more that is not an English word, in
-    Title case (``selma`` -> ``Selma``; not ``david``, ``faith``, ``will``, ``fem``)."""
+    Title case (``marisol`` -> ``Marisol``; not ``david``, ``faith``, ``will``, ``fem``)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     from hf_synthmh.gate.phi_words import NOT_NAMES
@@ -139,7 +139,15 @@ def _known(word: str) -> bool:
 
 def _swap_run_word(m: regex.Match[str]) -> str:
     word = m.group()
-    return word if len(word) < 3 else _swap(word)  # "FPO AA 57077": state codes and initials stay
+    if len(word) < 3 and word.lower() not in _stop_words():
+        return word  # "FPO AA 57077": state codes and initials stay
+    return _swap(word)
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 _UPPER_RUN = regex.compile(r"(?<![\w'’-])\p{Lu}{3,}(?:[ \t]*[,:]?[ \t]+\p{Lu}{2,})+(?![\w'’-])")
@@ -168,7 +176,7 @@ def truecase(text: str) -> str:
         out = _UPPER_RUN.sub(lambda run: _WORD.sub(_swap_run_word, run.group()), text)
     else:
         out = text
-    if _TWO_CAPITALS.search(out):  # "BAltimore" -> "Baltimore"
+    if _TWO_CAPITALS.search(out):  # "HArrogate" -> "Harrogate"
         out = _TWO_CAPITALS.sub(lambda m: m.group(1) + m.group(2).lower(), out)
     return out if len(out) == len(text) else text
 

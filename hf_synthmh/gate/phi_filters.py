@@ -19,7 +19,7 @@ from hf_synthmh.gate.phi_words import GENERIC as _GENERIC
 from hf_synthmh.gate.phi_words import NOT_AT_START as _NOT_AT_START
 from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
 
-__all__ = ["COMMON_TLDS", "plausible", "resolve_overlaps"]
+__all__ = ["COMMON_TLDS", "plausible", "repeated", "resolve_overlaps"]
 
 
 _PLACE_SOURCES = frozenset(name for _, name, _, _ in PLACE_RULES)
@@ -37,8 +37,8 @@ _STATES_AFTER = regex.compile(r"[ \t]+(?:is|was|has|had|will|would|began|says|sa
 
 
 def _proper_word(word: str) -> bool:
-    """A capitalised word that reads as a name, not as English, an acronym or a drug: ``"Kadiev"``,
-    ``"Walters"``, ``"Augustine"``; not ``"Mental"``, ``"CBT"``, ``"Zoloft"``."""
+    """A capitalised word that reads as a name, not as English, an acronym or a drug: ``"Okafor"``,
+    ``"Quenby"``, ``"Augustine"``; not ``"Mental"``, ``"CBT"``, ``"Zoloft"``."""
     w = word.strip(".,;:()'’\"")
     if len(w) < 3 or not w[0].isupper() or w.isupper() or any(c.isdigit() for c in w):
         return False
@@ -137,14 +137,14 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     if len(tokens) > 1 and tokens[-1].lower() in _EPONYM_HEADS:  # "Depressive Disorder", "Single Episode"
         return False
     if kind != "PERSON" and regex.search(r"(?i:\ban?)[ \t]+$", text[max(0, start - 4) : start]):
-        return False  # "works at a Garden Centre": a kind of place, not a place ("a Luke Curry concert")
+        return False  # "works at a Garden Centre": a kind of place, not a place ("a Tomas Varnaski concert")
     if kind != "PERSON" and _INSTITUTION_END.search(bare) and all(w.lower() in _GENERIC for w in tokens[:-1]):
         return False  # "the Day Hospital", "Community Mental Health Team"
-    if source == "spacy_org":  # spaCy's ORG: not "Mental Health Act", "CBT"; "Kadiev", "Mayo-Walters"
+    if source == "spacy_org":  # spaCy's ORG: not "Mental Health Act", "CBT"; "Okafor", "Okafor-Lindqvist"
         words = regex.split(r"[\s-]+", bare)
         at_start = regex.search(r"(?:^|[.!?:;\n])[\s\"'(]*$", text[:start]) is not None
         if at_start and len(words) == 1 and not (_is_name(words[0]) or _STATES_AFTER.match(text, end)):
-            return False  # "Persecutory delusions ..."; kept: "Vsevolod is ..."
+            return False  # "Persecutory delusions ..."; kept: "Varnaski is ..."
         if not any(_proper_word(w) for w in words):
             return False
     following = []  # the run of capitalised words after the span: "Glasgow [Coma Scale]", "Graves' disease"
@@ -173,3 +173,41 @@ def resolve_overlaps(found: list[Finding]) -> list[Finding]:
         if not covered:
             kept.append(f)
     return sorted(kept, key=lambda f: (f.start, f.end, f.type))
+
+
+_REPEATABLE = frozenset({"PERSON", "LOCATION", "ORGANIZATION"})
+_NAME_WORD = regex.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*[^\W\d_](?![\w'’-])")
+
+
+def repeated(text: str, kept: list[Finding]) -> list[Finding]:
+    """Other mentions, in the same text, of a word of a kept name or place: a note that names
+    "Mr Varnaski" once and "varnaski" later, or "to Quenby 2 or Quenby 3", names the same person or
+    place each time. Only capitalised words that no English lexicon claims count (not "Cross", "Mary",
+    "Road"), of three letters or more (a number may follow: "QUENBY3"); each new mention is a finding of the same
+    type, source ``"repeated"``.
+
+    >>> text = "Mr Varnaski phoned. varnaski will call back; Mary too."
+    >>> [(text[f.start : f.end], f.type) for f in repeated(text, [Finding("PERSON", 3, 11, 0.9, "titled_name")])]
+    [('varnaski', 'PERSON')]
+    """
+    from hf_synthmh.gate.phi_lexicon import known_word
+
+    words: dict[str, Finding] = {}
+    for f in kept:
+        if f.type in _REPEATABLE:
+            for m in _NAME_WORD.finditer(text, f.start, f.end):
+                low = m.group().lower().removesuffix("'s").removesuffix("’s")
+                capitalised = m.group()[0].isupper()  # not "carer" of a lower-case "faith carer"
+                if capitalised and len(low) >= 3 and not known_word(low) and low not in _NOT_NAMES:
+                    words.setdefault(low, f)
+    if not words:
+        return []
+    pattern = regex.compile(
+        r"(?<![\w'’-])(?:" + "|".join(map(regex.escape, sorted(words, key=len, reverse=True))) + r")(?![^\W\d_]|['’-])",  # "QUENBY3" too
+        regex.IGNORECASE,
+    )
+    return [
+        Finding(words[m.group().lower()].type, m.start(), m.end(), words[m.group().lower()].score, "repeated")
+        for m in pattern.finditer(text)
+        if not any(f.start <= m.start() and m.end() <= f.end for f in kept)
+    ]

@@ -25,7 +25,7 @@ def spacy_model_path() -> Path:
 
 
 # ---------------------------------------------------------------- which text spaCy's NER sees
-# A sentence ends at . ! ? ; before a space, but not after a name's initial or a title ("Tom I. Holzman",
+# A sentence ends at . ! ? ; before a space, but not after a name's initial or a title ("Tomas R. Varnaski",
 # "Dr. Okafor"; still after "vitamin D.").
 _SEGMENT = regex.compile(
     r"[^\n]+?(?:(?:(?<!\p{Lu}\p{Ll}+[ \t]\p{Lu}|(?<![\w'’-])(?:Mr|Mrs|Ms|Mx|Dr|Prof))[.]|[!?;])(?=\s)|$)",

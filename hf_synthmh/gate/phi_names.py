@@ -237,8 +237,8 @@ def gazetteer_names(text: str) -> list[Finding]:
     return found + lower_case_names(text) + addressed_names(text)
 
 
-# A speaker's label before a quote ('Emma: "Who are you?"') or a name addressed at the start of a
-# sentence ("Vittore, can I ...").
+# A speaker's label before a quote ('Aoife: "How have you been?"') or a name addressed at the start of a
+# sentence ("Marisol, can I ...").
 _SPEAKER = regex.compile(r"^[ \t]*(\p{Lu}[\p{Ll}'’-]+)[ \t]*:[ \t]*\\?[\"“]", regex.MULTILINE)
 _VOCATIVE = regex.compile(
     r"(?:^|(?<=[.!?][ \t]+))(\p{Lu}[\p{Ll}'’-]+),[ \t]+(?=(?i:can|could|would|will|please|do|did|are|have|I|you"
@@ -250,10 +250,10 @@ _VOCATIVE = regex.compile(
 def addressed_names(text: str) -> list[Finding]:
     """Names used as a speaker's label before a quote or addressed at a sentence's start: a
     capitalised word that is not an English word, or a gazetteer name that is not a common one
-    (``'Emma: "Who are you?"'``, ``"Vittore, can I ..."``; not ``'Doctor: "..."'``, ``"Overall, I ..."``).
+    (``'Aoife: "How have you been?"'``, ``"Marisol, can I ..."``; not ``'Doctor: "..."'``, ``"Overall, I ..."``).
 
-    >>> [f.start for f in addressed_names('Emma: "Hi."\\nDoctor: "Hello."\\nMimount, can I go? Overall, I can.')]
-    [0, 29]
+    >>> [f.start for f in addressed_names('Aoife: "Hi."\\nDoctor: "Hello."\\nMarisol, can I go? Overall, I can.')]
+    [0, 30]
     """
     found = []
     for pattern in (_SPEAKER, _VOCATIVE):

@@ -88,9 +88,11 @@ NEW_RULES = [
     ("At ninety-four she remains independent and sharp.", "ninety-four"),
     ("Walks daily. At ninety-two, he still drives.", "ninety-two"),
     ("My driver's licence number is ab4471902 and it expires soon.", "ab4471902"),
-    ('Aoife: "Who are you?"\nTherapist: "I am here to help."', "Aoife"),  # a speaker's label
+    ('Aoife: "How have you been?"\nTherapist: "I am here to help."', "Aoife"),  # a speaker's label
     ("Marisol, can you tell me more about the voices?", "Marisol"),  # a name addressed
     ("son visited today (412 380 27715) and will call back.", "412 380 27715"),
+    ("Mr Varnaski phoned twice. Plan: varnaski to bring her tablets.", "varnaski"),  # a name found, repeated
+    ("transfer to Wexcombe 2 or Wexcombe 3 later. WEXCOMBE3 has a bed.", "WEXCOMBE"),
     (
         "Collateral from NEXT OF KIN: MARY VARNASKI, by phone.",
         "VARNASKI",
@@ -124,6 +126,7 @@ CLEAN_NEAR_NEW_RULES = [
     "mood low since the winter; mother faith important to her; will review. grace and hope help.",
     "it may, 12 hours later, settle. given 3 mar, 12 tabs. HR at ninety, she settled.",
     "NURSING NOTE: FLOWSHEET REVIEWED. NO ECTOPY. EXTUBATED AT 10, AROUSABLE, SKIN INTACT.",
+    "Bath was warm; Reading helped; Hope is returning; Normal mood. She lived in France, then Texas.",
 ]
 
 
@@ -183,5 +186,5 @@ def test_truecase_lower_case_text_and_two_capitals() -> None:
     assert (
         truecase("Marisol is quiet. why is marisol quiet?") == "Marisol is quiet. why is marisol quiet?"
     )  # mixed
-    assert truecase("seen in HArrowgate; DVDs and McDonald") == "seen in Harrowgate; DVDs and McDonald"
+    assert truecase("seen in HArrowgate; DVDs and McQuenby") == "seen in Harrowgate; DVDs and McQuenby"
     assert truecase("my iban is gb29nwbk60161331926819") == "my iban is GB29NWBK60161331926819"
