@@ -31,7 +31,7 @@ from hf_synthmh.gate.phi_places import big_place
 from hf_synthmh.gate.phi_recognizers import Finding
 from hf_synthmh.gate.phi_words import GENERIC, NOT_NAMES
 
-__all__ = ["city_names", "cities_fingerprint", "find_cities"]
+__all__ = ["cities_fingerprint", "city_names", "find_cities"]
 
 _BIG_CITY = 100_000  # an English noun that is also a city counts from this population up ("Rome")
 _RUN = regex.compile(r"(?<![\w'’-])\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,5}")
@@ -91,9 +91,7 @@ def _reads_as_place(text: str, start: int, name: str, n_words: int, population: 
     if word.isupper() and (known or len(name) < 5):
         return False
     at_start = _SENTENCE_START.search(text, max(0, start - 12), start) is not None
-    if known and (at_start or not noun_only(name) or population < _BIG_CITY):
-        return False
-    return True
+    return not (known and (at_start or not noun_only(name) or population < _BIG_CITY))
 
 
 def cities_fingerprint() -> str:

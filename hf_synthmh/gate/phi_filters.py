@@ -203,7 +203,9 @@ def repeated(text: str, kept: list[Finding]) -> list[Finding]:
     if not words:
         return []
     pattern = regex.compile(
-        r"(?<![\w'’-])(?:" + "|".join(map(regex.escape, sorted(words, key=len, reverse=True))) + r")(?![^\W\d_]|['’-])",  # "QUENBY3" too
+        r"(?<![\w'’-])(?:"
+        + "|".join(map(regex.escape, sorted(words, key=len, reverse=True)))
+        + r")(?![^\W\d_]|['’-])",  # "QUENBY3" too
         regex.IGNORECASE,
     )
     return [

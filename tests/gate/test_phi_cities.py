@@ -32,7 +32,10 @@ def test_the_gazetteer_is_geonames_cities1000() -> None:
         ("They flew to Rome for the funeral.", ["Rome"]),  # an English noun, but a big city
         ("moved here from KUOPIO last spring", ["KUOPIO"]),
         ("Bath was warm; Reading helped; Hope is returning; Normal mood.", []),  # words first
-        ("She lived in France, then Texas; now in Norway.", []),  # countries and states: not below state level
+        (
+            "She lived in France, then Texas; now in Norway.",
+            [],
+        ),  # countries and states: not below state level
         ("Mood: Low. Affect: Reactive. Plan: Review in Clinic.", []),
         ("NORMAL MOOD. AFFECT FLAT. SLEEP POOR.", []),
     ],
