@@ -258,7 +258,11 @@ class PhiEngine:
             if e.label_ not in _NER_TYPES:
                 continue
             # leading lower-case words are not part of a name: "ex-Brannock Varnaski", "the University of X"
-            start = next((t.idx for t in e if t.text[:1].isupper()), None)
+            start = (
+                e.start_char
+                if e.text[:1].isupper()
+                else next((t.idx for t in e if t.text[:1].isupper()), None)
+            )
             if start is not None:
                 org = e.label_ == "ORG"  # spaCy's ORG often holds a person's name: other findings win
                 score, source = (_ORG_SCORE, "spacy_org") if org else (_NER_SCORE, "spacy")

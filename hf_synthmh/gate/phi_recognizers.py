@@ -131,7 +131,7 @@ _STREET = (
 )
 _TOWN = rf"\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?(?=,?\s+(?:{_UK_POSTCODE}\b|{_STATES}\.?,?\s+\d{{5}}\b))"
 _TOWN_AFTER_STREET = (  # "12 Harbour Lane, Wrenfield", "P.O. Box 907, Corvasse": the town after the street
-    rf"(?:{_STREET}|(?i:\bP\.?\s?O\.?\s+Box)\s+\d{{1,6}})[ \t]*,[ \t]*{_TOWN_WORDS}"
+    rf"(?=[\dFAUSPp])(?:{_STREET}|(?i:\bP\.?\s?O\.?\s+Box)\s+\d{{1,6}})[ \t]*,[ \t]*{_TOWN_WORDS}"
 )
 _SSN_CUED = r"(?i:\b(?:SSN|social\s+security(?:\s+(?:number|no\.?))?))[\s:#.]{0,4}(?P<v>\d{3}[\s-]?\d{2}[\s-]?\d{4})\b"
 _DOB = rf"(?i:\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?))[\s:,]{{0,3}}(?P<v>{_DATE})"
