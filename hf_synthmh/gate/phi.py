@@ -11,14 +11,21 @@ What counts as PHI here (:data:`PHI_ENTITIES`), following the HIPAA Safe Harbor 
 * names: spaCy ``PERSON`` plus cued names in any case, checked against faker's name gazetteer
   (:mod:`~hf_synthmh.gate.phi_case`): ``Mr/Mrs/Ms/Dr/Prof/Rabbi <Name>`` ("dr. aguilar", "DR VARNASKI"),
   ``<relative> <Name>`` ("his sister Aoife", "wife Mary called", "son mark"), ``<Name> (son)`` and
-  note signatures ("chris howell rn", "ALFRED C. HOWELL, RRT"). Eponyms (``Parkinson's disease``),
+  note signatures ("chris howell rn", "ALFRED C. HOWELL, RRT"), speakers' labels and names addressed
+  (:func:`~hf_synthmh.gate.phi_names.addressed_names`). Eponyms (``Parkinson's disease``),
   devices (``Foley``), drug-stem words (``Propofol``) and short abbreviations (``Abd``) are dropped.
-* UPPER CASE notes are truecased first (:func:`~hf_synthmh.gate.phi_case.truecase`: same length,
-  so offsets hold): names Title case, English words lower case, acronyms as they are.
-* places below state level: spaCy ``LOCATION`` (GPE/LOC/FAC), ``STREET_ADDRESS``, ``POSTCODE`` (UK,
-  Canadian; ZIP after a state, a country or "zip code is"), named institutions and companies
-  (``ORGANIZATION``: Hospital, Unit, Memorial, Inc, ... with a non-generic word; spaCy's ORG tags fire
-  on PHQ-9, CBT, ECT), and :mod:`~hf_synthmh.gate.phi_places` cue rules ("transferred to WH", "Apt. 4").
+* UPPER CASE notes, and upper-case runs inside other notes, are truecased first
+  (:func:`~hf_synthmh.gate.phi_case.truecase`: same length, so offsets hold): names Title case,
+  English words lower case, acronyms as they are; in a text written all in lower case, gazetteer
+  names that are not English words become Title case.
+* places below state level: spaCy ``LOCATION`` (GPE/LOC/FAC), GeoNames towns and cities
+  (:mod:`~hf_synthmh.gate.phi_cities`), ``STREET_ADDRESS``, ``POSTCODE`` (UK, Canadian; ZIP after a
+  state, a country or "zip code is"), named institutions and companies (``ORGANIZATION``: Hospital,
+  Unit, Memorial, Inc, ... with a non-generic word; spaCy's ORG only when it holds a name-like word,
+  at a low score, since it fires on PHQ-9, CBT, ECT), and :mod:`~hf_synthmh.gate.phi_places` cue
+  rules ("transferred to WH", "Apt. 4").
+* a capitalised name or place found once is found wherever the text repeats it
+  (:func:`~hf_synthmh.gate.phi_filters.repeated`).
 * dates: ``DATE`` only for a specific day or month ("12/04/2023", "3rd of March 2021", "the third of
   March", "2023-04-12", "March 2021", bare "7/22", "8/88"; not scores "4/10", fractions "1/2" or UK
   durations "for 2/52"), ``DATE_OF_BIRTH`` after DOB/born. spaCy ``DATE``/``TIME`` fire on durations.
@@ -29,11 +36,12 @@ What counts as PHI here (:data:`PHI_ENTITIES`), following the HIPAA Safe Harbor 
 
 How it is fast (see ``scripts/bench_gate.py --part phi``): spaCy runs only its ``ner`` component (which has
 its own tok2vec), in ``nlp.pipe`` batches, and only on the sentences that can hold a name or a place
-(:func:`~hf_synthmh.gate.phi_recognizers.ner_segments`: about 5% of a typical report). The regex
+(:func:`~hf_synthmh.gate.phi_lexicon.ner_segments`: about 8% of a typical report). The regex
 rules are precompiled and run once per text, the slow ones only in windows around their anchor word
 (:mod:`~hf_synthmh.gate.phi_patterns`, tested to find what a whole-text scan finds); Presidio's email,
 URL, IP, phone, card, IBAN and NHS recognizers run only on texts that contain their trigger characters
-(a URL needs a scheme, ``www.`` or a common TLD), and Presidio's NLP artifacts
+(a URL needs a scheme, ``www.`` or a common TLD; phone numbers are parsed only near a 7-digit run,
+:mod:`~hf_synthmh.gate.phi_presidio`), and Presidio's NLP artifacts
 (lemmas, context enhancement) are not computed. The rules were tuned on ``tests/data/phi_eval.jsonl``
 (a development set); ``tests/data/phi_heldout.jsonl`` was written after they were frozen. Recall on
 public de-identification sets (PhysioNet deid notes, presidio-research): ``scripts/bench_phi_public.py``.
@@ -59,8 +67,9 @@ from typing import Any, Literal
 
 from hf_synthmh.gate.phi_case import case_fingerprint, truecase
 from hf_synthmh.gate.phi_cities import cities_fingerprint, find_cities
-from hf_synthmh.gate.phi_filters import plausible, repeated, resolve_overlaps
-from hf_synthmh.gate.phi_names import gazetteer_names, names_fingerprint, refine
+from hf_synthmh.gate.phi_filters import kept_findings, repeated, resolve_overlaps
+from hf_synthmh.gate.phi_lexicon import names_within
+from hf_synthmh.gate.phi_names import gazetteer_names, names_fingerprint
 from hf_synthmh.gate.phi_patterns import find_patterns, patterns_fingerprint
 from hf_synthmh.gate.phi_presidio import (
     presidio_findings,
@@ -70,7 +79,6 @@ from hf_synthmh.gate.phi_presidio import (
 )
 from hf_synthmh.gate.phi_recognizers import (
     Finding,
-    is_allowed,
     ner_segments,
     rules_fingerprint,
     spacy_model_path,
@@ -184,7 +192,7 @@ class PhiEngine:
             None if v is None else self._guard(self._rules, v, wanted) for v in views
         ]
         if wanted & {"PERSON", "LOCATION", "ORGANIZATION"}:
-            self._ner([v or "" for v in views], found, batch_size)
+            self._ner([v or "" for v in views], found, batch_size, wanted, threshold)
         for i, (text, view) in enumerate(zip(texts, views, strict=True)):
             current = found[i]
             if current is not None and view != text:  # spaCy's ORG on truecased notes: "Flowsheet", "Ectopy"
@@ -216,14 +224,27 @@ class PhiEngine:
     def _segments(self, text: str) -> list[tuple[int, str]]:
         return [(0, text)] if self.ner_scope == "full" else ner_segments(text)
 
-    def _ner(self, texts: Sequence[str], found: list[list[Finding] | None], batch_size: int) -> None:
-        """Add spaCy's PERSON/LOCATION findings to ``found`` (in place); a text whose NER raises
-        becomes ``None``."""
+    def _ner(
+        self,
+        texts: Sequence[str],
+        found: list[list[Finding] | None],
+        batch_size: int,
+        wanted: frozenset[str],
+        threshold: float,
+    ) -> None:
+        """Add spaCy's PERSON/LOCATION/ORGANIZATION findings to ``found`` (in place); a text whose NER
+        raises becomes ``None``. A sentence whose every name-like word is already inside a kept rule
+        finding (a cued or gazetteer name, a street, a town) does not go to NER."""
         jobs = []
         for i, text in enumerate(texts):
-            segments = self._guard(self._segments, text) if found[i] is not None else []
+            current = found[i]
+            segments = self._guard(self._segments, text) if current is not None else []
             if segments is None:
                 found[i] = None
+            elif segments and current and self.ner_scope == "candidates":
+                kept = self._guard(kept_findings, text, current, wanted, threshold) or []
+                spans = [(f.start, f.end) for f in kept]
+                segments = [(off, seg) for off, seg in segments if not names_within(off, seg, spans)]
             jobs += [(i, off, seg) for off, seg in segments or ()]
         try:
             hits: list[list[Finding]] = [[] for _ in texts]
@@ -275,16 +296,7 @@ class PhiEngine:
     def _finish(
         text: str, found: list[Finding], wanted: frozenset[str], threshold: float
     ) -> list[dict[str, Any]]:
-        refined = [refine(text, f) for f in found]
-        keep = [
-            f
-            for f in refined
-            if f is not None
-            and f.type in wanted
-            and f.score >= threshold
-            and not is_allowed(text[f.start : f.end])
-            and plausible(f.type, text, f.start, f.end, f.source)
-        ]
+        keep = kept_findings(text, found, wanted, threshold)
         keep += repeated(text, keep)
         return [
             {"type": f.type, "start": f.start, "end": f.end, "score": round(f.score, 4)}

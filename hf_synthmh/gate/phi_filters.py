@@ -19,7 +19,7 @@ from hf_synthmh.gate.phi_words import GENERIC as _GENERIC
 from hf_synthmh.gate.phi_words import NOT_AT_START as _NOT_AT_START
 from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
 
-__all__ = ["COMMON_TLDS", "plausible", "repeated", "resolve_overlaps"]
+__all__ = ["COMMON_TLDS", "kept_findings", "plausible", "repeated", "resolve_overlaps"]
 
 
 _PLACE_SOURCES = frozenset(name for _, name, _, _ in PLACE_RULES)
@@ -210,3 +210,21 @@ def repeated(text: str, kept: list[Finding]) -> list[Finding]:
         if source is not None and not any(f.start <= m.start() and m.end() <= f.end for f in kept):
             out.append(Finding(source.type, m.start(), m.start() + len(low), source.score, "repeated"))
     return out
+
+
+def kept_findings(text: str, found: list[Finding], wanted: frozenset[str], threshold: float) -> list[Finding]:
+    """The findings that count: cued names trimmed (:func:`~hf_synthmh.gate.phi_names.refine`), of a
+    wanted type, at or above ``threshold``, not allow-listed, and :func:`plausible`."""
+    from hf_synthmh.gate.phi_names import refine
+    from hf_synthmh.gate.phi_recognizers import is_allowed
+
+    refined = [refine(text, f) for f in found]
+    return [
+        f
+        for f in refined
+        if f is not None
+        and f.type in wanted
+        and f.score >= threshold
+        and not is_allowed(text[f.start : f.end])
+        and plausible(f.type, text, f.start, f.end, f.source)
+    ]

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import regex
 
-__all__ = ["known_word", "ner_segments", "noun_only", "segments_fingerprint", "spacy_model_path"]
+__all__ = [
+    "known_word",
+    "name_words",
+    "ner_segments",
+    "noun_only",
+    "segments_fingerprint",
+    "spacy_model_path",
+]
 
 
 def spacy_model_path() -> Path:
@@ -123,13 +130,38 @@ def ner_segments(text: str) -> list[tuple[int, str]]:
     for m in _SEGMENT.finditer(text):
         sentence = m.group().lstrip()  # a leading space changes spaCy's tags
         start = m.end() - len(sentence)
-        for word in _CAPWORD.finditer(sentence):
-            if not _START_LIKE.search(sentence, 0, word.start()) or (
-                _HEADING_END.match(sentence, word.end()) is None and _proper_start(word.group())
-            ):
-                out.append((start, sentence))
-                break
+        if any(_qualifies(sentence, word) for word in _CAPWORD.finditer(sentence)):
+            out.append((start, sentence))
     return out
+
+
+def name_words(sentence: str) -> list[tuple[int, int]]:
+    """Offsets of the words that make ``sentence`` one for NER (see :func:`ner_segments`).
+
+    >>> name_words("Seen with Grace Adebayo.")
+    [(10, 15), (16, 23)]
+    """
+    return [word.span() for word in _CAPWORD.finditer(sentence) if _qualifies(sentence, word)]
+
+
+_UPPER_WORD = regex.compile(r"\b[A-Z]{3,}\b")  # "CAROLE HAYES": an upper-case name that is also a word
+
+
+def names_within(offset: int, sentence: str, spans: list[tuple[int, int]]) -> bool:
+    """True when every word that makes ``sentence`` (at ``offset``) one for NER, and every upper-case
+    word in it, lies inside one of ``spans``: NER could add nothing the rules have not found.
+
+    >>> names_within(0, "Seen with Grace Adebayo.", [(10, 23)]), names_within(0, "Seen with Grace Adebayo.", [(10, 15)])
+    (True, False)
+    """
+    words = name_words(sentence) + [m.span() for m in _UPPER_WORD.finditer(sentence)]
+    return all(any(lo <= offset + a and offset + b <= hi for lo, hi in spans) for a, b in words)
+
+
+def _qualifies(sentence: str, word: regex.Match[str]) -> bool:
+    if not _START_LIKE.search(sentence, 0, word.start()):
+        return True
+    return _HEADING_END.match(sentence, word.end()) is None and _proper_start(word.group())
 
 
 def _proper_start(word: str) -> bool:

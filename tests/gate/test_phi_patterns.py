@@ -159,7 +159,7 @@ def test_repeated_sentences_go_to_ner_once(monkeypatch: pytest.MonkeyPatch) -> N
             seen.extend(texts)
             return self.nlp.pipe(texts, **kwargs)  # type: ignore[attr-defined]
 
-    line = "Seen with her cousin Aoife Varnaski today."
+    line = "She talked about Brannock and the lighthouse keeper Quenby today."  # no rule covers these names
     texts = [f"Mood low.\n{line}", f"{line}\nPlan: review.", "Mood low."]
     expected = PhiScanner(engine_factory=lambda: engine)({"text": texts})["phi_spans"]
     monkeypatch.setattr(engine, "nlp", Counting(engine.nlp))
@@ -188,3 +188,17 @@ def test_truecase_lower_case_text_and_two_capitals() -> None:
     )  # mixed
     assert truecase("seen in HArrowgate; DVDs and McQuenby") == "seen in Harrowgate; DVDs and McQuenby"
     assert truecase("my iban is gb29nwbk60161331926819") == "my iban is GB29NWBK60161331926819"
+
+
+def test_sentences_whose_names_the_rules_found_skip_ner(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hf_synthmh.gate.phi import build_engine
+
+    engine = build_engine()
+    seen: list[str] = []
+    pipe = engine.nlp.pipe
+    monkeypatch.setattr(engine.nlp, "pipe", lambda texts, **kw: (seen.extend(texts), pipe(texts, **kw))[1])
+    covered = "Seen with her cousin Aoife Varnaski today."  # the relative and gazetteer rules find the name
+    upper = "Contact person CAROLE HAYES-VARNASKI and Aoife Varnaski."  # an upper-case word no rule covers
+    out = PhiScanner(engine_factory=lambda: engine)({"text": [covered, upper]})["phi_spans"]
+    assert seen == [upper]
+    assert [covered[s["start"] : s["end"]] for s in out[0]] == ["Aoife Varnaski"]
