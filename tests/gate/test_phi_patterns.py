@@ -93,6 +93,7 @@ NEW_RULES = [
     ("son visited today (412 380 27715) and will call back.", "412 380 27715"),
     ("Mr Varnaski phoned twice. Plan: varnaski to bring her tablets.", "varnaski"),  # a name found, repeated
     ("transfer to Wexcombe 2 or Wexcombe 3 later. WEXCOMBE3 has a bed.", "WEXCOMBE"),
+    ("resp status stable, ?transfer to St. Aoife's tomorrow", "Aoife"),  # a saint's name is a place here
     (
         "Collateral from NEXT OF KIN: MARY VARNASKI, by phone.",
         "VARNASKI",
