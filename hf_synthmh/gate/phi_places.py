@@ -334,7 +334,7 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
     if not words or words[0].lower() in _NOT_PLACE_START or big_place(" ".join(words)):
         return False
     for word in words:
-        letters = regex.sub(r"[\d'’.-]", "", regex.sub(r"['’]s$", "", word))  # "St. Mary's" -> "Mary"
+        letters = regex.sub(r"[\d'’.-]", "", regex.sub(r"['’]s$", "", word))  # "St. Aoife's" -> "Aoife"
         if word.isupper() and 2 <= len(letters) <= 5:  # an acronym: "WH", not "ICU" or "FLOOR"
             short_or_odd = len(letters) <= 4 or not known_word(letters)
             if source == "place_cued" and short_or_odd and not {word, letters} & CLINICAL_ACRONYMS:
