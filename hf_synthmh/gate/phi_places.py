@@ -146,6 +146,16 @@ _INTL_STREET = (  # "52918 Lindenkatu 41", "at 7 Via Roma 12,": building number,
     r"(?:(?:^[ \t>?]*|(?<=(?i:\bat|\bto)[ \t]+|,[ \t]+))(?=\d)|(?<=(?i:address|addr)(?:[ \t]+is)?[:]?[ \t]+))"
     rf"(?P<v>(?:\d{{1,5}}[ \t]+)?{_INTL_WORD}(?:[ \t]+{_INTL_WORD}){{0,4}}[ \t]+\d{{1,5}}[A-Za-z]?\.?)(?=[ \t]*(?:,|$))"
 )
+# A street named by a compound word whose ending means "street", "road" or "way" in a European
+# language, then the house number: "Lindenvej 8", "Puistotie 14", "Mellangatan 3", "Rosenweg 2a".
+_STREET_ENDINGS = (
+    r"(?:vej|veien|vegen|vägen|väg|gata|gatan|gade|gasse|straße|strasse|straat|weg|laan|plein|plads|tie"
+    r"|katu|kuja|polku|utca|ulica|stien|bakken|torget|vegur|braut)"
+)
+_SUFFIX_STREET = (
+    rf"(?<![\w'’-])(?P<v>(?:\d{{1,5}}[ \t]+)?[^\W\d_]{{2,}}(?i:{_STREET_ENDINGS})[ \t]+\d{{1,5}}[A-Za-z]?)"
+    r"(?![\w/]|[.,:]\d)"
+)
 _INTL_TOWN = (  # "lives at 95 Lindenvej 8, Wrenfield": the town after a building number, street and number
     rf"(?<![\w.,/-])\d{{1,5}}[ \t]+{_INTL_WORD}(?:[ \t]+{_INTL_WORD}){{0,4}}[ \t]+\d{{1,5}}[A-Za-z]?\.?[ \t]*,[ \t]*"
     + _TOWN_WORDS
@@ -230,6 +240,7 @@ PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("LOCATION", "intl_town", _INTL_TOWN, 0.5),
     ("STREET_ADDRESS", "apt_suite", _APT, 0.5),
     ("STREET_ADDRESS", "intl_street", _INTL_STREET, 0.5),
+    ("STREET_ADDRESS", "suffix_street", _SUFFIX_STREET, 0.5),
     ("POSTCODE", "country_zip", _COUNTRY_ZIP, 0.5),
     ("POSTCODE", "zip_cued_any", _ZIP_CUED, 0.6),
     ("PERSON", "self_named", _SELF_NAMED, 0.5),
@@ -312,6 +323,8 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
         return not big_place(span) and any(len(w) > 2 and _place_word(w) for w in words)
     if source == "town_after_unit":
         return not big_place(span)
+    if source == "suffix_street":  # "Lindenvej 8", not "untie 2"
+        return not any(known_word(w) for w in regex.findall(r"[^\W\d_]+", span))
     if source == "ward_number":  # a word no lexicon knows before one digit: "to Quenby 2", not "to bed 2"
         word = span.rstrip("0123456789/ \t")
         return not known_word(word) and word.upper() not in CLINICAL_ACRONYMS

@@ -94,6 +94,8 @@ NEW_RULES = [
     ("Mr Varnaski phoned twice. Plan: varnaski to bring her tablets.", "varnaski"),  # a name found, repeated
     ("transfer to Wexcombe 2 or Wexcombe 3 later. WEXCOMBE3 has a bed.", "WEXCOMBE"),
     ("resp status stable, ?transfer to St. Aoife's tomorrow", "Aoife"),  # a saint's name is a place here
+    ("She lives on Brannockvej 8 with her aunt.", "Brannockvej 8"),  # a street by its ending, then a number
+    ("sandra's flat: 28245 quenbytie 82, 3rd floor", "quenbytie 82"),
     (
         "Collateral from NEXT OF KIN: MARY VARNASKI, by phone.",
         "VARNASKI",
@@ -128,6 +130,7 @@ CLEAN_NEAR_NEW_RULES = [
     "it may, 12 hours later, settle. given 3 mar, 12 tabs. HR at ninety, she settled.",
     "NURSING NOTE: FLOWSHEET REVIEWED. NO ECTOPY. EXTUBATED AT 10, AROUSABLE, SKIN INTACT.",
     "Bath was warm; Reading helped; Hope is returning; Normal mood. She lived in France, then Texas.",
+    "Untie 2 knots, then tie 3; the straat 4 and the weg 2 items of the scale; Kuja 1.",
 ]
 
 
