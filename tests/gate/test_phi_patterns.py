@@ -95,7 +95,7 @@ NEW_RULES = [
     ("transfer to Wexcombe 2 or Wexcombe 3 later. WEXCOMBE3 has a bed.", "WEXCOMBE"),
     ("resp status stable, ?transfer to St. Aoife's tomorrow", "Aoife"),  # a saint's name is a place here
     ("She lives on Brannockvej 8 with her aunt.", "Brannockvej 8"),  # a street by its ending, then a number
-    ("sandra's flat: 28245 quenbytie 82, 3rd floor", "quenbytie 82"),
+    ("marisol's flat: 28245 quenbytie 82, 3rd floor", "quenbytie 82"),
     (
         "Collateral from NEXT OF KIN: MARY VARNASKI, by phone.",
         "VARNASKI",
