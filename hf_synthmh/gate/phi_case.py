@@ -124,30 +124,21 @@ def _title(word: str) -> str:
     Title case (``marisol`` -> ``Marisol``; not ``david``, ``faith``, ``will``, ``fem``)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
+    from hf_synthmh.gate.phi_lexicon import known_word
     from hf_synthmh.gate.phi_words import NOT_NAMES
 
     if len(word) < 4 or not word.islower() or word in STOP_WORDS or word in NOT_NAMES:  # "st", "fem", "mae"
         return word
-    return word[0].upper() + word[1:] if is_name(word) and not _known(word) else word
-
-
-def _known(word: str) -> bool:
-    from hf_synthmh.gate.phi_lexicon import known_word
-
-    return known_word(word)
+    return word[0].upper() + word[1:] if is_name(word) and not known_word(word) else word
 
 
 def _swap_run_word(m: regex.Match[str]) -> str:
-    word = m.group()
-    if len(word) < 3 and word.lower() not in _stop_words():
-        return word  # "FPO AA 57077": state codes and initials stay
-    return _swap(word)
-
-
-def _stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    return frozenset(STOP_WORDS)
+    word = m.group()
+    if len(word) < 3 and word.lower() not in STOP_WORDS:
+        return word  # "FPO AA 57077": state codes and initials stay
+    return _swap(word)
 
 
 _UPPER_RUN = regex.compile(r"(?<![\w'’-])\p{Lu}{3,}(?:[ \t]*[,:]?[ \t]+\p{Lu}{2,})+(?![\w'’-])")
@@ -163,7 +154,9 @@ def _lowered(text: str) -> bool:
 
 
 def truecase(text: str) -> str:
-    """``text`` with likely names in Title case and English words lower case (same length)."""
+    """``text`` with likely names in Title case and English words lower case (same length): a mostly
+    upper-case text, or the upper-case runs of another (``"NEXT OF KIN: MARY OKAFOR"``); in a text
+    written all in lower case, gazetteer names that are not English words (``"marisol"``)."""
     letters = len(_LETTERS.findall(text))
     if not letters:
         return text

@@ -169,9 +169,8 @@ def _proper_start(word: str) -> bool:
     name that WordNet knows only as a noun (``"David"``, ``"Catherine"``; not ``"Will"``, ``"Mark"``)."""
     from hf_synthmh.gate.phi_case import common_word, is_name
 
-    if len(word) <= 3:  # "Pt", "Abd", "Cvp": a short word only when it is a name ("Ali")
-        return is_name(word) and not common_word(word)
-    return not known_word(word) or (is_name(word) and not common_word(word))
+    named = is_name(word) and not common_word(word)
+    return named if len(word) <= 3 else named or not known_word(word)  # "Pt", "Abd": short ones only as names
 
 
 def segments_fingerprint() -> str:
