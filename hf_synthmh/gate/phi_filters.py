@@ -114,6 +114,8 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     ):  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu", "Augustine Renk"
         words = [w.lower() for w in regex.split(r"[\s-]+", span)]
         return not any(common_word(w) or w.strip("'’") in _NOT_NAMES for w in words)
+    if source == "city":  # "Glasgow Coma Scale", misspelt too
+        return not _eponym_ahead(text, end)
     if source not in ("spacy", "spacy_org", "gazetteer"):
         return True
     bare = span.removesuffix("'s").removesuffix("’s")
@@ -147,12 +149,18 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
             return False  # "Persecutory delusions ..."; kept: "Varnaski is ..."
         if not any(_proper_word(w) for w in words):
             return False
-    following = []  # the run of capitalised words after the span: "Glasgow [Coma Scale]", "Graves' disease"
+    return not _eponym_ahead(text, end)
+
+
+def _eponym_ahead(text: str, end: int) -> bool:
+    """The run of capitalised words after ``end`` ends in an eponym's head: "Glasgow [Coma Scale]",
+    "Graves' disease"."""
+    following = []
     for word in text[end:].lstrip("'’s").split(maxsplit=6)[:6]:
         following.append(word.lower().strip(".,;:()"))
         if not word[:1].isupper() or word[-1:] in ".,;:":
             break
-    return not _EPONYM_HEADS.intersection(following)
+    return bool(_EPONYM_HEADS.intersection(following))
 
 
 def resolve_overlaps(found: list[Finding]) -> list[Finding]:

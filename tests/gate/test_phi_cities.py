@@ -47,7 +47,7 @@ def test_places_found_and_words_left(text: str, expected: list[str]) -> None:
 
 
 def test_scanner_finds_them(scanner: PhiScanner) -> None:
-    text = "Collateral: her brother in Kuopio is her only contact. Bath was warm."
+    text = "Collateral: her brother in Kuopio is her only contact. Bath was warm. Glasgow Comma Scale 15."
     spans = scanner({"text": [text]})["phi_spans"][0]
     assert [text[s["start"] : s["end"]] for s in spans] == ["Kuopio"]
 
