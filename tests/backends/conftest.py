@@ -6,7 +6,27 @@ from pathlib import Path
 
 import pytest
 
+from hf_synthmh.backends.base import Request
+from hf_synthmh.prompts import build_request
 from hf_synthmh.testing.tiny_models import R1_TEMPLATE, build_lora_adapter, build_tiny_llama, build_tiny_qwen3
+
+ATTRS = [
+    {"age_band": "35-44", "sex": "female", "setting": "outpatient clinic"},
+    {"age_band": "18-24", "sex": "male", "setting": "inpatient ward"},
+]
+
+
+def mixed_requests(n: int) -> list[Request]:
+    """Prompts of different lengths (exemplars on odd rows), so batches need real left padding."""
+    return [
+        build_request(
+            code="F32.1" if i % 3 else "F41.1",
+            title="Major depressive disorder, single episode, moderate" if i % 3 else "Generalized anxiety",
+            attributes=ATTRS[i % 2],
+            exemplars=["Reason for referral\nLow mood. " * (i % 4)] if i % 2 else [],
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.fixture(scope="session")

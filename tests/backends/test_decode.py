@@ -12,26 +12,12 @@ import torch
 from hf_synthmh.backends import SamplingSettings, TransformersBackend
 from hf_synthmh.backends.decode import decode, new_cache
 from hf_synthmh.prompts import build_request
-
-ATTRS = [
-    {"age_band": "35-44", "sex": "female", "setting": "outpatient clinic"},
-    {"age_band": "18-24", "sex": "male", "setting": "inpatient ward"},
-]
+from tests.backends.conftest import ATTRS, mixed_requests
 
 
 def _prompts(backend: TransformersBackend, n: int) -> list[list[int]]:
     """Token ids of prompts of different lengths (exemplars of different sizes)."""
-    return [
-        backend.encode(
-            build_request(
-                code="F32.1" if i % 3 else "F41.1",
-                title="Depression" if i % 3 else "Generalized anxiety",
-                attributes=ATTRS[i % 2],
-                exemplars=["Reason for referral\nLow mood. " * (i % 4)] if i % 2 else [],
-            )
-        )
-        for i in range(n)
-    ]
+    return [backend.encode(request) for request in mixed_requests(n)]
 
 
 def _frequent_tokens(backend: TransformersBackend, prompts: list[list[int]], seeds: list[int]) -> list[int]:

@@ -10,29 +10,12 @@ from pathlib import Path
 import pytest
 
 from hf_synthmh.backends import Backend, SamplingSettings, TransformersBackend
-from hf_synthmh.backends.base import Request, split_reasoning
+from hf_synthmh.backends.base import split_reasoning
 from hf_synthmh.generate.cache import backend_identity, cache_key
-from hf_synthmh.prompts import build_request
 from hf_synthmh.testing.tiny_models import build_tiny_llama
+from tests.backends.conftest import mixed_requests
 
 SHORT = SamplingSettings(max_new_tokens=16)
-ATTRS = [
-    {"age_band": "35-44", "sex": "female", "setting": "outpatient clinic"},
-    {"age_band": "18-24", "sex": "male", "setting": "inpatient ward"},
-]
-
-
-def _requests(n: int) -> list[Request]:
-    """Prompts of different lengths (exemplars on odd rows), so batches need real left padding."""
-    return [
-        build_request(
-            code="F32.1" if i % 3 else "F41.1",
-            title="Major depressive disorder, single episode, moderate" if i % 3 else "Generalized anxiety",
-            attributes=ATTRS[i % 2],
-            exemplars=["Reason for referral\nLow mood. " * (i % 4)] if i % 2 else [],
-        )
-        for i in range(n)
-    ]
 
 
 def test_is_a_backend_and_pickles_without_model(plain_llama_dir: Path) -> None:
@@ -57,23 +40,23 @@ def test_settings_are_validated_and_named() -> None:
 
 def test_chat_template_path(llama_dir: Path) -> None:
     backend = TransformersBackend(model=str(llama_dir))
-    prompt = backend.render(_requests(1)[0])
+    prompt = backend.render(mixed_requests(1)[0])
     assert prompt.startswith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>")
     assert prompt.endswith("<|start_header_id|>assistant<|end_header_id|>\n\n")
     assert "F41.1" in prompt
-    ids = backend.encode(_requests(1)[0])
+    ids = backend.encode(mixed_requests(1)[0])
     assert ids.count(backend.load()[1].bos_token_id) == 1  # the template's BOS only, not a second one
 
 
 def test_plain_path_without_template(plain_llama_dir: Path) -> None:
     backend = TransformersBackend(model=str(plain_llama_dir))
-    request = _requests(1)[0]
+    request = mixed_requests(1)[0]
     assert backend.render(request) == request.plain
     assert request.plain.endswith("Report:\n")
 
 
 def test_qwen3_enable_thinking_switch(qwen_dir: Path) -> None:
-    request = _requests(1)[0]
+    request = mixed_requests(1)[0]
     on = TransformersBackend(model=str(qwen_dir)).render(request)
     off = TransformersBackend(model=str(qwen_dir), chat_template_kwargs={"enable_thinking": False}).render(
         request
@@ -90,7 +73,7 @@ def test_qwen3_enable_thinking_switch(qwen_dir: Path) -> None:
 @pytest.mark.parametrize("fixture", ["llama_dir", "qwen_dir", "plain_llama_dir"])
 def test_rows_do_not_depend_on_batch(fixture: str, request: pytest.FixtureRequest) -> None:
     path = request.getfixturevalue(fixture)
-    requests, seeds = _requests(8), [11, 12, 13, 14, 15, 16, 17, 18]
+    requests, seeds = mixed_requests(8), [11, 12, 13, 14, 15, 16, 17, 18]
     outs = {
         bs: TransformersBackend(model=str(path), batch_size=bs).generate(
             requests, seeds=seeds, sampling=SHORT
@@ -105,7 +88,7 @@ def test_rows_do_not_depend_on_batch(fixture: str, request: pytest.FixtureReques
 
 def test_seed_and_temperature(plain_llama_dir: Path) -> None:
     backend = TransformersBackend(model=str(plain_llama_dir), batch_size=4)
-    req = _requests(1) * 2
+    req = mixed_requests(1) * 2
     a, b = backend.generate(req, seeds=[1, 2], sampling=SHORT)
     assert a != b
     again = backend.generate(req, seeds=[1, 2], sampling=SHORT)
@@ -122,7 +105,7 @@ def test_seed_and_temperature(plain_llama_dir: Path) -> None:
 
 def test_penalty_and_top_k_keep_rows_independent(plain_llama_dir: Path) -> None:
     sampling = SamplingSettings(max_new_tokens=16, top_k=20, top_p=0.8, repetition_penalty=1.3)
-    requests, seeds = _requests(5), [3, 1, 4, 1, 5]
+    requests, seeds = mixed_requests(5), [3, 1, 4, 1, 5]
     outs = [
         TransformersBackend(model=str(plain_llama_dir), batch_size=bs).generate(
             requests, seeds=seeds, sampling=sampling
@@ -137,7 +120,7 @@ def test_penalty_and_top_k_keep_rows_independent(plain_llama_dir: Path) -> None:
 
 @pytest.mark.filterwarnings("ignore:`is_gradient_checkpointing` is deprecated:FutureWarning")  # inside peft
 def test_lora_adapter(llama_dir: Path, lora_dir: Path) -> None:
-    requests, seeds = _requests(3), [5, 6, 7]
+    requests, seeds = mixed_requests(3), [5, 6, 7]
     greedy = SamplingSettings(max_new_tokens=12, temperature=0)
     base = TransformersBackend(model=str(llama_dir)).generate(requests, seeds=seeds, sampling=greedy)
     tuned = TransformersBackend(model=str(llama_dir), adapter=str(lora_dir))
@@ -154,8 +137,8 @@ def test_lora_adapter(llama_dir: Path, lora_dir: Path) -> None:
 
 def test_template_that_opens_think(r1_dir: Path) -> None:
     backend = TransformersBackend(model=str(r1_dir))
-    assert backend.render(_requests(1)[0]).endswith("<|Assistant|><think>\n")
-    raw = backend.generate(_requests(4), seeds=[1, 2, 3, 4], sampling=SHORT)
+    assert backend.render(mixed_requests(1)[0]).endswith("<|Assistant|><think>\n")
+    raw = backend.generate(mixed_requests(4), seeds=[1, 2, 3, 4], sampling=SHORT)
     for completion in raw:
         assert completion.startswith("<think>")  # restored, so split_reasoning sees the open block
         report, reasoning = split_reasoning(completion)
@@ -164,7 +147,7 @@ def test_template_that_opens_think(r1_dir: Path) -> None:
 
 
 def _key(backend: TransformersBackend) -> str:
-    request = _requests(1)[0]
+    request = mixed_requests(1)[0]
     return cache_key(
         backend=backend_identity(backend), request=request, sampling=SHORT, seed=1, exemplar_ids=["r1"]
     )

@@ -73,6 +73,16 @@ def scanner() -> PhiScanner:
     return scan
 
 
+def assert_found(scanner: PhiScanner, text: str, value: str) -> None:
+    """The first occurrence of ``value`` in ``text`` is overlapped by a finding (the findings are the
+    assertion's message)."""
+    spans = scanner({"text": [text]})["phi_spans"][0]
+    start = text.index(value)
+    assert any(s["start"] < start + len(value) and start < s["end"] for s in spans), [
+        (s["type"], text[s["start"] : s["end"]]) for s in spans
+    ]
+
+
 @pytest.fixture(scope="session")
 def reference() -> tuple[list[str], list[str]]:
     """40 fictional real reports and their ids."""

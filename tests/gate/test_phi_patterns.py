@@ -15,7 +15,7 @@ import regex
 from hf_synthmh.demo.corpus import load_demo_corpus
 from hf_synthmh.gate import PhiScanner, phi_patterns
 from hf_synthmh.gate.phi_case import truecase
-from tests.gate.conftest import CLEAN_REPORTS
+from tests.gate.conftest import CLEAN_REPORTS, assert_found
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -90,26 +90,22 @@ NEW_RULES = [
     ("My driver's licence number is ab4471902 and it expires soon.", "ab4471902"),
     ('Aoife: "How have you been?"\nTherapist: "I am here to help."', "Aoife"),  # a speaker's label
     ("Marisol, can you tell me more about the voices?", "Marisol"),  # a name addressed
-    ("son visited today (412 380 27715) and will call back.", "412 380 27715"),
+    (
+        "son visited today (412 380 27715) and will call back.",
+        "412 380 27715",
+    ),  # in brackets, no plan parses it
     ("Mr Varnaski phoned twice. Plan: varnaski to bring her tablets.", "varnaski"),  # a name found, repeated
     ("transfer to Wexcombe 2 or Wexcombe 3 later. WEXCOMBE3 has a bed.", "WEXCOMBE"),
     ("resp status stable, ?transfer to St. Aoife's tomorrow", "Aoife"),  # a saint's name is a place here
     ("She lives on Brannockvej 8 with her aunt.", "Brannockvej 8"),  # a street by its ending, then a number
     ("marisol's flat: 28245 quenbytie 82, 3rd floor", "quenbytie 82"),
-    (
-        "Collateral from NEXT OF KIN: MARY VARNASKI, by phone.",
-        "VARNASKI",
-    ),  # upper case in a mixed-case note  # in brackets, no plan parses it
+    ("Collateral from NEXT OF KIN: MARY VARNASKI, by phone.", "VARNASKI"),  # upper case, mixed-case note
 ]
 
 
 @pytest.mark.parametrize(("text", "value"), NEW_RULES)
 def test_new_rules_find_invented_identifiers(scanner: PhiScanner, text: str, value: str) -> None:
-    spans = scanner({"text": [text]})["phi_spans"][0]
-    start = text.index(value)
-    assert any(s["start"] < start + len(value) and start < s["end"] for s in spans), [
-        (s["type"], text[s["start"] : s["end"]]) for s in spans
-    ]
+    assert_found(scanner, text, value)
 
 
 CLEAN_NEAR_NEW_RULES = [
