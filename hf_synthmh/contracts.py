@@ -37,6 +37,7 @@ __all__ = [
     "MEMBERSHIP_EXEMPLAR",
     "MEMBERSHIP_MINHASH",
     "MEMBERSHIP_NGRAM",
+    "MEMBERSHIP_ROUGE_L",
     "MEMBERSHIP_SPAN",
     "PHI_COLUMNS",
     "PHI_ERROR",
@@ -317,6 +318,8 @@ MEMBERSHIP_NGRAM = RejectReason("membership", "ngram")
 MEMBERSHIP_SPAN = RejectReason("membership", "span")
 #: Near duplicate of one real report (Jaccard of rare word shingles).
 MEMBERSHIP_MINHASH = RejectReason("membership", "minhash")
+#: Near duplicate of one real report (ROUGE-L F1 with the real report sharing most rare n-grams).
+MEMBERSHIP_ROUGE_L = RejectReason("membership", "rouge_l")
 #: Closer in embedding space to a real report than the real holdout reports are to theirs.
 MEMBERSHIP_EMBEDDING = RejectReason("membership", "embedding")
 

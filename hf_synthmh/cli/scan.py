@@ -26,6 +26,9 @@ def scan(
     minhash_threshold: Annotated[
         float, typer.Option(help="Reject at this Jaccard of rare word shingles with one real report.")
     ] = 0.5,
+    max_rouge_l: Annotated[
+        float, typer.Option(help="Reject at this ROUGE-L F1 with the real report sharing most rare n-grams.")
+    ] = 0.8,
     phi_threshold: Annotated[float, typer.Option(help="Presidio score threshold.")] = 0.35,
     phi_policy: Annotated[
         str, typer.Option(help="drop rows with PHI, or redact it to typed placeholders such as <PERSON>.")
@@ -49,7 +52,7 @@ def scan(
     num_workers: WorkersOption = 1,
 ) -> None:
     """Gate synthetic reports: PHI scan (drop or redact), PHI replay and membership checks against the
-    real ones (rare n-grams, shared spans, MinHash; with --embedding-check also embedding distance).
+    real ones (rare n-grams, shared spans, MinHash, ROUGE-L; with --embedding-check also embedding distance).
 
     Writes OUT/kept.jsonl, OUT/rejected.jsonl (all columns plus reject_reasons) and OUT/scan_report.json
     (counts per reason and per label, PHI replay per type, seconds per step).
@@ -71,6 +74,7 @@ def scan(
         max_containment=max_containment,
         max_shared_span=max_shared_span,
         minhash_threshold=minhash_threshold,
+        max_rouge_l=max_rouge_l,
         embedding_check=embedding_check,
         embedding_percentile=embedding_percentile,
     )

@@ -19,6 +19,9 @@ and every drop is counted per reason:
   and in no other (``membership_unique_span``): a copy of that patient's own story, even when shorter.
 * ``"membership:minhash"``: exact Jaccard of rare word shingles with one real report of at least
   ``minhash_threshold`` (near duplicate; candidates from MinHash LSH and the n-gram index).
+* ``"membership:rouge_l"``: ROUGE-L F1 of at least ``max_rouge_l`` with the real report that shares the
+  most rare n-grams with the row (``membership_rouge_l``): a near copy whose edits are spread evenly
+  enough to break up the shared passages and shingles.
 * ``"membership:embedding"``: (optional, ``embedding_check``) closer in embedding space to a real train
   report than ``embedding_percentile`` % of real holdout reports are to theirs.
 
@@ -48,6 +51,7 @@ from hf_synthmh.contracts import (
     MEMBERSHIP_EXEMPLAR,
     MEMBERSHIP_MINHASH,
     MEMBERSHIP_NGRAM,
+    MEMBERSHIP_ROUGE_L,
     MEMBERSHIP_SPAN,
     PHI_ERROR,
     PHI_REPLAY,
@@ -82,7 +86,7 @@ def reject_reasons(
 ) -> dict[str, list]:
     """Batch function: ``reject_reasons`` from ``text`` and the check columns. ``text``, ``phi_types``,
     ``membership_containment`` and ``membership_longest_span`` are required, and ``phi_redacted``
-    under the ``redact`` PHI policy; ``phi_replay``, the MinHash, exemplar and embedding columns are
+    under the ``redact`` PHI policy; ``phi_replay``, the MinHash, ROUGE-L, exemplar and embedding columns are
     used when present (the embedding one only with ``embedding_threshold``)."""
     s = settings or GateSettings()
     redact = s.phi_policy == "redact"
@@ -99,6 +103,7 @@ def reject_reasons(
     none: list[Any] = [None] * n
     redacted, replay = batch.get("phi_redacted", none), batch.get("phi_replay", none)
     jaccard = batch.get("membership_minhash_jaccard", absent)
+    rouge = batch.get("membership_rouge_l", absent)
     unique = batch.get("membership_unique_span", absent)
     ex_cont = batch.get("membership_exemplar_containment", absent)
     ex_span = batch.get("membership_exemplar_span", absent)
@@ -117,6 +122,8 @@ def reject_reasons(
             reasons.append(MEMBERSHIP_SPAN)
         if _fails(jaccard[k], s.minhash_threshold, strict=False):
             reasons.append(MEMBERSHIP_MINHASH)
+        if _fails(rouge[k], s.max_rouge_l, strict=False):
+            reasons.append(MEMBERSHIP_ROUGE_L)
         if distance is not None and not blank and (distance[k] is None or distance[k] < embedding_threshold):
             reasons.append(MEMBERSHIP_EMBEDDING)
         out.append([str(r) for r in reasons])

@@ -64,6 +64,11 @@ class GateSettings:
         minhash_threshold: reject at this exact Jaccard of rare word-shingle sets with one real report
             (0.5: in the benchmark, copies with 2-5% of words edited score ~0.65-0.9, with 10% ~0.45-0.65,
             unrelated reports ~0).
+        max_rouge_l: reject at this ROUGE-L F1 (longest common subsequence of tokens) with the real
+            report sharing the most rare n-grams with the row (0.8: in the benchmark, copies with 10%
+            of words edited score >= 0.91, unrelated reports <= 0.32, and the demo's LLM-written rows
+            <= 0.31). It catches near copies whose edits happen to split every shared passage and
+            shingle run.
         minhash_ngram: shingle length in words for MinHash (3).
         minhash_perms, minhash_bands: MinHash permutations (128) and LSH bands (42 bands of 3 rows:
             a pair at Jaccard 0.5 becomes a candidate with probability 0.996, at 0.2 with 0.29).
@@ -84,6 +89,7 @@ class GateSettings:
     candidates: int = 8
     min_shared: int = 10
     minhash_threshold: float = 0.5
+    max_rouge_l: float = 0.8
     minhash_ngram: int = 3
     minhash_perms: int = 128
     minhash_bands: int = 42

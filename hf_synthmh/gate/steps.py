@@ -20,7 +20,7 @@ lists, ``None`` scores), so the gate always adds every column of
 >>> tuple(c for step in steps for c in step.columns) == GATE_COLUMNS
 True
 >>> [str(r) for r in MembershipStep.reasons]
-['membership:exemplar', 'membership:ngram', 'membership:span', 'membership:minhash']
+['membership:exemplar', 'membership:ngram', 'membership:span', 'membership:minhash', 'membership:rouge_l']
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from hf_synthmh.contracts import (
     MEMBERSHIP_EXEMPLAR,
     MEMBERSHIP_MINHASH,
     MEMBERSHIP_NGRAM,
+    MEMBERSHIP_ROUGE_L,
     MEMBERSHIP_SPAN,
     PHI_ERROR,
     PHI_REPLAY,
@@ -161,7 +162,7 @@ class ReplayStep(Step):
 
 class MembershipStep(Step):
     name, columns = "membership", MEMBERSHIP_COLUMNS
-    reasons = (MEMBERSHIP_EXEMPLAR, MEMBERSHIP_NGRAM, MEMBERSHIP_SPAN, MEMBERSHIP_MINHASH)
+    reasons = (MEMBERSHIP_EXEMPLAR, MEMBERSHIP_NGRAM, MEMBERSHIP_SPAN, MEMBERSHIP_MINHASH, MEMBERSHIP_ROUGE_L)
 
     def __init__(self, checker: MembershipChecker) -> None:
         self.checker = checker

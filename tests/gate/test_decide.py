@@ -78,12 +78,13 @@ def test_minhash_exemplar_and_embedding_reasons() -> None:
     batch = _batch(
         text=["near", "exemplar passage", "exemplar copy", "close", "fine"],
         membership_minhash_jaccard=[0.6, 0.0, 0.0, 0.0, 0.49],
+        membership_rouge_l=[0.95, 0.3, 0.3, 0.3, 0.79],
         membership_exemplar_containment=[0.0, 0.1, 0.9, 0.0, 0.4],
         membership_exemplar_span=[0, 45, 120, 0, 39],
         membership_embedding_distance=[0.5, 0.5, 0.5, 0.01, 0.2],
     )
     assert reject_reasons(batch)["reject_reasons"] == [
-        ["membership:minhash"],
+        ["membership:minhash", "membership:rouge_l"],
         ["membership:exemplar"],
         ["membership:exemplar"],
         [],  # no embedding threshold: the embedding check is off
@@ -94,13 +95,18 @@ def test_minhash_exemplar_and_embedding_reasons() -> None:
     fail_closed = _batch(
         text=["x"],
         membership_minhash_jaccard=[None],
+        membership_rouge_l=[None],
         membership_exemplar_containment=[None],
         membership_exemplar_span=[0],
         membership_embedding_distance=[None],
     )
     assert reject_reasons(fail_closed, embedding_threshold=0.1)["reject_reasons"] == [
-        ["membership:exemplar", "membership:minhash", "membership:embedding"]
+        ["membership:exemplar", "membership:minhash", "membership:rouge_l", "membership:embedding"]
     ]
+    at_threshold = _batch(text=["x"], membership_rouge_l=[0.8])
+    assert reject_reasons(at_threshold)["reject_reasons"] == [["membership:rouge_l"]]
+    lenient = GateSettings(max_rouge_l=0.81)
+    assert reject_reasons(at_threshold, settings=lenient)["reject_reasons"] == [[]]
 
 
 def test_missing_checks_are_an_error() -> None:
@@ -168,6 +174,7 @@ def test_apply_gate(synthetic: Dataset, reference: tuple[list[str], list[str]], 
         "membership:ngram",
         "membership:span",
         "membership:minhash",
+        "membership:rouge_l",
     ]
     assert rejected["syn-copy"]["membership_nearest_id"] == ids[4]
     assert rejected["syn-copy"]["membership_rouge_l"] == 1.0
@@ -178,6 +185,7 @@ def test_apply_gate(synthetic: Dataset, reference: tuple[list[str], list[str]], 
         "empty": 1,
         "membership:minhash": 1,
         "membership:ngram": 1,
+        "membership:rouge_l": 1,
         "membership:span": 2,
         "phi:PERSON": 1,
         "phi:PHONE_NUMBER": 1,
@@ -188,6 +196,7 @@ def test_apply_gate(synthetic: Dataset, reference: tuple[list[str], list[str]], 
             "kept": 1,
             "membership:minhash": 1,
             "membership:ngram": 1,
+            "membership:rouge_l": 1,
             "membership:span": 1,
         },
         "F41.1": {"kept": 1, "membership:span": 1, "phi:PERSON": 1, "phi:PHONE_NUMBER": 1},
@@ -214,7 +223,13 @@ def test_apply_gate_plain_labels_and_empty_input(
     result = apply_gate(ds, reference_texts=texts, reference_ids=ids, scanner=scanner)
     assert result.counts_per_label == {
         "x": {"kept": 1},
-        "y": {"kept": 0, "membership:minhash": 1, "membership:ngram": 1, "membership:span": 1},
+        "y": {
+            "kept": 0,
+            "membership:minhash": 1,
+            "membership:ngram": 1,
+            "membership:rouge_l": 1,
+            "membership:span": 1,
+        },
     }
     no_label = apply_gate(
         ds.remove_columns("label"), reference_texts=texts, reference_ids=ids, scanner=scanner

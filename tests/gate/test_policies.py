@@ -90,6 +90,7 @@ def test_redact_policy_end_to_end(flaky: PhiScanner, reference: tuple[list[str],
     assert result.counts == {
         "membership:minhash": 1,
         "membership:ngram": 1,
+        "membership:rouge_l": 1,
         "membership:span": 1,
         "phi:error": 1,
     }

@@ -15,6 +15,7 @@ from hf_synthmh.contracts import (
     MEMBERSHIP_EXEMPLAR,
     MEMBERSHIP_MINHASH,
     MEMBERSHIP_NGRAM,
+    MEMBERSHIP_ROUGE_L,
     MEMBERSHIP_SPAN,
     PHI_ERROR,
     PHI_REPLAY,
@@ -117,9 +118,9 @@ def test_pair_and_rank_keys_round_trip() -> None:
 
 def test_reject_reasons_write_the_same_strings() -> None:
     fixed = [EMPTY, PHI_ERROR, PHI_REPLAY, MEMBERSHIP_EXEMPLAR, MEMBERSHIP_NGRAM, MEMBERSHIP_SPAN]
-    fixed += [MEMBERSHIP_MINHASH, MEMBERSHIP_EMBEDDING]
+    fixed += [MEMBERSHIP_MINHASH, MEMBERSHIP_ROUGE_L, MEMBERSHIP_EMBEDDING]
     written = ["empty", "phi:error", "phi:replay", "membership:exemplar", "membership:ngram"]
-    written += ["membership:span", "membership:minhash", "membership:embedding"]
+    written += ["membership:span", "membership:minhash", "membership:rouge_l", "membership:embedding"]
     assert [str(r) for r in fixed] == written
     assert str(RejectReason.phi("MEDICAL_RECORD_NUMBER")) == "phi:MEDICAL_RECORD_NUMBER"
     assert [RejectReason.parse(s) for s in written] == fixed
