@@ -126,6 +126,7 @@ _NER_TYPES = {
 }
 _NER_SCORE = 0.85  # Presidio's SpacyRecognizer score
 _ORG_SCORE = 0.4
+_MIXED_CASE_ONLY = frozenset({"spacy_org", "name_unknown"})  # not on truecased views
 #: Digest of the rules; part of a scanner's pickled state, so ``datasets`` cache fingerprints change
 #: when the rules do.
 RULES_DIGEST = hashlib.blake2b(
@@ -196,7 +197,7 @@ class PhiEngine:
         for i, (text, view) in enumerate(zip(texts, views, strict=True)):
             current = found[i]
             if current is not None and view != text:  # spaCy's ORG on truecased notes: "Flowsheet", "Ectopy"
-                found[i] = [f for f in current if f.source != "spacy_org"]
+                found[i] = [f for f in current if f.source not in _MIXED_CASE_ONLY]
         return [
             None if f is None or v is None else self._guard(self._finish, v, f, wanted, threshold)
             for v, f in zip(views, found, strict=True)

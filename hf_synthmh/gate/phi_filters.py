@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import regex
 
+from hf_synthmh.gate.phi_lexicon import drug_word
 from hf_synthmh.gate.phi_places import PLACE_RULES, big_place, plausible_place
 from hf_synthmh.gate.phi_recognizers import _INSTITUTION, Finding
 from hf_synthmh.gate.phi_words import DRUG_STEMS as _DRUG_STEMS
@@ -43,7 +44,7 @@ def _proper_word(word: str) -> bool:
     if len(w) < 3 or not w[0].isupper() or w.isupper() or any(c.isdigit() for c in w):
         return False
     low = w.lower()
-    return low not in _NOT_NAMES and not common_word(low) and not _DRUG.search(low)
+    return low not in _NOT_NAMES and not common_word(low) and not _DRUG.search(low) and not drug_word(low)
 
 
 def _is_name(word: str) -> bool:
@@ -114,7 +115,10 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     ):  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu", "Augustine Renk"
         words = [w.lower() for w in regex.split(r"[\s-]+", span)]
         return not any(common_word(w) or w.strip("'’") in _NOT_NAMES for w in words)
-    if source == "city":  # "Glasgow Coma Scale", misspelt too
+    if source in (
+        "city",
+        "name_unknown",
+    ):  # "Glasgow Coma Scale", misspelt too; "Addenbrooke's Cognitive ..."
         return not _eponym_ahead(text, end)
     if source not in ("spacy", "spacy_org", "gazetteer"):
         return True
@@ -132,7 +136,12 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
         return False
     if len(tokens) == 1 and not _is_name(tokens[0]):  # "Abd", "Sx", "Hct"; "Propofol", "Lasix"
         word = tokens[0].strip(".,;:'’")
-        if len(word) <= 4 or _DRUG.search(word):
+        if (
+            len(word) <= 4
+            or _DRUG.search(word)
+            or drug_word(word)
+            or (kind == "PERSON" and common_word(word))
+        ):
             return False
     if kind == "LOCATION" and big_place(" ".join(tokens)):
         return False

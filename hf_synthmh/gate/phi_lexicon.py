@@ -13,6 +13,7 @@ from pathlib import Path
 import regex
 
 __all__ = [
+    "drug_word",
     "known_word",
     "name_words",
     "ner_segments",
@@ -113,6 +114,63 @@ def _known(w: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _drugs() -> frozenset[str]:
+    """One-word drug names, brands and synonyms, lower case (~36k): the dictionary of the
+    ``drug-named-entity-recognition`` package (MIT; DrugBank open vocabulary, MeSH, MedlinePlus, NHS and
+    Wikipedia), read from its data file without importing the package (its import reads the home folder)."""
+    import bz2
+    import importlib.util
+    import pickle
+
+    spec = importlib.util.find_spec("drug_named_entity_recognition")
+    if spec is None or not spec.submodule_search_locations:
+        from hf_synthmh._deps import require
+
+        require("drug_named_entity_recognition", package="drug-named-entity-recognition")
+        raise AssertionError("unreachable")  # pragma: no cover
+    path = Path(next(iter(spec.submodule_search_locations))) / "drug_ner_dictionary.pkl.bz2"
+    with bz2.open(path, "rb") as f:
+        variants = pickle.load(f)["drug_variant_to_canonical"]  # an installed package's own data file
+    return frozenset(v for v in variants if " " not in v)
+
+
+def drug_word(word: str) -> bool:
+    """True for a drug name, brand or synonym, its abbreviation (the first four letters or more of one:
+    "Vanco", "Ceftaz") or a misspelling one edit away after the same first two letters
+    ("Amniodarone"), unless the name gazetteer holds
+    the word ("Allegra" is a brand and a first name).
+
+    >>> [drug_word(w) for w in ("Combivent", "flovent", "Vanco", "Amniodarone", "Okonkwo", "Allegra")]
+    [True, True, True, True, False, False]
+    """
+    import bisect
+
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.process import extractOne
+
+    from hf_synthmh.gate.phi_case import is_name
+
+    w = word.lower().strip(".,;:()'’")
+    if len(w) < 4 or is_name(w):
+        return False
+    drugs, ordered = _drugs(), _sorted_drugs()
+    if w in drugs:
+        return True
+    at = bisect.bisect_left(ordered, w)
+    if at < len(ordered) and ordered[at].startswith(w):
+        return True
+    if len(w) < 6:
+        return False
+    same_start = ordered[bisect.bisect_left(ordered, w[:2]) : bisect.bisect_right(ordered, w[:2] + "\uffff")]
+    return extractOne(w, same_start, scorer=Levenshtein.distance, score_cutoff=1) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _sorted_drugs() -> list[str]:
+    return sorted(_drugs())
+
+
 def ner_segments(text: str) -> list[tuple[int, str]]:
     """``(offset, sentence)`` for the sentences that may hold a name or place for NER to find.
 
@@ -174,9 +232,12 @@ def _proper_start(word: str) -> bool:
 
 
 def segments_fingerprint() -> str:
-    """A text that changes when the NER-selection patterns change."""
+    """A text that changes when the NER-selection patterns or the drug dictionary change."""
+    from hf_synthmh._deps import installed_version
+
     return repr(
         (
+            installed_version("drug-named-entity-recognition"),
             _SEGMENT.pattern,
             _CAPWORD.pattern,
             _START_LIKE.pattern,

@@ -11,17 +11,26 @@ import itertools
 import regex
 
 from hf_synthmh.gate.phi_case import common_word, is_first_name, is_name, name_gazetteer
-from hf_synthmh.gate.phi_lexicon import noun_only
+from hf_synthmh.gate.phi_lexicon import drug_word, noun_only
 from hf_synthmh.gate.phi_recognizers import _NO_NAME_AHEAD, _RELATIVE, Finding, known_word
 from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
 from hf_synthmh.gate.phi_words import _wordset as _words
 
-__all__ = ["CUED_SOURCES", "addressed_names", "gazetteer_names", "namelike", "names_fingerprint", "refine"]
+__all__ = [
+    "CUED_SOURCES",
+    "addressed_names",
+    "gazetteer_names",
+    "namelike",
+    "names_fingerprint",
+    "refine",
+    "unknown_names",
+]
 
 CUED_SOURCES = frozenset(
     {
         "titled_name",
         "relative_name",
+        "clinician_name",
         "credential_name",
         "name_relative",
         "self_named",
@@ -68,7 +77,7 @@ _ACTING = regex.compile(
     r"[\"”’']?\s*(?:[,(]|(?i:called|phoned|rang|visited|came|lives|is|was|in|at|here|arrived|left"
     r"|updated|aware|spoke|states|stated|said|says|wants|will|would|has|had|and|who|to|from|staying"
     r"|stayed|does|did|spent|asked|asks|notified|present|informed|agrees|agreed|requests|requested"
-    r"|calls|via|consented|consents|signed)\b|[ \t(]*\d)"
+    r"|calls|via|consented|consents|signed|ordered)\b|[ \t(]*\d)"
 )
 
 
@@ -137,7 +146,7 @@ def refine(text: str, f: Finding) -> Finding | None:
     if f.source == "name_per":  # "PER ORWELL WILL HOLD", not "per protocol", "per Meditrak"
         word = _bare(tokens[0].group()) if tokens else ""
         return f if is_name(word) and not common_word(word) else None
-    if f.source == "relative_name":
+    if f.source in ("relative_name", "clinician_name"):
         return _relative(text, f, tokens)
     first = next((k for k, m in enumerate(tokens) if namelike(m.group()) or _after_initial(tokens, k)), None)
     if first is None:
@@ -234,7 +243,7 @@ def gazetteer_names(text: str) -> list[Finding]:
                 i += 1
             found.append(Finding("PERSON", m.start(), end, 0.5, "gazetteer"))
         i += 1
-    return found + lower_case_names(text) + addressed_names(text)
+    return found + lower_case_names(text) + addressed_names(text) + unknown_names(text)
 
 
 # A speaker's label before a quote ('Aoife: "How have you been?"') or a name addressed at the start of a
@@ -267,6 +276,43 @@ def addressed_names(text: str) -> list[Finding]:
     return found
 
 
+# A capitalised word (not an acronym) and what may stand before it in running text: a lower-case word.
+_CAP_WORD = regex.compile(r"(?<![\w'’-])\p{Lu}\p{Ll}[\p{Ll}'’]*(?:-\p{Lu}?\p{Ll}+)?(?![\w'’-])")
+_IN_RUNNING_TEXT = regex.compile(r"(?<![\w'’-])\p{Ll}[\p{Ll}'’-]*[ \t]+$")
+_STARTS_SENTENCE = regex.compile(r"(?:^|[.!?][ \t]+)[\"“]?$")
+# A verb after a sentence-initial name: "Yumika is ...", "Mehrudin shouted ...".
+_VERB_NEXT = regex.compile(
+    r"[ \t]+(?:is|was|has|had|will|would|began|begins|lives|lived|shouted|says|said|works|worked|called"
+    r"|phoned|told|asked|wrote|founded|invested|joined|moved)\b"
+)
+
+
+def unknown_names(text: str) -> list[Finding]:
+    """Capitalised words that no lexicon knows (not English, not a drug or its abbreviation, not a
+    stop word or a listed eponym; four letters or more) in running text: after a lower-case word
+    (``"why is Iwao so"``, ``"the Rolc novel"``) or starting a sentence before a verb (``"Yumika is
+    reliable"``), as ``PERSON`` findings of source ``"name_unknown"``. Mixed-case text only: the scan
+    drops them where truecasing made the view (upper-case notes' "Flowsheet").
+
+    >>> text = "Why is Iwao so quiet? Yumika is here. Given Combivent and Vanco. Quenby 2 is busy."
+    >>> [text[f.start : f.end] for f in unknown_names(text)]
+    ['Iwao', 'Yumika']
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    found = []
+    for m in _CAP_WORD.finditer(text):
+        word = m.group()
+        low = regex.sub(r"['’]s?$", "", word.lower())
+        if len(low) < 4 or low in STOP_WORDS or low in _NOT_NAMES or known_word(low) or drug_word(low):
+            continue
+        before = text[max(0, m.start() - 40) : m.start()]
+        running = _IN_RUNNING_TEXT.search(before) is not None
+        if running or (_STARTS_SENTENCE.search(before) and _VERB_NEXT.match(text, m.end())):
+            found.append(Finding("PERSON", m.start(), m.end(), 0.4, "name_unknown"))  # other findings win
+    return found
+
+
 # Two lower-case words, a first name then a surname: "darius okafor", "aoife varnaski".
 _LOWER_WORD = regex.compile(r"(?<![\w'’-])\p{Ll}[\p{Ll}'’]+(?:-\p{Ll}+)?(?![\w'’-])")
 
@@ -277,8 +323,9 @@ _LOWER_START = regex.compile(r"(?:^|(?<=[.!?:][ \t]+))\p{Ll}[\p{Ll}'’]+(?![\w'
 
 def lower_case_names(text: str) -> list[Finding]:
     """Lower-case full names: a gazetteer first name that is not an English word, then a gazetteer
-    surname that is not an English word, or (after a first name of four letters or more) any unknown
-    word of four letters or more (``"darius okafor"``, ``"aoife varnaski"``; not ``"mark twain"``,
+    surname that is not an English word or is followed by an acting verb, or (after a first name of four
+    letters or more) any unknown word of four letters or more (``"darius okafor"``, ``"aoife varnaski"``,
+    ``"stella maris will"``; not ``"mark twain"``,
     ``"grace period"``, ``"fem sheath"``). Also a lower-case first name at the start of a sentence
     or after a heading's colon: one that is not an English word, followed by a verb or "is"/"was"/...
     (``"marisol was tearful"``; not ``"liberty is key"``), or an English-speaking first name followed
@@ -299,7 +346,8 @@ def lower_case_names(text: str) -> list[Finding]:
             continue
         if a in STOP_WORDS or a in _NOT_NAMES or b in STOP_WORDS or b in _NOT_NAMES or common_word(a):
             continue
-        if (b in last and not common_word(b)) or (len(a) > 3 and len(b) > 3 and not known_word(b)):
+        acting = b in last and _ACTING.match(text, n.end()) is not None  # "stella maris will ..."
+        if (b in last and not common_word(b)) or (len(a) > 3 and len(b) > 3 and not known_word(b)) or acting:
             found.append(Finding("PERSON", m.start(), n.end(), 0.5, "name_lower"))  # not "fem sheath"
     for m in _LOWER_START.finditer(text):  # "... today. marisol was tearful"
         word = m.group()
@@ -325,6 +373,10 @@ def names_fingerprint() -> str:
             _COPULA.pattern,
             _SPEAKER.pattern,
             _VOCATIVE.pattern,
+            _CAP_WORD.pattern,
+            _IN_RUNNING_TEXT.pattern,
+            _STARTS_SENTENCE.pattern,
+            _VERB_NEXT.pattern,
             _TOKEN.pattern,
             sorted(_NOT_AFTER_CUE),
         )

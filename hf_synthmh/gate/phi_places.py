@@ -172,7 +172,7 @@ _SELF_NAMED = (  # "my name is Ines", "call me ruairi", "she named him Tobiah", 
 )
 _ANY = r"(?<![\w'’-])(?!(?i:drs?|md|np|rn|ho|pt|the|team|staff)\b)[^\W\d_][\w'’-]*[^\W\d_]"
 _NAME_AWARE = (  # "K. Vashenko aware", "OKAFOR NOTIFIED", "per B. Quillfeather"
-    rf"(?P<v>(?:[A-Za-z]\.[ \t]*)?{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:aware|notified|made[ \t]+aware|paged)\b"
+    rf"(?P<v>(?:(?<![\w'’-])[A-Za-z]\.[ \t]*)?{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:aware|notified|made[ \t]+aware|paged)\b"
     rf"|(?i:\bper)[ \t]+(?P<v>[A-Za-z]\.[ \t]*{_ANY})"
 )
 _NAME_INITIAL_NAME = (  # "Ravel G Quimby", "Tamsin J. Orwell": first name, middle initial, surname
