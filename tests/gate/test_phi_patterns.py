@@ -105,6 +105,8 @@ NEW_RULES = [
     ("Unlike the Tessaly novel, her diary is not fiction.", "Tessaly"),
     ("LINES D/C'D. NP MARGARET ORDERED A CXR. PT RESTING.", "MARGARET"),  # a nurse named like a relative
     ("hospice co.- ivy baker will be assessing pt in the am.", "ivy baker"),  # lower case, a verb after
+    ("she moved here from kuopio last spring.", "kuopio"),  # a town in a lower-case text
+    ('\\"i\\\'m fine,\\" says okonkwo.', "okonkwo"),  # lower case after an escaped quote
 ]
 
 
@@ -136,6 +138,7 @@ CLEAN_NEAR_NEW_RULES = [
     "Given Combivent and Flovent inhalers; started Unasyn, Vanco and Ceftaz; Amniodarone load given.",
     "A practice nurse at his surgery referred him; the ward nurse and the np talked with them; 4L np with sats 95%.",
     "Seen by the Liaison team. Referred by her GP. Nurse aware. Mood low; grace period over; rn aware.",
+    "plan: d/c to rehab tomorrow. nitro gtt off, amio bolus given. she lived in laos.",
 ]
 
 
