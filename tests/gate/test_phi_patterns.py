@@ -107,6 +107,14 @@ NEW_RULES = [
     ("hospice co.- ivy baker will be assessing pt in the am.", "ivy baker"),  # lower case, a verb after
     ("she moved here from kuopio last spring.", "kuopio"),  # a town in a lower-case text
     ('\\"i\\\'m fine,\\" says okonkwo.', "okonkwo"),  # lower case after an escaped quote
+    (
+        'pt states "pain is better"\nplan: WEXCOMBE 2 this am, pulm toilet.',
+        "WEXCOMBE",
+    ),  # a ward and its number
+    ("INTUBATED ON WEXCOMBE 3 FOR AIRWAY PROTECTION. SEDATED.", "WEXCOMBE"),
+    ("PT FOUND AT HOME IN CEDAR RAPIDS BY EMS THIS AM. FEBRILE.", "CEDAR RAPIDS"),  # two English words
+    ("daughter returned to cedar rapids today, back friday.", "cedar rapids"),  # lower case after "to"
+    ("She said Grande prairie winters are long.", "Grande prairie"),  # a big town's second word in lower case
 ]
 
 
@@ -139,6 +147,7 @@ CLEAN_NEAR_NEW_RULES = [
     "A practice nurse at his surgery referred him; the ward nurse and the np talked with them; 4L np with sats 95%.",
     "Seen by the Liaison team. Referred by her GP. Nurse aware. Mood low; grace period over; rn aware.",
     "plan: d/c to rehab tomorrow. nitro gtt off, amio bolus given. she lived in laos.",
+    "Started on Lasix 2. Back to bed 2 for the night. ON CPAP 5 FOR SLEEP. Good hope for the new year.",
 ]
 
 
