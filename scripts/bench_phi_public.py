@@ -13,8 +13,11 @@ Scoring (HIPAA Safe Harbor identifiers only):
 * ``NON_HIPAA``, ``OTHER`` and ``AGE`` labels are left out (see the data README);
 * a ``DATE`` label that is only a year (``1992``, ``'84``), a weekday, a time of day or a season is
   reported as ``DATE_YEAR`` and left out of the HIPAA totals (Safe Harbor keeps years);
-* a ``LOCATION`` label that is a US state, a UK nation, a country or a continent is reported as
-  ``LOCATION_BIG`` and left out of the HIPAA totals (Safe Harbor protects places below state level).
+* a ``LOCATION`` label that is a US state, a UK nation, a country or a continent (also with a
+  qualifier in brackets, "Cyprus (Greek)") is reported as ``LOCATION_BIG`` and left out of the HIPAA
+  totals (Safe Harbor protects places below state level);
+* a label whose value is ``nan`` (presidio-research's generator writing out an empty field) is
+  reported as ``MISSING`` and left out.
 
 Columns: ``row`` = rows holding a HIPAA label that get any finding / such rows; ``row*`` = the same over
 all rows the source marks ``has_phi`` (the README's definition, for the issue's baseline table); ``span``
@@ -69,15 +72,23 @@ _OWN_TYPES = {
 
 
 def _big_place(value: str) -> bool:
-    """US states, UK nations, continents and every country name faker knows (the scan's own list)."""
+    """US states, UK nations, continents and the countries faker and GeoNames name (the scan's own
+    list), also with a qualifier in brackets ("Cyprus (Greek)")."""
     from hf_synthmh.gate.phi_places import big_place
 
-    return big_place(value) or value.lower().removeprefix("the ") in {"us", "usa", "uk"}
+    bare = re.sub(r"\s*\([^)]*\)$", "", value)
+    return big_place(bare) or bare.lower().removeprefix("the ") in {"us", "usa", "uk"}
+
+
+_MISSING = {"nan", "none", "null", ""}  # a generator's empty value written out, not an identifier
 
 
 def score_type(span: dict[str, Any]) -> str:
-    """The reporting type of a gold span: its ``norm_type``, or ``DATE_YEAR`` / ``LOCATION_BIG``."""
+    """The reporting type of a gold span: its ``norm_type``, or ``DATE_YEAR`` / ``LOCATION_BIG`` /
+    ``MISSING``."""
     kind, value = span["norm_type"], span["value"].strip()
+    if value.lower() in _MISSING:
+        return "MISSING"
     if kind == "DATE" and _NONSPECIFIC_DATE.match(value):
         return "DATE_YEAR"
     if kind == "LOCATION" and _big_place(value):
@@ -86,7 +97,7 @@ def score_type(span: dict[str, Any]) -> str:
 
 
 def hipaa(kind: str) -> bool:
-    return kind not in LEFT_OUT and kind not in ("DATE_YEAR", "LOCATION_BIG")
+    return kind not in LEFT_OUT and kind not in ("DATE_YEAR", "LOCATION_BIG", "MISSING")
 
 
 # ------------------------------------------------------------------------------------------- sets

@@ -67,7 +67,7 @@ from typing import Any, Literal
 
 from hf_synthmh.gate.phi_case import case_fingerprint, truecase
 from hf_synthmh.gate.phi_cities import cities_fingerprint, find_cities
-from hf_synthmh.gate.phi_filters import kept_findings, repeated, resolve_overlaps
+from hf_synthmh.gate.phi_filters import kept_findings, repeated, resolve_overlaps, towns_after_streets
 from hf_synthmh.gate.phi_lexicon import names_within
 from hf_synthmh.gate.phi_names import gazetteer_names, names_fingerprint
 from hf_synthmh.gate.phi_patterns import find_patterns, patterns_fingerprint
@@ -298,7 +298,7 @@ class PhiEngine:
         text: str, found: list[Finding], wanted: frozenset[str], threshold: float
     ) -> list[dict[str, Any]]:
         keep = kept_findings(text, found, wanted, threshold)
-        keep += repeated(text, keep)
+        keep += repeated(text, keep) + towns_after_streets(text, keep)
         return [
             {"type": f.type, "start": f.start, "end": f.end, "score": round(f.score, 4)}
             for f in resolve_overlaps(keep)

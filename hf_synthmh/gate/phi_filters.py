@@ -114,7 +114,7 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
         source == "name_pair"
     ):  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu", "Augustine Renk"
         words = [w.lower() for w in regex.split(r"[\s-]+", span)]
-        return not any(common_word(w) or w.strip("'’") in _NOT_NAMES for w in words)
+        return not any(common_word(w) or w.strip("'’") in _NOT_NAMES or _CONTRACTION.match(w) for w in words)
     if source in (
         "city",
         "name_unknown",
@@ -193,6 +193,7 @@ def resolve_overlaps(found: list[Finding]) -> list[Finding]:
 
 
 _REPEATABLE = frozenset({"PERSON", "LOCATION", "ORGANIZATION"})
+_CONTRACTION = regex.compile(r"\w+['’](?:m|re|ll|ve|d|t)$", regex.IGNORECASE)  # "I'm", "they've": not names
 _NAME_WORD = regex.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*[^\W\d_](?![\w'’-])")
 _LETTERS_WORD = regex.compile(r"(?<![\w'’-])[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*(?![^\W\d_]|['’-]\w)")
 
@@ -216,7 +217,13 @@ def repeated(text: str, kept: list[Finding]) -> list[Finding]:
             for m in _NAME_WORD.finditer(text, f.start, f.end):
                 low = m.group().lower().removesuffix("'s").removesuffix("’s")
                 capitalised = m.group()[0].isupper()  # not "carer" of a lower-case "faith carer"
-                if capitalised and len(low) >= 3 and not known_word(low) and low not in _NOT_NAMES:
+                ok = (
+                    len(low) >= 3
+                    and not known_word(low)
+                    and low not in _NOT_NAMES
+                    and not _CONTRACTION.match(low)
+                )
+                if capitalised and ok:
                     words.setdefault(low, f)
     if not words:
         return []
@@ -226,6 +233,38 @@ def repeated(text: str, kept: list[Finding]) -> list[Finding]:
         source = words.get(low)
         if source is not None and not any(f.start <= m.start() and m.end() <= f.end for f in kept):
             out.append(Finding(source.type, m.start(), m.start() + len(low), source.score, "repeated"))
+    return out
+
+
+# What may follow a street on its line (a unit), and the town line after it: one to three words, alone or
+# before a state code and a postcode ("Wrenfield", "QUENBY NO 9100", "Corvasse nan 1386").
+_UNIT_TO_EOL = regex.compile(
+    r"[ \t,]*(?:(?i:apt|apartment|suite|ste|unit|flat)\.?[ \t]*#?\d{1,5}[A-Za-z]?)?[ \t]*\n"
+)
+_TOWN_LINE = regex.compile(
+    r"[ \t>|]*(\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{L}[\p{L}'’-]*){0,2}?)[ \t]*(?=\n|$|,|[ \t]+(?:\p{Lu}{2}|nan)?[ \t]*\d)"
+)
+
+
+def towns_after_streets(text: str, kept: list[Finding]) -> list[Finding]:
+    """The town on the line after a street in an address block ("62314 Quenbyvej 32\\nWrenfield NO 9100"):
+    a ``LOCATION`` (source ``"town_line"``) when one of its words is not an English word or is a
+    proper noun only, and it is not a country or state.
+
+    >>> text = "Apt. 12\\n62314 Quenbyvej 32\\nWrenfield NO 9100\\nHR 80\\nAlert"
+    >>> [text[f.start : f.end] for f in towns_after_streets(text, [Finding("STREET_ADDRESS", 8, 26, 0.5, "x")])]
+    ['Wrenfield']
+    """
+    from hf_synthmh.gate.phi_places import _place_word
+
+    out = []
+    for f in kept:
+        line_end = _UNIT_TO_EOL.match(text, f.end) if f.type == "STREET_ADDRESS" else None
+        town = _TOWN_LINE.match(text, line_end.end()) if line_end else None
+        if town is None or big_place(town.group(1)):
+            continue
+        if any(len(w) > 2 and _place_word(w) for w in town.group(1).split()):
+            out.append(Finding("LOCATION", town.start(1), town.end(1), 0.5, "town_line"))
     return out
 
 

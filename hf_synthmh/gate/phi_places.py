@@ -178,6 +178,10 @@ _NAME_AWARE = (  # "K. Vashenko aware", "OKAFOR NOTIFIED", "per B. Quillfeather"
     rf"(?P<v>(?:(?<![\w'’-])[A-Za-z]\.[ \t]*)?{_ANY}(?:[ \t]+{_ANY})?)[ \t]+(?i:aware|notified|made[ \t]+aware|paged)\b"
     rf"|(?i:\bper)[ \t]+(?P<v>[A-Za-z]\.[ \t]*{_ANY})"
 )
+_UNIVERSITY_OF = (  # "studied at the University of Wrenfield", "College of QUENBY": the place it is named after
+    r"\b(?:University|College|Institute|UNIVERSITY|COLLEGE)[ \t]+(?i:of)[ \t]+"
+    r"(?P<v>\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,2})"
+)
 _NAME_INITIAL_NAME = (  # "Ravel G Quimby", "Tamsin J. Orwell": first name, middle initial, surname
     r"(?<![\w'’-])(?P<v>\p{Lu}[\p{Ll}'’-]+[ \t]+\p{Lu}\.?[ \t]+\p{Lu}[\p{Ll}'’-]+)(?![\w'’-])"
 )
@@ -233,6 +237,7 @@ _WARD_NUMBER = (  # "back to Quenby 2.", "from QUENBY 3 for", "to quenby 2/3", "
 PLACE_RULES: tuple[tuple[str, str, str, float], ...] = (
     ("LOCATION", "place_cued", _PLACE_CUED, 0.5),
     ("LOCATION", "ward_number", _WARD_NUMBER, 0.5),
+    ("LOCATION", "university_of", _UNIVERSITY_OF, 0.5),
     ("ORGANIZATION", "facility", _FACILITY, 0.5),
     ("LOCATION", "facility_any_case", _FACILITY_ANY_CASE, 0.5),
     ("LOCATION", "acronym_site", _ACRONYM_SITE, 0.5),
@@ -321,7 +326,7 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
         return span.upper() not in CLINICAL_ACRONYMS and span.upper() not in _VOWELLESS_ABBREVIATIONS
     if source == "acronym_site":
         return span not in CLINICAL_ACRONYMS
-    if source in ("intl_town", "town_after_street"):
+    if source in ("intl_town", "town_after_street", "university_of"):
         words = [w.strip(".,'’") for w in regex.split(r"[ \t]+", span)]
         return not big_place(span) and any(len(w) > 2 and _place_word(w) for w in words)
     if source == "town_after_unit":

@@ -115,6 +115,8 @@ NEW_RULES = [
     ("PT FOUND AT HOME IN CEDAR RAPIDS BY EMS THIS AM. FEBRILE.", "CEDAR RAPIDS"),  # two English words
     ("daughter returned to cedar rapids today, back friday.", "cedar rapids"),  # lower case after "to"
     ("She said Grande prairie winters are long.", "Grande prairie"),  # a big town's second word in lower case
+    ("He dropped out of the University of QUILLMOOR in his second year.", "QUILLMOOR"),
+    ("Next of kin: Aoife Brannock\n14 Quenbyvej 32\nWrenfield NO 9100", "Wrenfield"),  # the town line
 ]
 
 
@@ -148,6 +150,7 @@ CLEAN_NEAR_NEW_RULES = [
     "Seen by the Liaison team. Referred by her GP. Nurse aware. Mood low; grace period over; rn aware.",
     "plan: d/c to rehab tomorrow. nitro gtt off, amio bolus given. she lived in laos.",
     "Started on Lasix 2. Back to bed 2 for the night. ON CPAP 5 FOR SLEEP. Good hope for the new year.",
+    "Studied at the University of Michigan. Trained at the College of Nursing.",
 ]
 
 
@@ -223,3 +226,15 @@ def test_sentences_whose_names_the_rules_found_skip_ner(monkeypatch: pytest.Monk
     out = PhiScanner(engine_factory=lambda: engine)({"text": [covered, upper]})["phi_spans"]
     assert seen == [upper]
     assert [covered[s["start"] : s["end"]] for s in out[0]] == ["Aoife Varnaski"]
+
+
+def test_a_contraction_is_not_a_name_nor_repeated(scanner: PhiScanner) -> None:
+    text = "I'm Tomasz Varnaski, originally from Kuopio, and i'm 64 y/o."
+    spans = scanner({"text": [text]})["phi_spans"][0]
+    assert [text[s["start"] : s["end"]] for s in spans] == ["Tomasz Varnaski", "Kuopio"]
+
+
+def test_the_line_after_a_street_is_a_town_only_when_it_reads_as_one(scanner: PhiScanner) -> None:
+    text = "Lives at 12 Harbour Lane\nHR 80, BP 120/80\nAlert and oriented."
+    spans = scanner({"text": [text]})["phi_spans"][0]
+    assert [text[s["start"] : s["end"]] for s in spans] == ["12 Harbour Lane"]
