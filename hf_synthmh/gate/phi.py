@@ -126,7 +126,7 @@ _NER_TYPES = {
 }
 _NER_SCORE = 0.85  # Presidio's SpacyRecognizer score
 _ORG_SCORE = 0.4
-_MIXED_CASE_ONLY = frozenset({"spacy_org", "name_unknown"})  # not on truecased views
+_MIXED_CASE_ONLY = frozenset({"spacy_org", "name_unknown", "title_run"})  # not on truecased views
 #: Digest of the rules; part of a scanner's pickled state, so ``datasets`` cache fingerprints change
 #: when the rules do.
 RULES_DIGEST = hashlib.blake2b(

@@ -137,8 +137,8 @@ def _drugs() -> frozenset[str]:
 
 def drug_word(word: str) -> bool:
     """True for a drug name, brand or synonym, its abbreviation (the first four letters or more of one:
-    "Vanco", "Ceftaz") or a misspelling one edit away after the same first two letters
-    ("Amniodarone"), unless the name gazetteer holds
+    "Vanco", "Ceftaz") or a misspelling of eight letters or more one edit away after the same first two
+    letters ("Amniodarone"), unless the name gazetteer holds
     the word ("Allegra" is a brand and a first name).
 
     >>> [drug_word(w) for w in ("Combivent", "flovent", "Vanco", "Amniodarone", "Okonkwo", "Allegra")]
@@ -160,7 +160,7 @@ def drug_word(word: str) -> bool:
     at = bisect.bisect_left(ordered, w)
     if at < len(ordered) and ordered[at].startswith(w):
         return True
-    if len(w) < 6:
+    if len(w) < 8:  # shorter misspellings are as often names ("Ronner")
         return False
     same_start = ordered[bisect.bisect_left(ordered, w[:2]) : bisect.bisect_right(ordered, w[:2] + "\uffff")]
     return extractOne(w, same_start, scorer=Levenshtein.distance, score_cutoff=1) is not None

@@ -11,7 +11,8 @@ import itertools
 import regex
 
 from hf_synthmh.gate.phi_case import common_word, is_first_name, is_name, name_gazetteer
-from hf_synthmh.gate.phi_lexicon import drug_word, noun_only
+from hf_synthmh.gate.phi_lexicon import noun_only
+from hf_synthmh.gate.phi_proper import proper_fingerprint, title_runs, unknown_names
 from hf_synthmh.gate.phi_recognizers import _NO_NAME_AHEAD, _RELATIVE, Finding, known_word
 from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
 from hf_synthmh.gate.phi_words import _wordset as _words
@@ -23,7 +24,6 @@ __all__ = [
     "namelike",
     "names_fingerprint",
     "refine",
-    "unknown_names",
 ]
 
 CUED_SOURCES = frozenset(
@@ -243,7 +243,7 @@ def gazetteer_names(text: str) -> list[Finding]:
                 i += 1
             found.append(Finding("PERSON", m.start(), end, 0.5, "gazetteer"))
         i += 1
-    return found + lower_case_names(text) + addressed_names(text) + unknown_names(text)
+    return found + lower_case_names(text) + addressed_names(text) + unknown_names(text) + title_runs(text)
 
 
 # A speaker's label before a quote ('Aoife: "How have you been?"') or a name addressed at the start of a
@@ -273,43 +273,6 @@ def addressed_names(text: str) -> list[Finding]:
                 continue
             if not known_word(low) or (is_name(low) and not common_word(low)):
                 found.append(Finding("PERSON", m.start(1), m.end(1), 0.5, "name_addressed"))
-    return found
-
-
-# A capitalised word (not an acronym) and what may stand before it in running text: a lower-case word.
-_CAP_WORD = regex.compile(r"(?<![\w'’-])\p{Lu}\p{Ll}[\p{Ll}'’]*(?:-\p{Lu}?\p{Ll}+)?(?![\w'’-])")
-_IN_RUNNING_TEXT = regex.compile(r"(?<![\w'’-])\p{Ll}[\p{Ll}'’-]*[ \t]+$")
-_STARTS_SENTENCE = regex.compile(r"(?:^|[.!?][ \t]+)[\"“]?$")
-# A verb after a sentence-initial name: "Yumika is ...", "Mehrudin shouted ...".
-_VERB_NEXT = regex.compile(
-    r"[ \t]+(?:is|was|has|had|will|would|began|begins|lives|lived|shouted|says|said|works|worked|called"
-    r"|phoned|told|asked|wrote|founded|invested|joined|moved)\b"
-)
-
-
-def unknown_names(text: str) -> list[Finding]:
-    """Capitalised words that no lexicon knows (not English, not a drug or its abbreviation, not a
-    stop word or a listed eponym; four letters or more) in running text: after a lower-case word
-    (``"why is Iwao so"``, ``"the Rolc novel"``) or starting a sentence before a verb (``"Yumika is
-    reliable"``), as ``PERSON`` findings of source ``"name_unknown"``. Mixed-case text only: the scan
-    drops them where truecasing made the view (upper-case notes' "Flowsheet").
-
-    >>> text = "Why is Iwao so quiet? Yumika is here. Given Combivent and Vanco. Quenby 2 is busy."
-    >>> [text[f.start : f.end] for f in unknown_names(text)]
-    ['Iwao', 'Yumika']
-    """
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    found = []
-    for m in _CAP_WORD.finditer(text):
-        word = m.group()
-        low = regex.sub(r"['’]s?$", "", word.lower())
-        if len(low) < 4 or low in STOP_WORDS or low in _NOT_NAMES or known_word(low) or drug_word(low):
-            continue
-        before = text[max(0, m.start() - 40) : m.start()]
-        running = _IN_RUNNING_TEXT.search(before) is not None
-        if running or (_STARTS_SENTENCE.search(before) and _VERB_NEXT.match(text, m.end())):
-            found.append(Finding("PERSON", m.start(), m.end(), 0.4, "name_unknown"))  # other findings win
     return found
 
 
@@ -373,10 +336,7 @@ def names_fingerprint() -> str:
             _COPULA.pattern,
             _SPEAKER.pattern,
             _VOCATIVE.pattern,
-            _CAP_WORD.pattern,
-            _IN_RUNNING_TEXT.pattern,
-            _STARTS_SENTENCE.pattern,
-            _VERB_NEXT.pattern,
+            proper_fingerprint(),
             _TOKEN.pattern,
             sorted(_NOT_AFTER_CUE),
         )

@@ -22,7 +22,12 @@ def _phrases(text: str) -> frozenset[str]:
 EPONYM_HEADS = _wordset(
     "disease syndrome delusion encephalopathy thyroiditis scale inventory examination exam test"
     " questionnaire criteria index sign phenomenon psychosis dementia chorea palsy rating type disorder"
-    " score assessment classification schizophrenia episode dependence withdrawal virus deficiency"
+    " score assessment classification schizophrenia episode dependence withdrawal virus deficiency act"
+    # names of clinical processes and services, not of anyone: "Care Programme Approach", "Community
+    # Treatment Order", "Dialectical Behaviour Therapy", "Positive Behaviour Support"
+    " approach order therapy therapies programme program pathway plan review meeting support intervention"
+    " interventions treatment framework tool model schedule protocol policy guidelines guideline register"
+    " regulations standards"
 )
 # Eponyms and drug names that spaCy tags as people or places ("Sertraline was started").
 NOT_NAMES = _wordset(
@@ -52,6 +57,7 @@ GENERIC = _wordset(
     " teaching county city state behavioral behavioural residential supported living emergency department"
     " ward home treatment early intervention psychosis drug alcohol dementia learning disability neurology"
     " sleep family trauma veterans va gp our their his her private public mental-health garden &"
+    " college school institute academy faculty"
 )
 # Places above the level Safe Harbor protects: US states, UK nations, common countries and regions.
 BIG_PLACES = _phrases(

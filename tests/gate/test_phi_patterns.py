@@ -117,6 +117,8 @@ NEW_RULES = [
     ("She said Grande prairie winters are long.", "Grande prairie"),  # a big town's second word in lower case
     ("He dropped out of the University of QUILLMOOR in his second year.", "QUILLMOOR"),
     ("Next of kin: Aoife Brannock\n14 Quenbyvej 32\nWrenfield NO 9100", "Wrenfield"),  # the town line
+    ("She worked for Silver Kettle Partners before the move.", "Silver Kettle"),  # a Title-case run
+    ("In 2019, Copper Lantern Group hired him as a driver.", "Copper Lantern"),
 ]
 
 
@@ -151,6 +153,7 @@ CLEAN_NEAR_NEW_RULES = [
     "plan: d/c to rehab tomorrow. nitro gtt off, amio bolus given. she lived in laos.",
     "Started on Lasix 2. Back to bed 2 for the night. ON CPAP 5 FOR SLEEP. Good hope for the new year.",
     "Studied at the University of Michigan. Trained at the College of Nursing.",
+    "Referred to the Home Treatment Team under the Mental Capacity Act; Beck Depression Inventory 21.",
 ]
 
 
