@@ -39,11 +39,14 @@ _STATES_AFTER = regex.compile(r"[ \t]+(?:is|was|has|had|will|would|began|says|sa
 
 def _proper_word(word: str) -> bool:
     """A capitalised word that reads as a name, not as English, an acronym or a drug: ``"Okafor"``,
-    ``"Quenby"``, ``"Augustine"``; not ``"Mental"``, ``"CBT"``, ``"Zoloft"``."""
-    w = word.strip(".,;:()'’\"")
-    if len(w) < 3 or not w[0].isupper() or w.isupper() or any(c.isdigit() for c in w):
+    ``"Quenby"``, ``"Augustine"``, a gazetteer name in upper case (``"SMITH'S"``); not ``"Mental"``,
+    ``"CBT"``, ``"Zoloft"``."""
+    w = regex.sub(r"['’][sS]$", "", word.strip(".,;:()'’\""))
+    if len(w) < 3 or not w[0].isupper() or any(c.isdigit() for c in w):
         return False
     low = w.lower()
+    if w.isupper():
+        return len(w) >= 4 and _is_name(low) and not common_word(low) and low not in _NOT_NAMES
     return low not in _NOT_NAMES and not common_word(low) and not _DRUG.search(low) and not drug_word(low)
 
 

@@ -97,20 +97,24 @@ def noun_only(word: str) -> bool:
     return w in _lexicon() and w not in _other_pos()
 
 
-def known_word(word: str) -> bool:
-    """True for an English word (WordNet lemma index and spaCy stop words, with common suffixes).
+def known_word(word: str, *, verb_forms: bool = True) -> bool:
+    """True for an English word (WordNet lemma index and spaCy stop words, with common suffixes;
+    ``verb_forms=False`` leaves out words known only as an -ing or -ed form, which as a capitalised
+    word inside a sentence are more often names: "Rosing", "Fielded").
 
-    >>> known_word("Admitted"), known_word("Okonkwo")
-    (True, False)
+    >>> known_word("Admitted"), known_word("Okonkwo"), known_word("Rosing"), known_word("Rosing", verb_forms=False)
+    (True, False, True, False)
     """
-    return _known(word.lower().rstrip("'’"))
+    return _known(word.lower().rstrip("'’"), verb_forms)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _known(w: str) -> bool:
+def _known(w: str, verb_forms: bool = True) -> bool:
     lexicon = _lexicon()
     return w in lexicon or any(
-        w.endswith(suffix) and w[: -len(suffix)] + rep in lexicon for suffix, rep in _SUFFIXES
+        w.endswith(suffix) and w[: -len(suffix)] + rep in lexicon
+        for suffix, rep in _SUFFIXES
+        if verb_forms or suffix not in ("ed", "ing")
     )
 
 

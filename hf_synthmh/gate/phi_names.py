@@ -46,6 +46,8 @@ _NOT_AFTER_CUE = frozenset(regex.findall(r"[A-Z][a-z]+", _NO_NAME_AHEAD.lower().
 
 
 _KIN = regex.compile(rf"{_RELATIVE}s?")
+# A cue that gives a name, after which an English first name is the name: "my name is mark", "named him randy".
+_NAMING_CUE = regex.compile(r"(?i:name[ \t]+is|calls?[ \t]+me|named[ \t]+(?:him|her|them)|name\?)[ \t,]*$")
 
 
 def namelike(word: str) -> bool:
@@ -139,7 +141,9 @@ def refine(text: str, f: Finding) -> Finding | None:
         return Finding(f.type, f.start, end, f.score, f.source)
     if f.source == "self_named":  # "my name is quillane", "call me Tobiah": any name-like or unknown word
         word = _bare(tokens[0].group()) if tokens else ""
-        return f if word and (namelike(word) or (_odd(word) and not word.isupper())) else None
+        naming = _NAMING_CUE.search(text, max(0, f.start - 24), f.start) is not None  # "named him randy"
+        ok = namelike(word) or (_odd(word) and not word.isupper()) or (naming and _ambiguous(word))
+        return f if word and ok else None
     if f.source == "name_initial_name":  # the first word must be one no lexicon claims
         word = _bare(tokens[0].group()) if tokens else ""
         return f if word and not known_word(word) and word.lower() not in _NOT_NAMES else None
@@ -256,6 +260,12 @@ _VOCATIVE = regex.compile(
 )
 
 
+_LOWER_VOCATIVE = regex.compile(
+    r"(?:^|(?<=[.!?][ \t]+))(\p{Ll}[\p{Ll}'’-]+),[ \t]+(?=(?:can|could|would|will|please|do|did|are|have|i|you)\b)",
+    regex.MULTILINE,
+)
+
+
 def addressed_names(text: str) -> list[Finding]:
     """Names used as a speaker's label before a quote or addressed at a sentence's start: a
     capitalised word that is not an English word, or a gazetteer name that is not a common one
@@ -264,6 +274,8 @@ def addressed_names(text: str) -> list[Finding]:
     >>> [f.start for f in addressed_names('Aoife: "Hi."\\nDoctor: "Hello."\\nMarisol, can I go? Overall, I can.')]
     [0, 30]
     """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
     found = []
     for pattern in (_SPEAKER, _VOCATIVE):
         for m in pattern.finditer(text):
@@ -273,6 +285,15 @@ def addressed_names(text: str) -> list[Finding]:
                 continue
             if not known_word(low) or (is_name(low) and not common_word(low)):
                 found.append(Finding("PERSON", m.start(1), m.end(1), 0.5, "name_addressed"))
+    for m in _LOWER_VOCATIVE.finditer(text):  # "ross, can i speak to ...": a first name, in lower case
+        word = m.group(1)
+        if (
+            is_first_name(word)
+            and word not in STOP_WORDS
+            and word not in _NOT_NAMES
+            and not _KIN.fullmatch(word)
+        ):
+            found.append(Finding("PERSON", m.start(1), m.end(1), 0.5, "name_addressed"))
     return found
 
 
@@ -336,6 +357,8 @@ def names_fingerprint() -> str:
             _COPULA.pattern,
             _SPEAKER.pattern,
             _VOCATIVE.pattern,
+            _LOWER_VOCATIVE.pattern,
+            _NAMING_CUE.pattern,
             proper_fingerprint(),
             _TOKEN.pattern,
             sorted(_NOT_AFTER_CUE),

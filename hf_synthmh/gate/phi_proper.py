@@ -31,8 +31,9 @@ _STARTS_SENTENCE = regex.compile(
 )  # or a clause: "During 2008, Quilmark invested"
 # A verb after a sentence-initial name: "Yumika is ...", "Mehrudin shouted ...".
 _VERB_NEXT = regex.compile(
-    r"[ \t]+(?:is|was|has|had|will|would|began|begins|lives|lived|shouted|says|said|works|worked|called"
-    r"|phoned|told|asked|wrote|founded|invested|joined|moved)\b"
+    r"(?:[ \t]+and[ \t]+\p{Lu}\p{Ll}+)?"  # "Egede and Varnaski were ..."
+    r"[ \t]+(?:is|was|are|were|has|had|have|will|would|began|begins|lives|lived|shouted|says|said|works"
+    r"|worked|called|phoned|told|asked|wrote|founded|invested|joined|moved)\b"
 )
 
 
@@ -53,7 +54,8 @@ def unknown_names(text: str) -> list[Finding]:
     for m in _CAP_WORD.finditer(text):
         word = m.group()
         low = regex.sub(r"['’]s?$", "", word.lower())
-        if len(low) < 4 or low in STOP_WORDS or low in _NOT_NAMES or known_word(low) or drug_word(low):
+        known = known_word(low, verb_forms=False)
+        if len(low) < 4 or low in STOP_WORDS or low in _NOT_NAMES or known or drug_word(low):
             continue
         before = text[max(0, m.start() - 40) : m.start()]
         running = _IN_RUNNING_TEXT.search(before) is not None

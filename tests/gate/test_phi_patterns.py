@@ -15,6 +15,7 @@ import regex
 from hf_synthmh.demo.corpus import load_demo_corpus
 from hf_synthmh.gate import PhiScanner, phi_patterns
 from hf_synthmh.gate.phi_case import truecase
+from hf_synthmh.gate.phi_filters import plausible
 from tests.gate.conftest import CLEAN_REPORTS, assert_found
 
 DATA = Path(__file__).parents[1] / "data"
@@ -119,6 +120,11 @@ NEW_RULES = [
     ("Next of kin: Aoife Brannock\n14 Quenbyvej 32\nWrenfield NO 9100", "Wrenfield"),  # the town line
     ("She worked for Silver Kettle Partners before the move.", "Silver Kettle"),  # a Title-case run
     ("In 2019, Copper Lantern Group hired him as a driver.", "Copper Lantern"),
+    ("A song by ex-Quarry Kinging is a fine example.", "Kinging"),  # an -ing form no lexicon lists
+    ("Quilmark and Brannock were precision engineers.", "Quilmark"),
+    ("she named him sandy after her father.", "sandy"),  # an English first name after a naming cue
+    ("what's your name? wade okafor", "wade"),
+    ("dale, can you hear me?", "dale"),  # a first name addressed, in lower case
 ]
 
 
@@ -154,6 +160,7 @@ CLEAN_NEAR_NEW_RULES = [
     "Started on Lasix 2. Back to bed 2 for the night. ON CPAP 5 FOR SLEEP. Good hope for the new year.",
     "Studied at the University of Michigan. Trained at the College of Nursing.",
     "Referred to the Home Treatment Team under the Mental Capacity Act; Beck Depression Inventory 21.",
+    "pt, can you squeeze my hand? yes, can do. will, can't say.",
 ]
 
 
@@ -241,3 +248,10 @@ def test_the_line_after_a_street_is_a_town_only_when_it_reads_as_one(scanner: Ph
     text = "Lives at 12 Harbour Lane\nHR 80, BP 120/80\nAlert and oriented."
     spans = scanner({"text": [text]})["phi_spans"][0]
     assert [text[s["start"] : s["end"]] for s in spans] == ["12 Harbour Lane"]
+
+
+def test_spacys_org_may_be_a_gazetteer_name_in_upper_case() -> None:
+    text = "The letter arrived at MORGAN'S GREEN this morning. Seen by the CBT TEAM."
+    morgan, cbt = text.index("MORGAN"), text.index("CBT")
+    assert plausible("ORGANIZATION", text, morgan, morgan + 14, "spacy_org")
+    assert not plausible("ORGANIZATION", text, cbt, cbt + 8, "spacy_org")
