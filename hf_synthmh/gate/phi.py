@@ -8,12 +8,11 @@ offsets only, never the matched text).
 
 What counts as PHI here (:data:`PHI_ENTITIES`), following the HIPAA Safe Harbor identifiers:
 
-* names: spaCy ``PERSON`` plus cued names in any case, checked against faker's name gazetteer
-  (:mod:`~hf_synthmh.gate.phi_case`): ``Mr/Mrs/Ms/Dr/Prof/Rabbi <Name>`` ("dr. aguilar", "DR VARNASKI"),
-  ``<relative> <Name>`` ("his sister Aoife", "wife Mary called", "son mark"), ``<Name> (son)`` and
-  note signatures ("chris howell rn", "ALFRED C. HOWELL, RRT"), speakers' labels and names addressed
-  (:func:`~hf_synthmh.gate.phi_names.addressed_names`). Eponyms (``Parkinson's disease``),
-  devices (``Foley``), drug-stem words (``Propofol``) and short abbreviations (``Abd``) are dropped.
+* names: spaCy ``PERSON``; cued names in any case, checked against faker's name gazetteer
+  (:mod:`~hf_synthmh.gate.phi_case`): "dr. aguilar", "DR VARNASKI", "wife Mary called", "son mark",
+  "Okafor (son)", signatures ("chris howell rn"), speakers' labels and names addressed; shapes in running
+  text (:mod:`~hf_synthmh.gate.phi_proper`: a capitalised word no lexicon knows, a Title-case run). Not
+  eponyms ("Parkinson's"), devices ("Foley"), drugs, brands and their short forms ("Combivent", "Vanco").
 * UPPER CASE notes, and upper-case runs inside other notes, are truecased first
   (:func:`~hf_synthmh.gate.phi_case.truecase`: same length, so offsets hold): names Title case,
   English words lower case, acronyms as they are; in a text written all in lower case, gazetteer
@@ -41,8 +40,7 @@ rules are precompiled and run once per text, the slow ones only in windows aroun
 (:mod:`~hf_synthmh.gate.phi_patterns`, tested to find what a whole-text scan finds); Presidio's email,
 URL, IP, phone, card, IBAN and NHS recognizers run only on texts that contain their trigger characters
 (a URL needs a scheme, ``www.`` or a common TLD; phone numbers are parsed only near a 7-digit run,
-:mod:`~hf_synthmh.gate.phi_presidio`), and Presidio's NLP artifacts
-(lemmas, context enhancement) are not computed. The rules were tuned on ``tests/data/phi_eval.jsonl``
+:mod:`~hf_synthmh.gate.phi_presidio`), and Presidio's NLP artifacts (lemmas, context) are not computed. The rules were tuned on ``tests/data/phi_eval.jsonl``
 (a development set); ``tests/data/phi_heldout.jsonl`` was written after they were frozen. Recall on
 public de-identification sets (PhysioNet deid notes, presidio-research): ``scripts/bench_phi_public.py``.
 NER on whole texts instead of candidate sentences gained ~2 points of row recall there but cost ~3x in
@@ -68,7 +66,7 @@ from typing import Any, Literal
 from hf_synthmh.gate.phi_case import case_fingerprint, truecase
 from hf_synthmh.gate.phi_cities import cities_fingerprint, find_cities
 from hf_synthmh.gate.phi_filters import kept_findings, repeated, resolve_overlaps, towns_after_streets
-from hf_synthmh.gate.phi_lexicon import names_within
+from hf_synthmh.gate.phi_lexicon import drug_word, names_within
 from hf_synthmh.gate.phi_names import gazetteer_names, names_fingerprint
 from hf_synthmh.gate.phi_patterns import find_patterns, patterns_fingerprint
 from hf_synthmh.gate.phi_presidio import (
@@ -173,6 +171,7 @@ class PhiEngine:
         pipeline = spacy.util.load_config(self.model_dir / "config.cfg")["nlp"]["pipeline"]
         self.nlp = spacy.load(self.model_dir, exclude=[p for p in pipeline if p != "ner"])
         self.recognizers = presidio_recognizers()
+        drug_word("warm")  # load the drug dictionary now, not inside the first batch
 
     def __repr__(self) -> str:
         return f"PhiEngine(ner_scope={self.ner_scope!r}, pipeline={self.nlp.pipe_names})"

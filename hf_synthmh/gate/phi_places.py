@@ -156,7 +156,7 @@ _STREET_ENDINGS = (
     r"|katu|kuja|polku|utca|ulica|stien|bakken|torget|vegur|braut)"
 )
 _SUFFIX_STREET = (
-    rf"(?<![\w'’-])(?P<v>(?:\d{{1,5}}[ \t]+)?[^\W\d_]{{2,}}(?i:{_STREET_ENDINGS})[ \t]+\d{{1,5}}[A-Za-z]?)"
+    rf"(?<![\w'’-])(?P<v>(?:\d{{1,5}}[ \t]+)?(?=[^\W\d_]+[ \t]+\d)[^\W\d_]{{2,}}(?i:{_STREET_ENDINGS})[ \t]+\d{{1,5}}[A-Za-z]?)"
     r"(?![\w/]|[.,:]\d)"
 )
 _INTL_TOWN = (  # "lives at 95 Lindenvej 8, Wrenfield": the town after a building number, street and number
