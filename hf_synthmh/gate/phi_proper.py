@@ -15,7 +15,7 @@ import regex
 from hf_synthmh.gate.phi_lexicon import drug_word, known_word
 from hf_synthmh.gate.phi_places import big_place
 from hf_synthmh.gate.phi_recognizers import Finding
-from hf_synthmh.gate.phi_words import EPONYM_HEADS, GENERIC
+from hf_synthmh.gate.phi_words import EPONYM_HEADS, GENERIC, PHARMA_STEMS
 from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
 
 __all__ = ["proper_fingerprint", "title_runs", "unknown_names"]
@@ -55,7 +55,16 @@ def unknown_names(text: str) -> list[Finding]:
         word = m.group()
         low = regex.sub(r"['’]s?$", "", word.lower())
         known = known_word(low, verb_forms=False)
-        if len(low) < 4 or low in STOP_WORDS or low in _NOT_NAMES or known or drug_word(low):
+        if (
+            len(low) < 4
+            or low in STOP_WORDS
+            or low in _NOT_NAMES
+            or known
+            or drug_word(low)
+            or _PHARMA.search(low)
+        ):
+            continue
+        if _DOSE_NEXT.match(text, m.end()):  # "Deline 75 mg": a drug by its dose
             continue
         before = text[max(0, m.start() - 40) : m.start()]
         running = _IN_RUNNING_TEXT.search(before) is not None
@@ -63,6 +72,9 @@ def unknown_names(text: str) -> list[Finding]:
             found.append(Finding("PERSON", m.start(), m.end(), 0.4, "name_unknown"))  # other findings win
     return found
 
+
+_DOSE_NEXT = regex.compile(r"[ \t]+\d+(?:\.\d+)?[ \t]*(?i:mg|mcg|micrograms?|g|ml|units?|iu)\b")
+_PHARMA = regex.compile(rf"(?:{PHARMA_STEMS})s?$")  # a misspelt drug: "Benlordiazepines"
 
 # Two to four Title-case words (maybe "of", "And", "&" between) after a lower-case word or a comma.
 _TITLE_RUN = regex.compile(
@@ -128,6 +140,8 @@ def proper_fingerprint() -> str:
             _STARTS_SENTENCE.pattern,
             _VERB_NEXT.pattern,
             _TITLE_RUN.pattern,
+            _PHARMA.pattern,
+            _DOSE_NEXT.pattern,
             _RUN_BEFORE.pattern,
             sorted(_TITLES),
         )

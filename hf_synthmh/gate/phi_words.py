@@ -8,7 +8,7 @@ True
 
 from __future__ import annotations
 
-__all__ = ["BIG_PLACES", "DRUG_STEMS", "EPONYM_HEADS", "GENERIC", "NOT_AT_START", "NOT_NAMES"]
+__all__ = ["BIG_PLACES", "DRUG_STEMS", "EPONYM_HEADS", "GENERIC", "NOT_AT_START", "NOT_NAMES", "PHARMA_STEMS"]
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -80,9 +80,11 @@ NOT_AT_START = _wordset(
 )
 # Endings of drug names from the WHO INN stem list (and common US brand endings): a capitalised
 # word ending so that is not in the name gazetteer is a drug, not a person or place ("Propofol").
-DRUG_STEMS = (
-    "olol|pril|sartan|statin|azole|cillin|mycin|floxacin|cycline|dipine|tidine|prazole|parin|pam|lam"
-    "|zepam|afil|setron|triptan|vir|mab|nib|fol|ofol|amine|oxetine|aline|apine|idone|peridol|azine"
-    "|barbital|caine|dronate|gliptin|glitazone|lukast|profen|fen|oxacin|nidazole|conazole|sone|olone"
-    "|ide|ix|in|ine|ol|il|one|ate"
+# Pharmacological stems (INN): a word ending in one is a drug or a misspelt drug, not a name.
+PHARMA_STEMS = (
+    "olol|pril|sartan|statin|azole|cillin|mycin|floxacin|cycline|dipine|tidine|prazole|parin|zepam|azepine"
+    "|afil|setron|triptan|mab|nib|oxetine|apine|idone|peridol|azine|barbital|caine|dronate|gliptin"
+    "|glitazone|lukast|profen|oxacin|nidazole|conazole"
 )
+# The same and broader endings, for one-word NER hits ("Propofol", "Lasix"): too broad for running text.
+DRUG_STEMS = PHARMA_STEMS + "|pam|lam|vir|fol|ofol|amine|aline|fen|sone|olone|ide|ix|in|ine|ol|il|one|ate"
