@@ -13,6 +13,7 @@ import regex
 
 from hf_synthmh.gate.phi_lexicon import drug_word
 from hf_synthmh.gate.phi_places import PLACE_RULES, big_place, plausible_place
+from hf_synthmh.gate.phi_proper import dose_after
 from hf_synthmh.gate.phi_recognizers import _INSTITUTION, Finding
 from hf_synthmh.gate.phi_words import DRUG_STEMS as _DRUG_STEMS
 from hf_synthmh.gate.phi_words import EPONYM_HEADS as _EPONYM_HEADS
@@ -136,6 +137,8 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     if any(t.lower().strip(".,") in _NOT_NAMES for t in tokens):
         return False
     if len(tokens) == 1 and tokens[0].lower() in _NOT_AT_START:
+        return False
+    if len(tokens) == 1 and dose_after(text, end):  # "Quenbex 10 mcg": a drug
         return False
     if len(tokens) == 1 and not _is_name(tokens[0]):  # "Abd", "Sx", "Hct"; "Propofol", "Lasix"
         word = tokens[0].strip(".,;:'’")

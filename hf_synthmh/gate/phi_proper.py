@@ -18,7 +18,7 @@ from hf_synthmh.gate.phi_recognizers import Finding
 from hf_synthmh.gate.phi_words import EPONYM_HEADS, GENERIC, PHARMA_STEMS
 from hf_synthmh.gate.phi_words import NOT_NAMES as _NOT_NAMES
 
-__all__ = ["proper_fingerprint", "title_runs", "unknown_names"]
+__all__ = ["dose_after", "proper_fingerprint", "title_runs", "unknown_names"]
 
 # A capitalised word (not an acronym) and what may stand before it in running text: a lower-case word.
 _CAP_WORD = regex.compile(
@@ -64,7 +64,7 @@ def unknown_names(text: str) -> list[Finding]:
             or _PHARMA.search(low)
         ):
             continue
-        if _DOSE_NEXT.match(text, m.end()):  # "Deline 75 mg": a drug by its dose
+        if dose_after(text, m.end()):  # "Deline 75 mg": a drug by its dose
             continue
         before = text[max(0, m.start() - 40) : m.start()]
         running = _IN_RUNNING_TEXT.search(before) is not None
@@ -100,6 +100,15 @@ _TITLES = frozenset(
     ]
 )
 _RUN_BEFORE = regex.compile(r"(?:(?<![\w'’-])\p{Ll}[\p{L}'’-]*|,)[ \t]+$")
+
+
+def dose_after(text: str, end: int) -> bool:
+    """A dose follows ``end`` ("Quenbex 10 mcg"): the word before it is a drug, not a name.
+
+    >>> dose_after("Quenbex 10 mcg daily", 7), dose_after("Quenby 2 ward", 6)
+    (True, False)
+    """
+    return _DOSE_NEXT.match(text, end) is not None
 
 
 def title_runs(text: str) -> list[Finding]:
