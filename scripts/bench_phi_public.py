@@ -14,7 +14,7 @@ Scoring (HIPAA Safe Harbor identifiers only):
 * a ``DATE`` label that is only a year (``1992``, ``'84``), a weekday, a time of day or a season is
   reported as ``DATE_YEAR`` and left out of the HIPAA totals (Safe Harbor keeps years);
 * a ``LOCATION`` label that is a US state, a UK nation, a country or a continent (also with a
-  qualifier in brackets, "Cyprus (Greek)") is reported as ``LOCATION_BIG`` and left out of the HIPAA
+  qualifier in brackets, "Korea (the Republic of)") is reported as ``LOCATION_BIG`` and left out of the HIPAA
   totals (Safe Harbor protects places below state level);
 * a label whose value is ``nan`` (presidio-research's generator writing out an empty field) is
   reported as ``MISSING`` and left out.
@@ -73,7 +73,7 @@ _OWN_TYPES = {
 
 def _big_place(value: str) -> bool:
     """US states, UK nations, continents and the countries faker and GeoNames name (the scan's own
-    list), also with a qualifier in brackets ("Cyprus (Greek)")."""
+    list), also with a qualifier in brackets ("Korea (the Republic of)")."""
     from hf_synthmh.gate.phi_places import big_place
 
     bare = re.sub(r"\s*\([^)]*\)$", "", value)

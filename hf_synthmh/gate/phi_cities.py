@@ -38,11 +38,11 @@ from hf_synthmh.gate.phi_words import GENERIC, NOT_NAMES
 __all__ = ["cities_fingerprint", "city_names", "find_cities"]
 
 _BIG_CITY = 100_000  # an English noun that is also a city counts from this population up ("Rome")
-_UNCUED_ANY_CASE = 15_000  # "Milford mill" without "in"/"to"/... before it counts from this population up
+_UNCUED_ANY_CASE = 15_000  # "Grande prairie" without "in"/"to"/... before it counts from this population up
 _RUN = regex.compile(r"(?<![\w'’-])\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,5}")
 _WORD = regex.compile(r"\p{Lu}[\p{L}'’-]*")
 _CAPITALISED = regex.compile(r"(?<![\w'’-])\p{Lu}[\p{L}'’-]*")
-_CUED_LOWER = regex.compile(r"(?i:\b(?:from|in|to|at|near))[ \t]+(\p{Ll}[\p{L}'’-]*)")
+_CUED_LOWER = regex.compile(r"(?<=(?i:\b(?:from|in|to|at|near))[ \t]+)(\p{Ll}[\p{L}'’-]*)")
 # a word and one or two lower-case words after it, apart only by spaces and tabs
 _FOLLOWED = regex.compile(
     r"(\p{L}[\p{L}'’-]*)[ \t]+(\p{Ll}[\p{L}'’-]*)(?:[ \t]+(\p{Ll}[\p{L}'’-]*))?(?![\w'’-])"
@@ -95,8 +95,8 @@ def find_cities(text: str) -> list[Finding]:
 
 def _multiword_any_case(text: str, names: dict[str, int], found: list[Finding]) -> list[Finding]:
     """Names of two or three words whose later words are not capitalised: after a place's preposition
-    (``"returned to new haven"``), or after a capitalised first word for a place of 15,000 people or
-    more (``"Milford mill"``, from a truecased ``"MILFORD MILL"``)."""
+    (``"returned to cedar rapids"``), or after a capitalised first word for a place of 15,000 people or
+    more (``"Grande prairie"``; ``"Cedar rapids"`` from a truecased ``"CEDAR RAPIDS"``)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     firsts = _multiword_firsts()

@@ -40,7 +40,7 @@ _STATES_AFTER = regex.compile(r"[ \t]+(?:is|was|has|had|will|would|began|says|sa
 
 def _proper_word(word: str) -> bool:
     """A capitalised word that reads as a name, not as English, an acronym or a drug: ``"Okafor"``,
-    ``"Quenby"``, ``"Augustine"``, a gazetteer name in upper case (``"SMITH'S"``); not ``"Mental"``,
+    ``"Quenby"``, ``"Augustine"``, a gazetteer name in upper case (``"OKAFOR'S"``); not ``"Mental"``,
     ``"CBT"``, ``"Zoloft"``."""
     w = regex.sub(r"['’][sS]$", "", word.strip(".,;:()'’\""))
     if len(w) < 3 or not w[0].isupper() or any(c.isdigit() for c in w):

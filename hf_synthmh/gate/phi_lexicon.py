@@ -100,9 +100,9 @@ def noun_only(word: str) -> bool:
 def known_word(word: str, *, verb_forms: bool = True) -> bool:
     """True for an English word (WordNet lemma index and spaCy stop words, with common suffixes;
     ``verb_forms=False`` leaves out words known only as an -ing or -ed form, which as a capitalised
-    word inside a sentence are more often names: "Rosing", "Fielded").
+    word inside a sentence are more often names: "Kinging", "Quarrying").
 
-    >>> known_word("Admitted"), known_word("Okonkwo"), known_word("Rosing"), known_word("Rosing", verb_forms=False)
+    >>> known_word("Admitted"), known_word("Okonkwo"), known_word("Kinging"), known_word("Kinging", verb_forms=False)
     (True, False, True, False)
     """
     return _known(word.lower().rstrip("'’"), verb_forms)
@@ -164,7 +164,7 @@ def drug_word(word: str) -> bool:
     at = bisect.bisect_left(ordered, w)
     if at < len(ordered) and ordered[at].startswith(w):
         return True
-    if len(w) < 8:  # shorter misspellings are as often names ("Ronner")
+    if len(w) < 8:  # shorter misspellings are as often names
         return False
     same_start = ordered[bisect.bisect_left(ordered, w[:2]) : bisect.bisect_right(ordered, w[:2] + "\uffff")]
     return extractOne(w, same_start, scorer=Levenshtein.distance, score_cutoff=1) is not None

@@ -46,7 +46,7 @@ _NOT_AFTER_CUE = frozenset(regex.findall(r"[A-Z][a-z]+", _NO_NAME_AHEAD.lower().
 
 
 _KIN = regex.compile(rf"{_RELATIVE}s?")
-# A cue that gives a name, after which an English first name is the name: "my name is mark", "named him randy".
+# A cue that gives a name, after which an English first name is the name: "my name is mark", "named him sandy".
 _NAMING_CUE = regex.compile(r"(?i:name[ \t]+is|calls?[ \t]+me|named[ \t]+(?:him|her|them)|name\?)[ \t,]*$")
 
 
@@ -141,7 +141,7 @@ def refine(text: str, f: Finding) -> Finding | None:
         return Finding(f.type, f.start, end, f.score, f.source)
     if f.source == "self_named":  # "my name is quillane", "call me Tobiah": any name-like or unknown word
         word = _bare(tokens[0].group()) if tokens else ""
-        naming = _NAMING_CUE.search(text, max(0, f.start - 24), f.start) is not None  # "named him randy"
+        naming = _NAMING_CUE.search(text, max(0, f.start - 24), f.start) is not None  # "named him sandy"
         ok = namelike(word) or (_odd(word) and not word.isupper()) or (naming and _ambiguous(word))
         return f if word and ok else None
     if f.source == "name_initial_name":  # the first word must be one no lexicon claims
@@ -309,7 +309,7 @@ def lower_case_names(text: str) -> list[Finding]:
     """Lower-case full names: a gazetteer first name that is not an English word, then a gazetteer
     surname that is not an English word or is followed by an acting verb, or (after a first name of four
     letters or more) any unknown word of four letters or more (``"darius okafor"``, ``"aoife varnaski"``,
-    ``"stella maris will"``; not ``"mark twain"``,
+    ``"ivy baker will"``; not ``"mark twain"``,
     ``"grace period"``, ``"fem sheath"``). Also a lower-case first name at the start of a sentence
     or after a heading's colon: one that is not an English word, followed by a verb or "is"/"was"/...
     (``"marisol was tearful"``; not ``"liberty is key"``), or an English-speaking first name followed
@@ -330,7 +330,7 @@ def lower_case_names(text: str) -> list[Finding]:
             continue
         if a in STOP_WORDS or a in _NOT_NAMES or b in STOP_WORDS or b in _NOT_NAMES or common_word(a):
             continue
-        acting = b in last and _ACTING.match(text, n.end()) is not None  # "stella maris will ..."
+        acting = b in last and _ACTING.match(text, n.end()) is not None  # "ivy baker will ..."
         if (b in last and not common_word(b)) or (len(a) > 3 and len(b) > 3 and not known_word(b)) or acting:
             found.append(Finding("PERSON", m.start(), n.end(), 0.5, "name_lower"))  # not "fem sheath"
     for m in _LOWER_START.finditer(text):  # "... today. marisol was tearful"

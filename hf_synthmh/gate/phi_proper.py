@@ -1,11 +1,11 @@
 """Names and organisations read from their shape in running text, where no cue names them: a
-capitalised word that no lexicon knows (``"why is Iwao so"``), and a run of Title-case words inside
+capitalised word that no lexicon knows (``"why is Brannix so"``), and a run of Title-case words inside
 a sentence (``"during the 1990s, Brightwater Mutual invested"``). Mixed-case text only: upper-case notes
 are truecased first, and their views' capitals are not evidence (the scan drops these findings there).
 
->>> text = "Why is Iwao so quiet? Later, Quenby Mutual Holdings invested. Seen by the Home Treatment Team."
+>>> text = "Why is Brannix so quiet? Later, Quenby Mutual Holdings invested. Seen by the Home Treatment Team."
 >>> [text[f.start : f.end] for f in unknown_names(text) + title_runs(text)]
-['Iwao', 'Quenby Mutual Holdings']
+['Brannix', 'Quenby Mutual Holdings']
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ _IN_RUNNING_TEXT = regex.compile(r"(?<![\w'’-])\p{Ll}[\p{L}'’-]*(?:[ \t]+\p{
 _STARTS_SENTENCE = regex.compile(
     r"(?:^|[.!?,][ \t]+)[\"“]?$"
 )  # or a clause: "During 2008, Quilmark invested"
-# A verb after a sentence-initial name: "Yumika is ...", "Mehrudin shouted ...".
+# A verb after a sentence-initial name: "Brindlewick is ...", "Quilmark shouted ...".
 _VERB_NEXT = regex.compile(
-    r"(?:[ \t]+and[ \t]+\p{Lu}\p{Ll}+)?"  # "Egede and Varnaski were ..."
+    r"(?:[ \t]+and[ \t]+\p{Lu}\p{Ll}+)?"  # "Quilmark and Varnaski were ..."
     r"[ \t]+(?:is|was|are|were|has|had|have|will|would|began|begins|lives|lived|shouted|says|said|works"
     r"|worked|called|phoned|told|asked|wrote|founded|invested|joined|moved)\b"
 )
@@ -40,13 +40,13 @@ _VERB_NEXT = regex.compile(
 def unknown_names(text: str) -> list[Finding]:
     """Capitalised words that no lexicon knows (not English, not a drug or its abbreviation, not a
     stop word or a listed eponym; four letters or more) in running text: after a lower-case word
-    (``"why is Iwao so"``, ``"the Rolc novel"``) or starting a sentence before a verb (``"Yumika is
+    (``"why is Brannix so"``, ``"the Tessaly novel"``) or starting a sentence before a verb (``"Brindlewick is
     reliable"``), as ``PERSON`` findings of source ``"name_unknown"``. Mixed-case text only: the scan
     drops them where truecasing made the view (upper-case notes' "Flowsheet").
 
-    >>> text = "Why is Iwao so quiet? Yumika is here. Given Combivent and Vanco. Quenby 2 is busy."
+    >>> text = "Why is Brannix so quiet? Brindlewick is here. Given Combivent and Vanco. Quenby 2 is busy."
     >>> [text[f.start : f.end] for f in unknown_names(text)]
-    ['Iwao', 'Yumika']
+    ['Brannix', 'Brindlewick']
     """
     from spacy.lang.en.stop_words import STOP_WORDS
 

@@ -218,7 +218,7 @@ RULES: tuple[tuple[str, str, str, float], ...] = (
     ("PERSON", "titled_name", _TITLED, 0.9),
     ("PERSON", "relative_name", _RELATIVE_NAME.format(rel=_RELATIVE), 0.45),
     ("PERSON", "name_relative", _NAME_THEN_RELATIVE.format(rel=_RELATIVE), 0.45),
-    # a nurse or social worker named like a relative: "np CAROL ordered", "SW Aoife aware"
+    # a nurse or social worker named like a relative: "np AOIFE ordered", "SW Aoife aware"
     ("PERSON", "clinician_name", _RELATIVE_NAME.format(rel=r"(?:np|rn|sw|lpn|cna|nurse)"), 0.45),
     ("PERSON", "credential_name", _CREDENTIAL_NAME, 0.45),
     ("PERSON", "name_cued", _NAME_CUED, 0.6),

@@ -103,18 +103,15 @@ NEW_RULES = [
     ("Collateral from NEXT OF KIN: MARY VARNASKI, by phone.", "VARNASKI"),  # upper case, mixed-case note
     ("She asked why Quilmark had not called her back.", "Quilmark"),  # an unknown word in running text
     ("Brindlewick is her keyworker. Mood stable.", "Brindlewick"),  # one starting a sentence, before a verb
-    ("Unlike the Tessaly novel, her diary is not fiction.", "Tessaly"),
-    ("LINES D/C'D. NP MARGARET ORDERED A CXR. PT RESTING.", "MARGARET"),  # a nurse named like a relative
-    ("hospice co.- ivy baker will be assessing pt in the am.", "ivy baker"),  # lower case, a verb after
+    ("She loved the Tessaly novels as a teenager.", "Tessaly"),
+    ("LINES D/C'D. NP AOIFE ORDERED A CXR. PT RESTING.", "AOIFE"),  # a nurse named like a relative
+    ("per the family, ivy baker will visit on monday.", "ivy baker"),  # lower case, a verb after
     ("she moved here from kuopio last spring.", "kuopio"),  # a town in a lower-case text
     ('\\"i\\\'m fine,\\" says okonkwo.', "okonkwo"),  # lower case after an escaped quote
-    (
-        'pt states "pain is better"\nplan: WEXCOMBE 2 this am, pulm toilet.',
-        "WEXCOMBE",
-    ),  # a ward and its number
-    ("INTUBATED ON WEXCOMBE 3 FOR AIRWAY PROTECTION. SEDATED.", "WEXCOMBE"),
-    ("PT FOUND AT HOME IN CEDAR RAPIDS BY EMS THIS AM. FEBRILE.", "CEDAR RAPIDS"),  # two English words
-    ("daughter returned to cedar rapids today, back friday.", "cedar rapids"),  # lower case after "to"
+    ("Mood brighter.\nplan: WEXCOMBE 2 today if a bed is free.", "WEXCOMBE"),  # a ward and its number
+    ("STAYED ON WEXCOMBE 3 FOR TWO NIGHTS, THEN HOME.", "WEXCOMBE"),
+    ("BROUGHT IN FROM CEDAR RAPIDS BY AMBULANCE OVERNIGHT.", "CEDAR RAPIDS"),  # two English words
+    ("her brother drove back to cedar rapids on sunday.", "cedar rapids"),  # lower case after "to"
     ("She said Grande prairie winters are long.", "Grande prairie"),  # a big town's second word in lower case
     ("He dropped out of the University of QUILLMOOR in his second year.", "QUILLMOOR"),
     ("Next of kin: Aoife Brannock\n14 Quenbyvej 32\nWrenfield NO 9100", "Wrenfield"),  # the town line
@@ -123,8 +120,8 @@ NEW_RULES = [
     ("A song by ex-Quarry Kinging is a fine example.", "Kinging"),  # an -ing form no lexicon lists
     ("Quilmark and Brannock were precision engineers.", "Quilmark"),
     ("she named him sandy after her father.", "sandy"),  # an English first name after a naming cue
-    ("what's your name? wade okafor", "wade"),
-    ("dale, can you hear me?", "dale"),  # a first name addressed, in lower case
+    ("what's your name? ivy okafor", "ivy"),
+    ("wade, can you hear me?", "wade"),  # a first name addressed, in lower case
 ]
 
 
@@ -240,7 +237,7 @@ def test_sentences_whose_names_the_rules_found_skip_ner(monkeypatch: pytest.Monk
 
 
 def test_a_contraction_is_not_a_name_nor_repeated(scanner: PhiScanner) -> None:
-    text = "I'm Tomasz Varnaski, originally from Kuopio, and i'm 64 y/o."
+    text = "I'm Tomasz Varnaski, originally from Kuopio, and i'm 58 now."
     spans = scanner({"text": [text]})["phi_spans"][0]
     assert [text[s["start"] : s["end"]] for s in spans] == ["Tomasz Varnaski", "Kuopio"]
 
@@ -252,7 +249,7 @@ def test_the_line_after_a_street_is_a_town_only_when_it_reads_as_one(scanner: Ph
 
 
 def test_spacys_org_may_be_a_gazetteer_name_in_upper_case() -> None:
-    text = "The letter arrived at MORGAN'S GREEN this morning. Seen by the CBT TEAM."
-    morgan, cbt = text.index("MORGAN"), text.index("CBT")
-    assert plausible("ORGANIZATION", text, morgan, morgan + 14, "spacy_org")
+    text = "The letter arrived at OKAFOR'S GREEN this morning. Seen by the CBT TEAM."
+    okafor, cbt = text.index("OKAFOR"), text.index("CBT")
+    assert plausible("ORGANIZATION", text, okafor, okafor + 14, "spacy_org")
     assert not plausible("ORGANIZATION", text, cbt, cbt + 8, "spacy_org")
