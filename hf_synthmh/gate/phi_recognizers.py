@@ -156,7 +156,8 @@ _MD_DATE = (
     r"(?<![\w/.,:+-])(?<!(?i:pain|strength|power|score|grade|rated|scale|mood|audit|cage|phq-?\d*|gad-?\d*)"
     r"[ \t:=(]*)(?!(?<=(?i:\b(?:for|over|in|within|past|last|next|x|approx|about))[ \t]*)\d{1,2}/(?:7|12)(?!\d))"
     r"(?!(?:[1-5]/5|1/[234]|2/[34]|3/4)(?!\d))"
-    r"(?!(?<=(?i:pain|mood|score|rated|rating|anxiety|sleep|scale|vas|nrs|confidence|motivation)\b[^.;\n]{0,20})"
+    r"(?!(?<=(?i:pain|mood|score|rated|rating|anxiety|sleep|scale|vas|nrs|confidence|motivation|recall|memory"
+    r"|cognition|insight|concentration|attention|function|energy|appetite|perceptive)\b[^.;\n]{0,20})"
     r"\d{1,2}/10(?!\d))(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[0-4]\d|[6-9]\d|5[013-9])"
     r"(?![\w/]|[.,]\d|[ \t]*(?i:ago|hx|history|duration|strength|power|pain|tabs?|of\b|hours?|hrs?))"
 )

@@ -158,6 +158,7 @@ CLEAN_NEAR_NEW_RULES = [
     "Studied at the University of Michigan. Trained at the College of Nursing.",
     "Referred to the Home Treatment Team under the Mental Capacity Act; Beck Depression Inventory 21.",
     "pt, can you squeeze my hand? yes, can do. will, can't say.",
+    "Cognition: recall 9/10; executive function is 8/10; memory 7/10 today.",  # scores, not dates
     "Plan:\n1. Benlordiazepines are not tolerated; started Zelocort 75 mg and vitamin Quenbex 10 mcg daily.",
 ]
 
