@@ -66,8 +66,18 @@ if TYPE_CHECKING:
 __all__ = ["count_reasons", "label_strings", "reject_reasons"]
 
 
-def _fails(value: Any, above: float, *, strict: bool = True) -> bool:
-    return value is None or (value > above if strict else value >= above)
+def _over(values: Sequence[Any], limit: float) -> list[bool]:
+    """Per row: the score is missing (fail closed) or above ``limit``."""
+    return [v is None or v > limit for v in values]
+
+
+def _at_least(values: Sequence[Any], limit: float) -> list[bool]:
+    """Per row: the score is missing (fail closed) or at least ``limit``."""
+    return [v is None or v >= limit for v in values]
+
+
+def _either(a: list[bool], b: list[bool]) -> list[bool]:
+    return [x or y for x, y in zip(a, b, strict=True)]
 
 
 def _phi_reasons(
@@ -108,25 +118,30 @@ def reject_reasons(
     ex_cont = batch.get("membership_exemplar_containment", absent)
     ex_span = batch.get("membership_exemplar_span", absent)
     distance = batch.get("membership_embedding_distance") if embedding_threshold is not None else None
+    containment, longest = batch["membership_containment"], batch["membership_longest_span"]
+    membership = [  # (reason, does row k fail it?), computed a column at a time
+        (
+            str(MEMBERSHIP_EXEMPLAR),
+            _either(_over(ex_cont, s.max_containment), _at_least(ex_span, s.max_shared_span)),
+        ),
+        (str(MEMBERSHIP_NGRAM), _over(containment, s.max_containment)),
+        (
+            str(MEMBERSHIP_SPAN),
+            _either(_at_least(longest, s.max_shared_span), _at_least(unique, s.max_unique_span)),
+        ),
+        (str(MEMBERSHIP_MINHASH), _at_least(jaccard, s.minhash_threshold)),
+        (str(MEMBERSHIP_ROUGE_L), _at_least(rouge, s.max_rouge_l)),
+    ]
     out: list[list[str]] = []
     for k, (text, phi) in enumerate(zip(batch["text"], batch["phi_types"], strict=True)):
         blank = not (isinstance(text, str) and text.strip())
         reasons = [EMPTY] if blank else []
-        reasons += _phi_reasons(phi or [], redacted[k], replay[k], redact=redact)
-        if _fails(ex_cont[k], s.max_containment) or _fails(ex_span[k], s.max_shared_span, strict=False):
-            reasons.append(MEMBERSHIP_EXEMPLAR)
-        if _fails(batch["membership_containment"][k], s.max_containment):
-            reasons.append(MEMBERSHIP_NGRAM)
-        long_span = _fails(batch["membership_longest_span"][k], s.max_shared_span, strict=False)
-        if long_span or _fails(unique[k], s.max_unique_span, strict=False):
-            reasons.append(MEMBERSHIP_SPAN)
-        if _fails(jaccard[k], s.minhash_threshold, strict=False):
-            reasons.append(MEMBERSHIP_MINHASH)
-        if _fails(rouge[k], s.max_rouge_l, strict=False):
-            reasons.append(MEMBERSHIP_ROUGE_L)
+        if phi or replay[k] or redacted[k]:  # the common row has none: skip the call
+            reasons += _phi_reasons(phi or [], redacted[k], replay[k], redact=redact)
+        names = [str(r) for r in reasons] + [name for name, fails in membership if fails[k]]
         if distance is not None and not blank and (distance[k] is None or distance[k] < embedding_threshold):
-            reasons.append(MEMBERSHIP_EMBEDDING)
-        out.append([str(r) for r in reasons])
+            names.append(str(MEMBERSHIP_EMBEDDING))
+        out.append(names)
     return {REJECT_REASONS: out}
 
 
