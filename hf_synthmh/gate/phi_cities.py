@@ -41,13 +41,14 @@ _BIG_CITY = 100_000  # an English noun that is also a city counts from this popu
 _UNCUED_ANY_CASE = 15_000  # "Grande prairie" without "in"/"to"/... before it counts from this population up
 _RUN = regex.compile(r"(?<![\w'’-])\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,5}")
 _WORD = regex.compile(r"\p{Lu}[\p{L}'’-]*")
+_PREPOSITIONS = r"(?i:\b(?:from|in|to|at|near))"  # a place's prepositions
 _CAPITALISED = regex.compile(r"(?<![\w'’-])\p{Lu}[\p{L}'’-]*")
-_CUED_LOWER = regex.compile(r"(?<=(?i:\b(?:from|in|to|at|near))[ \t]+)(\p{Ll}[\p{L}'’-]*)")
+_CUED_LOWER = regex.compile(rf"(?<={_PREPOSITIONS}[ \t]+)(\p{{Ll}}[\p{{L}}'’-]*)")
 # a word and one or two lower-case words after it, apart only by spaces and tabs
 _FOLLOWED = regex.compile(
     r"(\p{L}[\p{L}'’-]*)[ \t]+(\p{Ll}[\p{L}'’-]*)(?:[ \t]+(\p{Ll}[\p{L}'’-]*))?(?![\w'’-])"
 )
-_PLACE_PREPOSITION = regex.compile(r"(?i:\b(?:from|in|to|at|near))[ \t]+$")
+_PLACE_PREPOSITION = regex.compile(rf"{_PREPOSITIONS}[ \t]+$")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:;\n(\"“]|^[ \t]*[-•*\d.)]+)[ \t]*$")
 
 
