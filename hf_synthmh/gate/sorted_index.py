@@ -158,10 +158,10 @@ def in_bitmap(bm: np.ndarray, hashes: np.ndarray) -> np.ndarray:
     if bm.dtype == bool:
         return bm[(hashes >> np.uint64(64 - (bm.size.bit_length() - 1))).astype(np.int64)]
     bits = (bm.size * 8).bit_length() - 1
-    slot = hashes >> np.uint64(64 - bits)
-    return (
-        (bm[(slot >> np.uint64(3)).astype(np.int64)] >> (slot & np.uint64(7)).astype(np.uint8)) & 1
-    ).astype(bool)
+    shift = np.uint64(64 - bits)
+    byte = (hashes >> (shift + np.uint64(3))).astype(np.intp)
+    bit = (hashes >> shift).astype(np.uint8) & np.uint8(7)  # the slot's low 3 bits (one-byte temporaries)
+    return ((bm[byte] >> bit) & np.uint8(1)).view(bool)
 
 
 def bitmap_bits(members: int, spare: int) -> int:

@@ -124,7 +124,10 @@ def _hash_chunk(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         buf = b"\n".join(encoded) + b"\0" * 8
     b = np.frombuffer(buf, dtype=np.uint8)
     word = ((b | np.uint8(0x20)) - np.uint8(97) < 26) | (b - np.uint8(48) < 10) | (b == 95)
-    js = np.flatnonzero(np.isin(b, _ASCII_JOINERS))  # . ' - join two words when between them
+    joiner = b == _ASCII_JOINERS[0]  # . ' - join two words when between them
+    for value in _ASCII_JOINERS[1:]:  # (a compare per value: ~10x faster than np.isin on bytes)
+        joiner |= b == value
+    js = np.flatnonzero(joiner)
     je = js + 1
     if not buf.isascii():
         a, e = _non_ascii_words(b, word)
