@@ -24,17 +24,19 @@ __all__ = ["dose_after", "proper_fingerprint", "title_runs", "unknown_names"]
 _CAP_WORD = regex.compile(
     r"(?<![\w'’-])\p{Lu}\p{Ll}[\p{Ll}'’]*(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}?\p{Ll}+)?(?![\w'’-])"
 )
-# after a lower-case word, maybe then other capitalised words: "why is", "ex-Zombie", "a Sierra"
+# after a lower-case word, maybe then other capitalised words: "why is", "ex-Quarry", "a Tamsin"
 _IN_RUNNING_TEXT = regex.compile(r"(?<![\w'’-])\p{Ll}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,2}[ \t]+$")
-_STARTS_SENTENCE = regex.compile(
-    r"(?:^|[.!?,][ \t]+)[\"“]?$"
-)  # or a clause: "During 2008, Quilmark invested"
+# a sentence's or a clause's start: "During 2008, Quilmark invested"
+_STARTS_SENTENCE = regex.compile(r"(?:^|[.!?,][ \t]+)[\"“]?$")
 # A verb after a sentence-initial name: "Brindlewick is ...", "Quilmark shouted ...".
 _VERB_NEXT = regex.compile(
     r"(?:[ \t]+and[ \t]+\p{Lu}\p{Ll}+)?"  # "Quilmark and Varnaski were ..."
     r"[ \t]+(?:is|was|are|were|has|had|have|will|would|began|begins|lives|lived|shouted|says|said|works"
     r"|worked|called|phoned|told|asked|wrote|founded|invested|joined|moved)\b"
 )
+
+_DOSE_NEXT = regex.compile(r"[ \t]+\d+(?:\.\d+)?[ \t]*(?i:mg|mcg|micrograms?|g|ml|units?|iu)\b")
+_PHARMA = regex.compile(rf"(?:{PHARMA_STEMS})s?$")  # a misspelt drug: "Benlordiazepines"
 
 
 def unknown_names(text: str) -> list[Finding]:
@@ -72,9 +74,6 @@ def unknown_names(text: str) -> list[Finding]:
             found.append(Finding("PERSON", m.start(), m.end(), 0.4, "name_unknown"))  # other findings win
     return found
 
-
-_DOSE_NEXT = regex.compile(r"[ \t]+\d+(?:\.\d+)?[ \t]*(?i:mg|mcg|micrograms?|g|ml|units?|iu)\b")
-_PHARMA = regex.compile(rf"(?:{PHARMA_STEMS})s?$")  # a misspelt drug: "Benlordiazepines"
 
 # Two to four Title-case words (maybe "of", "And", "&" between) after a lower-case word or a comma.
 _TITLE_RUN = regex.compile(
