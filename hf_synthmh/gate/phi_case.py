@@ -150,9 +150,8 @@ def _swap_run_word(m: regex.Match[str]) -> str:
 _UPPER_RUN = regex.compile(r"(?<![\w'’-])\p{Lu}{3,}(?:[ \t]*[,:]?[ \t]+\p{Lu}{2,})+(?![\w'’-])")
 _IBAN_LIKE = regex.compile(r"(?<![\w-])[a-z]{2}\d{2}[a-z0-9]{10,30}(?![\w-])")
 _TWO_CAPITALS = regex.compile(r"(?<![\w'’-])(\p{Lu})(\p{Lu})(?=\p{Ll}{3,}(?![\w'’-]))")
-_SENTENCE_START = regex.compile(
-    r"(?:^|[.!?][ \t]+)[\\\"'(]*(\p{L})", regex.MULTILINE
-)  # after a quote, even escaped
+# a sentence's first letter, after a quote or a bracket (an escaped quote too)
+_SENTENCE_START = regex.compile(r"(?:^|[.!?][ \t]+)[\\\"'(]*(\p{L})", regex.MULTILINE)
 _UPPER_START = regex.compile(r"(?:^|[.!?][ \t]+)[\\\"'(]*\p{Lu}", regex.MULTILINE)
 
 

@@ -111,9 +111,9 @@ def _multiword_any_case(text: str, names: dict[str, int], found: list[Finding]) 
         words = [w for w in m.groups() if w]
         for n in (3, 2):
             name = " ".join(words[:n]).lower()
-            if len(words) < n or name not in names or big_place(name) or words[n - 1].lower() in STOP_WORDS:
+            if len(words) < n or name not in names or words[n - 1].lower() in STOP_WORDS:
                 continue
-            if all(w.lower() in GENERIC or w.lower() in STOP_WORDS for w in words[:n]):
+            if not _reads_as_place(text, start, name, n, names[name]):  # a state, or generic words only
                 continue
             end = m.end(n)
             covered = any(f.start <= start and end <= f.end for f in found)

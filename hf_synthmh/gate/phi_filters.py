@@ -48,7 +48,12 @@ def _proper_word(word: str) -> bool:
     low = w.lower()
     if w.isupper():
         return len(w) >= 4 and _is_name(low) and not common_word(low) and low not in _NOT_NAMES
-    return low not in _NOT_NAMES and not common_word(low) and not _DRUG.search(low) and not drug_word(low)
+    return low not in _NOT_NAMES and not common_word(low) and not _drug(low)
+
+
+def _drug(word: str) -> bool:
+    """A drug by its stem ("Propofol") or by the drug dictionary ("Combivent", "Vanco")."""
+    return _DRUG.search(word) is not None or drug_word(word)
 
 
 def _is_name(word: str) -> bool:
@@ -114,15 +119,10 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
         return plausible_place(text, start, end, source)
     if source == "name_cued":  # "Re: Urgent Review" is not a name; "Re: Liam Mensah" is
         return not all(common_word(w) for w in span.split())
-    if (
-        source == "name_pair"
-    ):  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu", "Augustine Renk"
+    if source == "name_pair":  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu"
         words = [w.lower() for w in regex.split(r"[\s-]+", span)]
         return not any(common_word(w) or w.strip("'’") in _NOT_NAMES or _CONTRACTION.match(w) for w in words)
-    if source in (
-        "city",
-        "name_unknown",
-    ):  # "Glasgow Coma Scale", misspelt too; "Addenbrooke's Cognitive ..."
+    if source in ("city", "name_unknown"):  # "Glasgow Coma Scale", misspelt; "Addenbrooke's Cognitive ..."
         return not _eponym_ahead(text, end)
     if source not in ("spacy", "spacy_org", "gazetteer"):
         return True
@@ -142,12 +142,7 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
         return False
     if len(tokens) == 1 and not _is_name(tokens[0]):  # "Abd", "Sx", "Hct"; "Propofol", "Lasix"
         word = tokens[0].strip(".,;:'’")
-        if (
-            len(word) <= 4
-            or _DRUG.search(word)
-            or drug_word(word)
-            or (kind == "PERSON" and common_word(word))
-        ):
+        if len(word) <= 4 or _drug(word) or (kind == "PERSON" and common_word(word)):
             return False
     if kind == "LOCATION" and big_place(" ".join(tokens)):
         return False
