@@ -41,6 +41,7 @@ A missing score (``None``) counts as a failed check (fail closed). Kept rows hav
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -132,13 +133,17 @@ def reject_reasons(
         (str(MEMBERSHIP_MINHASH), _at_least(jaccard, s.minhash_threshold)),
         (str(MEMBERSHIP_ROUGE_L), _at_least(rouge, s.max_rouge_l)),
     ]
+    failing: dict[int, list[str]] = {}  # the few rows that fail a membership check, and which
+    for name, fails in membership:
+        for k in itertools.compress(range(n), fails):
+            failing.setdefault(k, []).append(name)
     out: list[list[str]] = []
     for k, (text, phi) in enumerate(zip(batch["text"], batch["phi_types"], strict=True)):
         blank = not (isinstance(text, str) and text.strip())
-        reasons = [EMPTY] if blank else []
+        names = [str(EMPTY)] if blank else []
         if phi or replay[k] or redacted[k]:  # the common row has none: skip the call
-            reasons += _phi_reasons(phi or [], redacted[k], replay[k], redact=redact)
-        names = [str(r) for r in reasons] + [name for name, fails in membership if fails[k]]
+            names += [str(r) for r in _phi_reasons(phi or [], redacted[k], replay[k], redact=redact)]
+        names += failing.get(k, ())
         if distance is not None and not blank and (distance[k] is None or distance[k] < embedding_threshold):
             names.append(str(MEMBERSHIP_EMBEDDING))
         out.append(names)

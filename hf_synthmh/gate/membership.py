@@ -82,7 +82,7 @@ class MembershipChecker:
         candidates, min_shared: each row is compared with at most ``candidates`` reports sharing the
             most rare n-grams with it, and only those sharing at least ``min_shared`` (or half of a
             short row's n-grams).
-        shingle, num_perm, bands: MinHash shingle length in words, permutations and LSH bands.
+        shingle, num_perm, bands: MinHash shingle length in words, signature length and LSH bands.
         max_containment, max_shared_span, max_unique_span, minhash_threshold: the decision thresholds;
             here they only rank candidates for ``membership_nearest_id``.
     """

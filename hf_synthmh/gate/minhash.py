@@ -1,6 +1,6 @@
 """MinHash signatures and banded LSH over hashed shingle sets, vectorised with numpy.
 
-* :func:`minhash` computes 128-permutation signatures for many sets at once; :class:`LshIndex` bands
+* :func:`minhash` computes one-permutation MinHash signatures (128 bins) for many sets at once; :class:`LshIndex` bands
   them; :func:`pair_jaccard` is the exact Jaccard of candidate pairs.
 
 The tokenising and indexing helpers live in :mod:`hf_synthmh.text.hashing` and
@@ -15,63 +15,135 @@ The tokenising and indexing helpers live in :mod:`hf_synthmh.text.hashing` and
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from hf_synthmh.gate.keys import PAYLOAD, PREFIX, unique_sorted
-from hf_synthmh.gate.sorted_index import build_index
+from hf_synthmh.gate.sorted_index import bitmap, bitmap_bits, build_index, in_bitmap
 from hf_synthmh.text.hashing import GOLDEN, Csr, expand, mix64
 
 __all__ = ["LshIndex", "minhash", "pair_jaccard"]
 
+_EMPTY = np.uint32(0xFFFFFFFF)  # the signature of an empty set
+_ROTATE = np.uint32(0x9E3779B1)  # densification fallback: a copy is rotated by this per bin (odd)
+_DRAWS = 32  # densification: random draws per empty bin before falling back to the first filled bin
+_HIGH = 1 if sys.byteorder == "little" else 0  # the uint32 half of a uint64 that holds its top bits
 
-def minhash(values: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.ndarray:
-    """MinHash signatures ``(sets, num_perm)`` (``uint32``) of many hash sets (CSR ``values``/``offsets``).
 
-    Permutation ``p`` maps a 64-bit hash ``x`` to ``a_p * hi32(x) + b_p mod 2**32`` (``a_p`` odd, so a
-    bijection); a signature entry is the minimum over the set. Empty sets get all ``2**32 - 1``.
+def minhash(values: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128) -> np.ndarray:
+    """MinHash signatures ``(sets, num_perm)`` (``uint32``) of many sets of random 64-bit hashes (CSR
+    ``values``/``offsets``), in one pass over the hashes.
+
+    One-permutation hashing (Li, Owen & Zhang, 2012): the hashes are already random, so their order
+    serves as the permutation. The 64-bit range is cut into ``num_perm`` equal bins, and entry ``b`` of a
+    signature is the top 32 bits of the set's smallest hash in bin ``b``. An empty bin copies the first
+    filled bin found by a fixed sequence of random draws for that bin (optimal densification,
+    Shrivastava, 2017). Two sets then agree on an entry with probability their Jaccard, as with
+    ``num_perm`` independent permutations, at a fraction of the cost.
+    Empty sets get all ``2**32 - 1``.
 
     >>> sig = minhash(np.array([1 << 40, 2 << 40, 1 << 40], dtype=np.uint64), np.array([0, 2, 3, 3]))
-    >>> sig.shape, bool((sig[1] >= sig[0]).all()), int(sig[2, 0])
+    >>> sig.shape, bool((sig[0] == sig[1]).mean() > 0), int(sig[2, 0])
     ((3, 128), True, 4294967295)
     """
-    rng = np.random.default_rng(seed)
-    a = rng.integers(0, 2**32, num_perm, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
-    b = rng.integers(0, 2**32, num_perm, dtype=np.uint64).astype(np.uint32)
-    n_sets = len(offsets) - 1
-    sig = np.full((num_perm, n_sets), np.iinfo(np.uint32).max, dtype=np.uint32)
-    x = (values >> np.uint64(32)).astype(np.uint32)
-    nonempty = np.flatnonzero(np.diff(offsets) > 0)
-    starts = offsets[nonempty]
-    block = 1 << 17  # values per block: 512 KB of uint32, cache resident while the permutations loop
-    buf = np.empty(block, dtype=np.uint32)
-    i = 0
-    while i < nonempty.size:
-        j = max(i + 1, int(np.searchsorted(starts, starts[i] + block, "right")))
-        sets = nonempty[i:j]
-        lo, hi = int(offsets[sets[0]]), int(offsets[sets[-1] + 1])
-        if hi - lo > buf.size:
-            buf = np.empty(hi - lo, dtype=np.uint32)
-        part, cuts = buf[: hi - lo], offsets[sets] - lo
-        for p in range(num_perm):
-            np.multiply(x[lo:hi], a[p], out=part)
-            part += b[p]
-            sig[p, sets] = np.minimum.reduceat(part, cuts)
-        i = j
-    return sig.T
+    if num_perm < 1:
+        raise ValueError(f"num_perm must be >= 1, got {num_perm}")
+    offsets = np.asarray(offsets, dtype=np.int64)
+    n_sets, k = len(offsets) - 1, num_perm
+    sig = np.full(n_sets * k, _EMPTY, dtype=np.uint32)
+    lengths = np.diff(offsets)
+    values = np.asarray(values, dtype=np.uint64)[offsets[0] : offsets[-1]] if n_sets else values[:0]
+    if not values.size:
+        return sig.reshape(n_sets, k)
+    starts = offsets[:-1] - offsets[0]
+    filled = lengths > 0
+    values = _sorted_sets(values, starts, lengths)
+    high = np.ascontiguousarray(values.view(np.uint32)[_HIGH::2])  # top 32 bits of each hash
+    bins = _bins(high, k)
+    first = np.empty(values.size, dtype=bool)  # the smallest hash of each (set, bin)
+    first[0] = True
+    np.not_equal(bins[1:], bins[:-1], out=first[1:])
+    first[starts[filled]] = True
+    del bins
+    at = np.flatnonzero(first)
+    per_set = np.diff(np.searchsorted(at, np.append(starts, values.size)))
+    top = high[at]
+    index = np.dtype(np.int32 if n_sets * k < 2**31 else np.int64)  # slot numbers
+    slot = np.repeat(np.arange(0, n_sets * k, k, dtype=index), per_set)
+    slot += _bins(top, k).astype(index)
+    sig[slot] = top
+    # Densify: an empty bin copies the first filled bin that its fixed sequence of random draws finds.
+    grid = np.zeros((n_sets, k), dtype=bool)
+    grid.ravel()[slot] = True
+    grid[~filled] = True  # empty sets stay empty
+    holes = np.flatnonzero(~grid).astype(index)
+    full = grid.ravel()
+    bin_of = holes % k
+    base = holes - bin_of
+    donors = _donors(k)
+    source = base + donors[0][bin_of]
+    value = sig[source]
+    pending = np.flatnonzero(~full[source])
+    for draw in donors[1:]:  # (a value copied from an empty bin is overwritten by a later draw)
+        if not pending.size:
+            break
+        source = base[pending] + draw[bin_of[pending]]
+        value[pending] = sig[source]
+        pending = pending[~full[source]]
+    if pending.size:  # a set with very few members: its first filled bin, rotated per bin
+        first_slot = np.zeros(n_sets, dtype=index)
+        first_slot[filled] = slot[(np.cumsum(per_set) - per_set)[filled]]
+        with np.errstate(over="ignore"):
+            rotation = (bin_of[pending] + 1).astype(np.uint32) * _ROTATE
+            value[pending] = sig[first_slot[holes[pending] // k]] + rotation
+    sig[holes] = value
+    return sig.reshape(n_sets, k)
+
+
+def _donors(k: int) -> np.ndarray:
+    """``(_DRAWS, k)`` table: the bins that an empty bin ``b`` tries, in order, to copy (the same for
+    every set, so two sets with the same filled bins copy the same ones)."""
+    draws = np.arange(1, _DRAWS * k + 1, dtype=np.uint64) * GOLDEN
+    return (mix64(draws) % np.uint64(k)).astype(np.int32).reshape(_DRAWS, k)
+
+
+def _bins(high: np.ndarray, k: int) -> np.ndarray:
+    """The bin (of ``k`` equal ranges of the hash space) of each hash's top 32 bits ``high``: their
+    top bits when ``k`` is a power of two."""
+    if k == 1:
+        return np.zeros_like(high)
+    if k & (k - 1) == 0:
+        return high >> np.uint32(33 - k.bit_length())
+    return (high.astype(np.uint64) * np.uint64(k)) >> np.uint64(32)
+
+
+def _sorted_sets(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``values`` with each set's slice sorted (as given when they already are)."""
+    down = np.flatnonzero(values[1:] < values[:-1]) + 1
+    if not down.size:
+        return values
+    boundary = np.zeros(values.size, dtype=bool)
+    boundary[starts[lengths > 0]] = True
+    if boundary[down].all():
+        return values
+    sets = np.repeat(np.arange(starts.size), lengths)
+    return values[np.lexsort((values, sets))]
 
 
 def _band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
-    """Hash of each band of each signature (``sig`` is ``(sets, num_perm)``), band-major and seeded by
-    the band, so all bands share one table."""
-    rows, by_perm = sig.shape[1] // bands, np.ascontiguousarray(sig.T)
-    out = np.empty((bands, sig.shape[0]), dtype=np.uint64)
+    """Hash of each band of each signature (``sig`` is ``(sets, num_perm)``), set-major (``sets *
+    bands``) and seeded by the band, so all bands share one table."""
+    rows = sig.shape[1] // bands
+    out = np.empty((sig.shape[0], bands), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for band in range(bands):
-            acc = out[band]
-            acc[:] = np.uint64(band + 1)
-            for r in range(band * rows, (band + 1) * rows):
+        for lo in range(0, sig.shape[0], 1 << 14):  # blocks of sets bound the temporaries
+            picked = sig[lo : lo + (1 << 14), : bands * rows].reshape(-1, bands, rows)
+            acc = out[lo : lo + (1 << 14)]
+            acc[:] = np.arange(1, bands + 1, dtype=np.uint64)
+            for r in range(rows):
                 acc *= GOLDEN
-                acc += by_perm[r]
+                acc += picked[:, :, r]
             mix64(acc)
     return out.ravel()
 
@@ -89,11 +161,12 @@ class LshIndex:
     def __init__(self, sig: np.ndarray, *, bands: int, valid: np.ndarray | None = None) -> None:
         if bands < 1 or sig.shape[1] < bands:
             raise ValueError(
-                f"need 1 <= bands <= num_perm, got bands={bands} for {sig.shape[1]} permutations"
+                f"need 1 <= bands <= num_perm, got bands={bands} for signatures of {sig.shape[1]}"
             )
         self.bands = bands
         docs = np.flatnonzero(valid) if valid is not None else np.arange(sig.shape[0])
-        self.table = build_index(_band_hashes(sig[docs], bands), np.tile(docs, bands))
+        self.table = build_index(_band_hashes(sig[docs], bands), np.repeat(docs, bands))
+        self.found = bitmap(self.table, bits=bitmap_bits(self.table.size, 3))  # skips most queries
 
     def query(self, sig: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Candidate pairs ``(query_row, doc)``, deduplicated and sorted (at most ``2**22`` rows)."""
@@ -101,7 +174,10 @@ class LshIndex:
         if not rows.size or not self.table.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         q = _band_hashes(sig[rows], self.bands) & PREFIX
-        q |= np.tile(np.arange(rows.size, dtype=np.uint64), self.bands)
+        q |= np.repeat(np.arange(rows.size, dtype=np.uint64), self.bands)
+        q = q[in_bitmap(self.found, q)]
+        if not q.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         q.sort()
         prefix, at = q & PREFIX, np.searchsorted(self.table, q & PREFIX)
         alive, found, step = np.arange(q.size), [], 0

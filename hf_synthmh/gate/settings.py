@@ -70,7 +70,8 @@ class GateSettings:
             <= 0.31). It catches near copies whose edits happen to split every shared passage and
             shingle run.
         minhash_ngram: shingle length in words for MinHash (3).
-        minhash_perms, minhash_bands: MinHash permutations (128) and LSH bands (42 bands of 3 rows:
+        minhash_perms, minhash_bands: MinHash signature length (128 bins of one-permutation MinHash,
+            :func:`~hf_synthmh.gate.minhash.minhash`) and LSH bands (42 bands of 3 entries:
             a pair at Jaccard 0.5 becomes a candidate with probability 0.996, at 0.2 with 0.29).
         embedding_check: also compare sentence embeddings with the real reports (off by default:
             MiniLM embeds ~17 reports/s per thread); needs ``holdout_texts`` in ``apply_gate``.

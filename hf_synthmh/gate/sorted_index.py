@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from hf_synthmh.gate.keys import PAYLOAD, PAYLOAD_BITS, PREFIX, pack, unique_sorted
@@ -23,6 +25,8 @@ from hf_synthmh.text.hashing import Csr, expand
 __all__ = ["bitmap", "bitmap_bits", "build_index", "in_bitmap", "lookup", "match_pairs"]
 
 _UNPACKED_BITS = 24  # bitmaps of up to 2**24 bits are stored one byte per bit (16 MB)
+_WINDOW_BITS = 20  # packed bitmaps are built 2**20 bits at a time
+_TEST_BLOCK = 1 << 15  # hashes tested per block: the temporaries stay in cache
 
 
 def build_index(
@@ -139,29 +143,43 @@ def bitmap(sorted_hashes: np.ndarray, *, bits: int) -> np.ndarray:
     (2, [True, False, True])
     """
     bits = max(3, bits)
-    packed = bits > _UNPACKED_BITS  # small bitmaps keep one byte per bit: tested with a single gather
-    out = np.zeros(1 << (bits - 3) if packed else 1 << bits, dtype=np.uint8 if packed else bool)
-    for lo in range(0, sorted_hashes.size, 1 << 20):  # chunks bound the temporaries
-        slot = sorted_hashes[lo : lo + (1 << 20)] >> np.uint64(64 - bits)
-        if not packed:
-            out[slot.astype(np.int64)] = True
-            continue
-        byte = (slot >> np.uint64(3)).astype(np.int64)
-        flag = (np.uint8(1) << (slot & np.uint64(7)).astype(np.uint8)).astype(np.uint8)
-        first = np.flatnonzero(np.concatenate([[True], byte[1:] != byte[:-1]]))
-        out[byte[first]] |= np.bitwise_or.reduceat(flag, first)  # |=: a byte may span two chunks
+    top = np.uint64(64 - bits)
+    if bits <= _UNPACKED_BITS:  # small bitmaps keep one byte per bit: tested with a single gather
+        out = np.zeros(1 << bits, dtype=bool)
+        for lo in range(0, sorted_hashes.size, 1 << 20):  # chunks bound the temporaries
+            out[(sorted_hashes[lo : lo + (1 << 20)] >> top).view(np.int64)] = True
+        return out
+    # Packed: one window of 2**_WINDOW_BITS bits at a time (the hashes are sorted), set as bools, packed.
+    out = np.empty(1 << (bits - 3), dtype=np.uint8)
+    flags = np.zeros(1 << _WINDOW_BITS, dtype=bool)
+    per_window, mask = 1 << (_WINDOW_BITS - 3), np.uint64((1 << _WINDOW_BITS) - 1)
+    window_starts = np.arange(1, 1 << (bits - _WINDOW_BITS), dtype=np.uint64) << (
+        top + np.uint64(_WINDOW_BITS)
+    )
+    cuts = [0, *np.searchsorted(sorted_hashes, window_starts).tolist(), sorted_hashes.size]
+    for k, (lo, hi) in enumerate(itertools.pairwise(cuts)):
+        flags.fill(False)
+        flags[((sorted_hashes[lo:hi] >> top) & mask).view(np.int64)] = True
+        out[k * per_window : (k + 1) * per_window] = np.packbits(flags, bitorder="little")
     return out
 
 
 def in_bitmap(bm: np.ndarray, hashes: np.ndarray) -> np.ndarray:
-    """Membership test of :func:`bitmap` (``bool`` per hash)."""
-    if bm.dtype == bool:
-        return bm[(hashes >> np.uint64(64 - (bm.size.bit_length() - 1))).astype(np.int64)]
-    bits = (bm.size * 8).bit_length() - 1
-    shift = np.uint64(64 - bits)
-    byte = (hashes >> (shift + np.uint64(3))).astype(np.intp)
-    bit = (hashes >> shift).astype(np.uint8) & np.uint8(7)  # the slot's low 3 bits (one-byte temporaries)
-    return ((bm[byte] >> bit) & np.uint8(1)).view(bool)
+    """Membership test of :func:`bitmap` (``bool`` per hash), in cache-sized blocks."""
+    out = np.empty(hashes.size, dtype=bool)
+    packed = bm.dtype != bool
+    shift = np.uint64(64 - ((bm.size * 8 if packed else bm.size).bit_length() - 1))
+    buf = np.empty(min(hashes.size, _TEST_BLOCK), dtype=np.uint64)
+    for lo in range(0, hashes.size, _TEST_BLOCK):
+        part, done = hashes[lo : lo + _TEST_BLOCK], out[lo : lo + _TEST_BLOCK]
+        slot = buf[: part.size]
+        if not packed:
+            bm.take(np.right_shift(part, shift, out=slot).view(np.int64), out=done)
+            continue
+        byte = bm.take(np.right_shift(part, shift + np.uint64(3), out=slot).view(np.int64))
+        byte >>= np.right_shift(part, shift, out=slot).astype(np.uint8) & np.uint8(7)
+        np.bitwise_and(byte, np.uint8(1), out=done.view(np.uint8))
+    return out
 
 
 def bitmap_bits(members: int, spare: int) -> int:

@@ -111,33 +111,45 @@ def _non_ascii_words(b: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.nd
     return lead[joiner], lead[joiner] + size[joiner]
 
 
+def _ascii_word_bytes(b: np.ndarray) -> np.ndarray:
+    """``[A-Za-z0-9_]`` bytes of ``b``, with in-place byte arithmetic (few temporaries)."""
+    x = b | np.uint8(0x20)
+    x -= np.uint8(97)
+    word = x < 26
+    np.subtract(b, np.uint8(48), out=x)
+    word |= x < 10
+    word |= b == 95
+    return word
+
+
 def _hash_chunk(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes and token counts of a few texts (see :func:`hash_tokens`)."""
     strings = [t if isinstance(t, str) else "" for t in texts]
     joined = "\n".join(strings)
     if joined.isascii():  # one byte per character, and lower() keeps every length
         nbytes = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
-        buf = joined.lower().encode("ascii") + b"\0" * 8
+        buf = b"".join((b"\n", joined.lower().encode("ascii"), b"\0" * 8))
     else:
         encoded = [t.lower().encode("utf-8", "surrogatepass") for t in strings]
         nbytes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-        buf = b"\n".join(encoded) + b"\0" * 8
+        buf = b"\n" + b"\n".join(encoded) + b"\0" * 8
+    # buf: a newline, the texts joined by newlines, then 8 bytes of padding (every 8-byte read fits)
     b = np.frombuffer(buf, dtype=np.uint8)
-    word = ((b | np.uint8(0x20)) - np.uint8(97) < 26) | (b - np.uint8(48) < 10) | (b == 95)
-    joiner = b == _ASCII_JOINERS[0]  # . ' - join two words when between them
-    for value in _ASCII_JOINERS[1:]:  # (a compare per value: ~10x faster than np.isin on bytes)
-        joiner |= b == value
-    js = np.flatnonzero(joiner)
-    je = js + 1
+    word = _ascii_word_bytes(b)
+    wide = None
     if not buf.isascii():
         a, e = _non_ascii_words(b, word)
-        js, je = np.concatenate([js, a]), np.concatenate([je, e])
-    if js.size:
-        keep = (js > 0) & word[np.maximum(js - 1, 0)] & word[je]
-        word[expand(js[keep], je[keep] - js[keep])] = True
-    edges = np.flatnonzero(word[1:] != word[:-1]) + 1
-    if word[0]:
-        edges = np.concatenate([[0], edges])
+        keep = word[a - 1] & word[e]  # a >= 1: buf starts with a newline
+        wide = expand(a[keep], e[keep] - a[keep])
+    inner = b[1:-1] == _ASCII_JOINERS[0]  # . ' - join two words when between them
+    for value in _ASCII_JOINERS[1:]:  # (a compare per value: ~10x faster than np.isin on bytes)
+        inner |= b[1:-1] == value
+    inner &= word[:-2]
+    inner &= word[2:]
+    word[1:-1] |= inner
+    if wide is not None:
+        word[wide] = True
+    edges = np.flatnonzero(word[1:] != word[:-1]) + 1  # word[0] is the leading newline
     starts, ends = edges[0::2], edges[1::2]
     length = ends - starts
     view = np.ndarray((b.size - 7,), dtype="<u8", buffer=buf, strides=(1,))  # 8 bytes from each offset
@@ -151,7 +163,7 @@ def _hash_chunk(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
             h[longer] = mix64(h[longer]) + (view[starts[longer] + done] & rest)
             done += 8
             longer = longer[length[longer] > done]
-    doc_starts = np.cumsum(nbytes + 1) - nbytes - 1
+    doc_starts = np.cumsum(nbytes + 1) - nbytes
     counts = np.diff(np.searchsorted(starts, np.append(doc_starts, b.size)))
     return mix64(h), counts
 
@@ -199,22 +211,41 @@ def shingles(tokens: Csr, n: int) -> Csr:
     valid = np.ones(m + n, dtype=bool)
     valid[expand(tokens.offsets[1:] - tail, tail)] = False
     out = np.empty(int(offsets[-1]), dtype=np.uint64)
-    block = 1 << 15  # cache-sized blocks: the n passes of the polynomial stay in L2
-    part = np.empty(block, dtype=np.uint64)
+    block = 1 << 15  # cache-sized blocks: the passes of the polynomial stay in L2
+    parts = [np.empty(block + n, dtype=np.uint64) for _ in range(2)]
+    steps = [bit == "1" for bit in bin(n)[3:]]  # after the first token: double, then maybe add one
     done = 0
     with np.errstate(over="ignore"):
         for lo in range(0, m, block):
             hi = min(lo + block, m)
-            acc = part[: hi - lo]
-            acc[:] = t[lo:hi]
-            for k in range(1, n):
-                acc *= GOLDEN
-                acc += t[lo + k : hi + k]
+            acc = _polynomial(t[lo : hi + n - 1], steps, parts)
             mix64(acc)
             keep = acc[valid[lo:hi]]
             out[done : done + keep.size] = keep
             done += keep.size
     return Csr(out, offsets)
+
+
+def _polynomial(seg: np.ndarray, steps: list[bool], parts: list[np.ndarray]) -> np.ndarray:
+    """``sum(seg[i + k] * GOLDEN**(n - 1 - k) for k < n)`` for every start ``i`` (mod 2**64), by
+    doubling: ``P_2m(i) = P_m(i) * GOLDEN**m + P_m(i + m)``, and ``P_m+1(i) = P_m(i) * GOLDEN +
+    seg[i + m]`` where ``n``'s bits (``steps``, after the leading one) say so: 3 passes for 8-grams."""
+    acc, m, flip = seg, 1, 0
+    for plus_one in steps:
+        size = acc.size - m
+        nxt = parts[flip][:size]
+        np.multiply(acc[:size], np.uint64(pow(int(GOLDEN), m, 1 << 64)), out=nxt)
+        nxt += acc[m:]
+        acc, m, flip = nxt, 2 * m, 1 - flip
+        if plus_one:
+            nxt = parts[flip][: acc.size - 1]
+            np.multiply(acc[:-1], GOLDEN, out=nxt)
+            nxt += seg[m : m + nxt.size]
+            acc, m, flip = nxt, m + 1, 1 - flip
+    if acc is seg:  # n == 1: the tokens themselves, copied (they are mixed in place)
+        acc = parts[0][: seg.size]
+        acc[:] = seg
+    return acc
 
 
 def ngram_hashes(text: str, n: int) -> np.ndarray:

@@ -71,7 +71,7 @@ def _reference_shingles(tokens: np.ndarray, n: int) -> np.ndarray:
     return mix64(acc)
 
 
-@pytest.mark.parametrize("n", [1, 3, 8])
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 7, 8])
 def test_shingles_match_a_per_text_reference(n: int) -> None:
     rng = random.Random(n)
     texts = [" ".join(rng.choice("abcdefghij") for _ in range(rng.randint(0, 300))) for _ in range(400)]
@@ -111,6 +111,10 @@ def test_bitmap_never_misses_and_rarely_errs(bits: int) -> None:
     bm = bitmap(members, bits=bits)
     assert bm.dtype == (bool if bits <= sorted_index._UNPACKED_BITS else np.uint8)
     assert in_bitmap(bm, members).all()
+    expected = np.zeros(1 << bits, dtype=bool)  # exactly the members' top bits are set
+    expected[(members >> np.uint64(64 - bits)).astype(np.int64)] = True
+    got = bm if bm.dtype == bool else np.unpackbits(bm, bitorder="little").astype(bool)
+    assert (got == expected).all()
     others = rng.integers(0, 2**63, 20000, dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
     assert 0.03 < in_bitmap(bm, others).mean() < 0.1  # about 1/16 of the bits are set
     assert not in_bitmap(bitmap(members[:0], bits=bits), others).any()
@@ -120,8 +124,8 @@ def test_bitmap_never_misses_and_rarely_errs(bits: int) -> None:
 def _random_sets(rng: np.random.Generator, jaccard: float, size: int = 300) -> tuple[np.ndarray, np.ndarray]:
     shared = round(2 * jaccard * size / (1 + jaccard))
     pool = rng.integers(0, 2**63, 2 * size, dtype=np.int64).astype(np.uint64) * np.uint64(2)
-    pool = np.unique(pool)
-    return pool[:size], np.concatenate([pool[:shared], pool[size : 2 * size - shared]])
+    pool = rng.permutation(np.unique(pool))  # shared members anywhere in the hash range
+    return np.sort(pool[:size]), np.sort(np.concatenate([pool[:shared], pool[size : 2 * size - shared]]))
 
 
 def test_minhash_estimates_jaccard() -> None:
@@ -134,6 +138,37 @@ def test_minhash_estimates_jaccard() -> None:
         assert abs((sig[0] == sig[1]).mean() - exact) < 0.15
     empty = minhash(np.zeros(0, dtype=np.uint64), np.array([0, 0]))
     assert (empty == np.iinfo(np.uint32).max).all()
+
+
+@pytest.mark.parametrize("size", [40, 300])
+def test_minhash_is_unbiased_for_small_and_large_sets(size: int) -> None:
+    """One-permutation MinHash with densification: the share of equal entries averages to the Jaccard,
+    also when most bins of a small set are empty (40 members, 128 bins)."""
+    rng = np.random.default_rng(7)
+    for target in (0.1, 0.5, 0.9):
+        pairs = [_random_sets(rng, target, size) for _ in range(60)]
+        got = [
+            (lambda s: (s[0] == s[1]).mean())(minhash(np.concatenate(p), np.array([0, size, 2 * size])))
+            for p in pairs
+        ]
+        exact = [
+            len(set(a.tolist()) & set(b.tolist())) / len(set(a.tolist()) | set(b.tolist())) for a, b in pairs
+        ]
+        assert abs(np.mean(got) - np.mean(exact)) < 0.03
+
+
+def test_minhash_sorts_unsorted_sets_and_keeps_empty_ones() -> None:
+    rng = np.random.default_rng(8)
+    sets = [np.sort(rng.integers(0, 2**63, m).astype(np.uint64) * np.uint64(2)) for m in (5, 0, 200, 1)]
+    offsets = np.concatenate([[0], np.cumsum([s.size for s in sets])])
+    sig = minhash(np.concatenate(sets), offsets, num_perm=100)  # not a power of two
+    shuffled = minhash(np.concatenate([rng.permutation(s) for s in sets]), offsets, num_perm=100)
+    assert (sig == shuffled).all()
+    assert (sig[1] == np.iinfo(np.uint32).max).all() and not (sig[[0, 2, 3]] == np.iinfo(np.uint32).max).any()
+    again = minhash(np.concatenate([sets[3], sets[3]]), np.array([0, 1, 2]), num_perm=100)
+    assert (again == sig[3]).all()  # the same set, the same signature (also through densification)
+    with pytest.raises(ValueError):
+        minhash(sets[0], np.array([0, 5]), num_perm=0)
 
 
 def test_lsh_finds_near_duplicates_only() -> None:
@@ -152,6 +187,8 @@ def test_lsh_finds_near_duplicates_only() -> None:
     assert not {(k, k) for k in range(20, 40)} & found
     with pytest.raises(ValueError):
         LshIndex(sig(index_sets), bands=0)
+    rows, docs = LshIndex(sig(index_sets[:1]), bands=42).query(sig(query_sets[20:]))  # no candidate
+    assert rows.size == 0 and docs.size == 0 and rows.dtype == docs.dtype == np.int64
 
 
 def test_pair_jaccard_is_exact() -> None:
