@@ -59,8 +59,8 @@ from hf_synthmh.gate.keys import (
     rank_rows,
 )
 from hf_synthmh.gate.minhash import LshIndex, minhash, pair_jaccard
-from hf_synthmh.gate.passages import common_keys, doc_major, doc_sets, per_row, score_pairs
-from hf_synthmh.gate.sorted_index import bitmap, bitmap_bits, build_index, in_bitmap, lookup
+from hf_synthmh.gate.passages import common_keys, per_row, score_pairs
+from hf_synthmh.gate.sorted_index import bitmap, bitmap_bits, build_index, drop_members, in_bitmap, lookup
 from hf_synthmh.text.hashing import Csr, expand, hash_tokens, shingles
 from hf_synthmh.text.overlap import rouge_l_f1
 
@@ -100,7 +100,7 @@ class MembershipChecker:
         self._found: np.ndarray = arrays["found"]  # bitmap of every n-gram (a cheap first test)
         self._boiler: np.ndarray = arrays["boiler"]  # bitmap of the boilerplate n-grams
         self._boiler_shingles: np.ndarray = arrays["boiler_shingles"]  # bitmap of boilerplate shingles
-        self._rare_sets: Csr = arrays["rare_sets"]  # each report's sorted rare shingles
+        self._rare_sets: Csr = arrays["rare_sets"]  # each report's rare shingles (in order, with repeats)
         self._lsh: LshIndex = arrays["lsh"]
         self._row_of = {rid: k for k, rid in reversed(list(enumerate(ids)))}
 
@@ -142,14 +142,12 @@ class MembershipChecker:
         arrays["found"] = bitmap(gram_keys, bits=bitmap_bits(gram_keys.size, 3))
         arrays["boiler"] = bitmap(boiler, bits=bitmap_bits(distinct, 6))
         del boiler
-        keys = build_index(shingles(tokens, shingle), inplace=True)
-        boiler, distinct = common_keys(keys, max_doc_freq)
+        sh = shingles(tokens, shingle)
+        boiler, distinct = common_keys(build_index(sh), max_doc_freq)
         arrays["boiler_shingles"] = bitmap(boiler, bits=bitmap_bits(distinct, 6))
         del boiler
-        rare_sets = arrays["rare_sets"] = doc_major(
-            keys[~in_bitmap(arrays["boiler_shingles"], keys)], len(texts)
-        )
-        del keys
+        rare_sets = arrays["rare_sets"] = drop_members(sh, arrays["boiler_shingles"])
+        del sh
         sig = minhash(rare_sets.values, rare_sets.offsets, num_perm=num_perm)
         arrays["lsh"] = LshIndex(sig, bands=bands, valid=rare_sets.lengths > 0)
         return cls(ids=[str(i) for i in ids], settings=settings, arrays=arrays)
@@ -289,9 +287,8 @@ class MembershipChecker:
         grams = shingles(tokens, self.n)
         left, df, rare, boiler = self._lookup(grams)
         sh = shingles(tokens, self.shingle)
-        keep = ~in_bitmap(self._boiler_shingles, sh.values)
-        row_sets = doc_sets(sh.doc_of()[keep], sh.values[keep], len(tokens))
-        del sh, keep
+        row_sets = drop_members(sh, self._boiler_shingles)  # rare shingles, in order, with repeats
+        del sh
         sig = minhash(row_sets.values, row_sets.offsets, num_perm=self.num_perm)
         lsh_rows, lsh_docs = self._lsh.query(sig, valid=row_sets.lengths > 0)
         lsh_keys = pair_keys(lsh_rows, lsh_docs)

@@ -33,7 +33,7 @@ _HIGH = 1 if sys.byteorder == "little" else 0  # the uint32 half of a uint64 tha
 
 def minhash(values: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128) -> np.ndarray:
     """MinHash signatures ``(sets, num_perm)`` (``uint32``) of many sets of random 64-bit hashes (CSR
-    ``values``/``offsets``), in one pass over the hashes.
+    ``values``/``offsets``; in any order, repeats allowed), in one pass over the hashes.
 
     One-permutation hashing (Li, Owen & Zhang, 2012): the hashes are already random, so their order
     serves as the permutation. The 64-bit range is cut into ``num_perm`` equal bins, and entry ``b`` of a
@@ -56,26 +56,14 @@ def minhash(values: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128) -> 
     values = np.asarray(values, dtype=np.uint64)[offsets[0] : offsets[-1]] if n_sets else values[:0]
     if not values.size:
         return sig.reshape(n_sets, k)
-    starts = offsets[:-1] - offsets[0]
     filled = lengths > 0
-    values = _sorted_sets(values, starts, lengths)
-    high = np.ascontiguousarray(values.view(np.uint32)[_HIGH::2])  # top 32 bits of each hash
-    bins = _bins(high, k)
-    first = np.empty(values.size, dtype=bool)  # the smallest hash of each (set, bin)
-    first[0] = True
-    np.not_equal(bins[1:], bins[:-1], out=first[1:])
-    first[starts[filled]] = True
-    del bins
-    at = np.flatnonzero(first)
-    per_set = np.diff(np.searchsorted(at, np.append(starts, values.size)))
-    top = high[at]
+    high = np.ascontiguousarray(np.ascontiguousarray(values).view(np.uint32)[_HIGH::2])  # top 32 bits
     index = np.dtype(np.int32 if n_sets * k < 2**31 else np.int64)  # slot numbers
-    slot = np.repeat(np.arange(0, n_sets * k, k, dtype=index), per_set)
-    slot += _bins(top, k).astype(index)
-    sig[slot] = top
+    slot = np.repeat(np.arange(0, n_sets * k, k, dtype=index), lengths)
+    slot += _bins(high, k).astype(index)
+    np.minimum.at(sig, slot, high)  # each (set, bin): its smallest hash
     # Densify: an empty bin copies the first filled bin that its fixed sequence of random draws finds.
-    grid = np.zeros((n_sets, k), dtype=bool)
-    grid.ravel()[slot] = True
+    grid = (sig != _EMPTY).reshape(n_sets, k)  # (a bin whose smallest top half is 2**32 - 1 counts as empty)
     grid[~filled] = True  # empty sets stay empty
     holes = np.flatnonzero(~grid).astype(index)
     full = grid.ravel()
@@ -93,7 +81,7 @@ def minhash(values: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128) -> 
         pending = pending[~full[source]]
     if pending.size:  # a set with very few members: its first filled bin, rotated per bin
         first_slot = np.zeros(n_sets, dtype=index)
-        first_slot[filled] = slot[(np.cumsum(per_set) - per_set)[filled]]
+        first_slot[filled] = np.minimum.reduceat(slot, (offsets[:-1] - offsets[0])[filled])
         with np.errstate(over="ignore"):
             rotation = (bin_of[pending] + 1).astype(np.uint32) * _ROTATE
             value[pending] = sig[first_slot[holes[pending] // k]] + rotation
@@ -116,19 +104,6 @@ def _bins(high: np.ndarray, k: int) -> np.ndarray:
     if k & (k - 1) == 0:
         return high >> np.uint32(33 - k.bit_length())
     return (high.astype(np.uint64) * np.uint64(k)) >> np.uint64(32)
-
-
-def _sorted_sets(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``values`` with each set's slice sorted (as given when they already are)."""
-    down = np.flatnonzero(values[1:] < values[:-1]) + 1
-    if not down.size:
-        return values
-    boundary = np.zeros(values.size, dtype=bool)
-    boundary[starts[lengths > 0]] = True
-    if boundary[down].all():
-        return values
-    sets = np.repeat(np.arange(starts.size), lengths)
-    return values[np.lexsort((values, sets))]
 
 
 def _band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
@@ -195,29 +170,32 @@ class LshIndex:
 
 
 def pair_jaccard(a: Csr, b: Csr, rows: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """Exact Jaccard of the hash sets ``a[rows[k]]`` and ``b[docs[k]]`` for every pair ``k`` (each set
-    sorted and without repeats; two empty sets score 0).
+    """Exact Jaccard of the hash sets ``a[rows[k]]`` and ``b[docs[k]]`` for every pair ``k`` (on the
+    hashes' :data:`~hf_synthmh.gate.keys.PREFIX` bits; repeats within a set count once; two empty
+    sets score 0).
 
-    >>> s = Csr(np.array([1, 2, 3, 2, 3, 4], dtype=np.uint64) << np.uint64(40), np.array([0, 3, 6]))
+    >>> s = Csr(np.array([1, 2, 3, 2, 3, 4, 4], dtype=np.uint64) << np.uint64(40), np.array([0, 3, 7]))
     >>> pair_jaccard(s, s, np.array([0, 0]), np.array([0, 1])).tolist()
     [1.0, 0.5]
     """
     rows, docs = np.asarray(rows, dtype=np.int64), np.asarray(docs, dtype=np.int64)
-    na, nb = a.lengths[rows], b.lengths[docs]
-    inter = np.zeros(rows.size, dtype=np.int64)
-    if rows.size and (na.sum() or nb.sum()):
-        if rows.size > int(PAYLOAD):
-            raise ValueError("too many pairs at once")
-        keys = np.concatenate(
-            [
-                (a.values[expand(a.offsets[rows], na)] & PREFIX)
-                | np.repeat(np.arange(rows.size, dtype=np.uint64), na),
-                (b.values[expand(b.offsets[docs], nb)] & PREFIX)
-                | np.repeat(np.arange(rows.size, dtype=np.uint64), nb),
-            ]
-        )
-        keys.sort()
-        same = keys[1:] == keys[:-1]
-        inter = np.bincount((keys[1:][same] & PAYLOAD).astype(np.int64), minlength=rows.size)
+    if rows.size > int(PAYLOAD):
+        raise ValueError("too many pairs at once")
+    na, a_keys = _pair_sets(a, rows)
+    nb, b_keys = _pair_sets(b, docs)
+    keys = np.concatenate([a_keys, b_keys])
+    keys.sort()
+    same = keys[1:] == keys[:-1]
+    inter = np.bincount((keys[1:][same] & PAYLOAD).astype(np.int64), minlength=rows.size)
     union = na + nb - inter
     return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+
+
+def _pair_sets(sets: Csr, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct hash prefixes of ``sets[which[k]]`` as sorted keys ``prefix | k``, and their count per ``k``."""
+    sizes = sets.lengths[which]
+    keys = sets.values[expand(sets.offsets[which], sizes)] & PREFIX
+    keys |= np.repeat(np.arange(which.size, dtype=np.uint64), sizes)
+    keys.sort()
+    keys = unique_sorted(keys)
+    return np.bincount((keys & PAYLOAD).astype(np.int64), minlength=which.size), keys

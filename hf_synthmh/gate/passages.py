@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from hf_synthmh.gate.keys import PAYLOAD, PAYLOAD_BITS, SHIFT, pack, unique_sorted
+from hf_synthmh.gate.keys import PAYLOAD, PAYLOAD_BITS, pack, unique_sorted
 from hf_synthmh.gate.sorted_index import match_pairs
 from hf_synthmh.text.hashing import Csr, expand, shingles
 
-__all__ = ["common_keys", "doc_major", "doc_sets", "per_row", "score_pairs"]
+__all__ = ["common_keys", "per_row", "score_pairs"]
 
 _DOC_TOP = np.uint64(64 - PAYLOAD_BITS)  # doc-major keys: the document in the top PAYLOAD_BITS bits
 
@@ -41,29 +41,6 @@ def common_keys(keys: np.ndarray, max_doc_freq: int) -> tuple[np.ndarray, int]:
     later = keys[max_doc_freq:]
     common = later[(later ^ keys[: keys.size - max_doc_freq]) <= PAYLOAD]
     return common, int(np.count_nonzero((common[1:] ^ common[:-1]) > PAYLOAD)) + int(common.size > 0)
-
-
-def doc_major(keys: np.ndarray, n_docs: int) -> Csr:
-    """:func:`build_index` keys (``hash | doc``, consumed) as each document's sorted hashes."""
-    docs = (keys & PAYLOAD) << _DOC_TOP
-    keys >>= SHIFT
-    keys |= docs
-    del docs
-    keys.sort()
-    doc = keys >> _DOC_TOP
-    keys <<= SHIFT
-    return Csr(keys, np.searchsorted(doc, np.arange(n_docs + 1, dtype=np.uint64)).astype(np.int64))
-
-
-def doc_sets(docs: np.ndarray, hashes: np.ndarray, n_docs: int) -> Csr:
-    """Each document's distinct hash prefixes, sorted, as :class:`Csr` (``docs`` in any order)."""
-    keys = hashes >> SHIFT
-    keys |= docs.astype(np.uint64) << _DOC_TOP
-    keys.sort()
-    keys = unique_sorted(keys)
-    doc = keys >> _DOC_TOP
-    keys <<= SHIFT
-    return Csr(keys, np.searchsorted(doc, np.arange(n_docs + 1, dtype=np.uint64)).astype(np.int64))
 
 
 def per_row(rows: int, p_row: np.ndarray, order_by: list[np.ndarray], values: list[np.ndarray]) -> tuple:

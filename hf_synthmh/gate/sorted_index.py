@@ -22,7 +22,7 @@ import numpy as np
 from hf_synthmh.gate.keys import PAYLOAD, PAYLOAD_BITS, PREFIX, pack, unique_sorted
 from hf_synthmh.text.hashing import Csr, expand
 
-__all__ = ["bitmap", "bitmap_bits", "build_index", "in_bitmap", "lookup", "match_pairs"]
+__all__ = ["bitmap", "bitmap_bits", "build_index", "drop_members", "in_bitmap", "lookup", "match_pairs"]
 
 _UNPACKED_BITS = 24  # bitmaps of up to 2**24 bits are stored one byte per bit (16 MB)
 _WINDOW_BITS = 20  # packed bitmaps are built 2**20 bits at a time
@@ -180,6 +180,17 @@ def in_bitmap(bm: np.ndarray, hashes: np.ndarray) -> np.ndarray:
         byte >>= np.right_shift(part, shift, out=slot).astype(np.uint8) & np.uint8(7)
         np.bitwise_and(byte, np.uint8(1), out=done.view(np.uint8))
     return out
+
+
+def drop_members(sets: Csr, bm: np.ndarray) -> Csr:
+    """Each document's values that test negative in :func:`bitmap` ``bm`` (in order, repeats kept).
+
+    >>> bm = bitmap(np.array([2 << 60], dtype=np.uint64), bits=8)
+    >>> drop_members(Csr(np.array([1, 2, 3], dtype=np.uint64) << np.uint64(60), np.array([0, 2, 3])), bm).offsets.tolist()
+    [0, 1, 2]
+    """
+    kept = np.flatnonzero(~in_bitmap(bm, sets.values))
+    return Csr(sets.values[kept], np.searchsorted(kept, sets.offsets))
 
 
 def bitmap_bits(members: int, spare: int) -> int:

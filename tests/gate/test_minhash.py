@@ -157,13 +157,18 @@ def test_minhash_is_unbiased_for_small_and_large_sets(size: int) -> None:
         assert abs(np.mean(got) - np.mean(exact)) < 0.03
 
 
-def test_minhash_sorts_unsorted_sets_and_keeps_empty_ones() -> None:
+def test_minhash_ignores_order_and_repeats_and_keeps_empty_sets() -> None:
     rng = np.random.default_rng(8)
     sets = [np.sort(rng.integers(0, 2**63, m).astype(np.uint64) * np.uint64(2)) for m in (5, 0, 200, 1)]
     offsets = np.concatenate([[0], np.cumsum([s.size for s in sets])])
     sig = minhash(np.concatenate(sets), offsets, num_perm=100)  # not a power of two
     shuffled = minhash(np.concatenate([rng.permutation(s) for s in sets]), offsets, num_perm=100)
     assert (sig == shuffled).all()
+    doubled = [np.concatenate([s, s[::2]]) for s in sets]
+    twice = minhash(
+        np.concatenate(doubled), np.concatenate([[0], np.cumsum([s.size for s in doubled])]), num_perm=100
+    )
+    assert (sig == twice).all()
     assert (sig[1] == np.iinfo(np.uint32).max).all() and not (sig[[0, 2, 3]] == np.iinfo(np.uint32).max).any()
     again = minhash(np.concatenate([sets[3], sets[3]]), np.array([0, 1, 2]), num_perm=100)
     assert (again == sig[3]).all()  # the same set, the same signature (also through densification)
@@ -193,9 +198,8 @@ def test_lsh_finds_near_duplicates_only() -> None:
 
 def test_pair_jaccard_is_exact() -> None:
     rng = np.random.default_rng(4)
-    sets = [
-        np.unique(rng.integers(0, 50, rng.integers(0, 30)).astype(np.uint64) << np.uint64(40))
-        for _ in range(12)
+    sets = [  # unsorted, with repeats
+        rng.integers(0, 50, rng.integers(0, 30)).astype(np.uint64) << np.uint64(40) for _ in range(12)
     ]
     csr = Csr(np.concatenate(sets), np.concatenate([[0], np.cumsum([s.size for s in sets])]))
     rows, docs = rng.integers(0, 12, 60), rng.integers(0, 12, 60)
