@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from hf_synthmh.gate.keys import PAYLOAD, PAYLOAD_BITS, pack, unique_sorted
+from hf_synthmh.gate.keys import PAYLOAD, pack, unique_sorted
 from hf_synthmh.gate.sorted_index import match_pairs
 from hf_synthmh.text.hashing import Csr, expand, shingles
 
 __all__ = ["common_keys", "per_row", "score_pairs"]
-
-_DOC_TOP = np.uint64(64 - PAYLOAD_BITS)  # doc-major keys: the document in the top PAYLOAD_BITS bits
 
 
 def _cover(group: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
