@@ -22,7 +22,9 @@ Scoring (HIPAA Safe Harbor identifiers only):
 Columns: ``row`` = rows holding a HIPAA label that get any finding / such rows; ``row*`` = the same over
 all rows the source marks ``has_phi`` (the README's definition, for the issue's baseline table); ``span``
 = HIPAA labels overlapped by any finding; ``FA`` = rows without any label (``has_phi`` false) that get a
-finding. Speed is reports per second over the whole set (after a warm-up), both systems in this process.
+finding. Speed is reports per second over the whole set (after a warm-up), both systems in this process,
+timed in ``--rounds`` interleaved rounds per set (ours, Presidio, ours, ...): each system's best round
+counts, because the machine is shared, and every round must find the same spans.
 
 Caveat: presidio-research's generator fills its templates with faker's fake names and places, and the
 scan's name gazetteer is faker's too (``hf_synthmh.gate.phi_case.name_gazetteer``), so name recall on
@@ -240,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=0, help="first N rows of each set (0: all)")
     parser.add_argument("--no-presidio", action="store_true", help="the scan only (quick iterations)")
     parser.add_argument("--sets", default="", help="comma-separated set names to run (default: all)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="timing rounds per set; the best of each counts"
+    )
     args = parser.parse_args(argv)
 
     sets = load_public(args.data) if args.data else {}
@@ -255,17 +260,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     speeds: dict[str, list[float]] = {s: [0.0, 0.0] for s in systems}
     for name, rows in sets.items():
         texts = [r["text"] for r in rows]
+        hits: dict[str, Spans] = {}
+        best: dict[str, float] = {}
+        for round_ in range(args.rounds):  # interleaved rounds, the best of each: the machine is shared
+            for system, run in systems.items():
+                start = time.perf_counter()
+                found = run(texts)
+                seconds = time.perf_counter() - start
+                if system in hits and found != hits[system]:
+                    raise RuntimeError(f"{system} found other spans on {name} in round {round_ + 1}")
+                hits[system] = found
+                best[system] = min(seconds, best.get(system, seconds))
         results = {}
-        for system, run in systems.items():
-            start = time.perf_counter()
-            hits = run(texts)
-            seconds = time.perf_counter() - start
+        for system in systems:
             speeds[system][0] += len(texts)
-            speeds[system][1] += seconds
-            results[system] = (evaluate(rows, hits), len(texts) / seconds)
+            speeds[system][1] += best[system]
+            results[system] = (evaluate(rows, hits[system]), len(texts) / best[system])
         report(name, len(rows), results)
     print(
-        "\n## speed over all sets: " + ", ".join(f"{s} {n / t:.1f} reports/s" for s, (n, t) in speeds.items())
+        f"\n## speed over all sets (each set's best of {args.rounds} interleaved rounds): "
+        + ", ".join(f"{s} {n / t:.1f} reports/s" for s, (n, t) in speeds.items())
     )
     if "presidio" in speeds:
         ratio = (speeds["hf_synthmh"][0] / speeds["hf_synthmh"][1]) / (
