@@ -148,6 +148,12 @@ def drug_word(word: str) -> bool:
     >>> [drug_word(w) for w in ("Combivent", "flovent", "Vanco", "Amniodarone", "Okonkwo", "Allegra")]
     [True, True, True, True, False, False]
     """
+    return _drug_word(word.lower().strip(".,;:()'’"))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _drug_word(w: str) -> bool:
+    """:func:`drug_word` of a lower-case, stripped word (cached: the same words recur in every note)."""
     import bisect
 
     from rapidfuzz.distance import Levenshtein
@@ -155,7 +161,6 @@ def drug_word(word: str) -> bool:
 
     from hf_synthmh.gate.phi_case import is_name
 
-    w = word.lower().strip(".,;:()'’")
     if len(w) < 4 or is_name(w):
         return False
     drugs, ordered = _drugs(), _sorted_drugs()

@@ -128,12 +128,13 @@ def _hash_chunk(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     joined = "\n".join(strings)
     if joined.isascii():  # one byte per character, and lower() keeps every length
         nbytes = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
-        buf = b"".join((b"\n", joined.lower().encode("ascii"), b"\0" * 8))
+        body = joined.lower().encode("ascii")
     else:
         encoded = [t.lower().encode("utf-8", "surrogatepass") for t in strings]
         nbytes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-        buf = b"\n" + b"\n".join(encoded) + b"\0" * 8
-    # buf: a newline, the texts joined by newlines, then 8 bytes of padding (every 8-byte read fits)
+        body = b"\n".join(encoded)
+    # a newline, the texts joined by newlines, then 8 bytes of padding (every 8-byte read fits)
+    buf = b"".join((b"\n", body, b"\0" * 8))
     b = np.frombuffer(buf, dtype=np.uint8)
     word = _ascii_word_bytes(b)
     wide = None
