@@ -36,13 +36,17 @@ def common_word(word: str) -> bool:
 
 _INSTITUTION_END = regex.compile(rf"{_INSTITUTION}$")
 _STATES_AFTER = regex.compile(r"[ \t]+(?:is|was|has|had|will|would|began|says|said)\b")
+_POSSESSIVE = regex.compile(r"['’][sS]$")
+_WORD_BREAK = regex.compile(r"[\s-]+")
+_ARTICLE_BEFORE = regex.compile(r"(?i:\ban?)[ \t]+$")
+_SENTENCE_START_BEFORE = regex.compile(r"(?:^|[.!?:;\n])[\s\"'(]*$")
 
 
 def _proper_word(word: str) -> bool:
     """A capitalised word that reads as a name, not as English, an acronym or a drug: ``"Okafor"``,
     ``"Quenby"``, ``"Augustine"``, a gazetteer name in upper case (``"OKAFOR'S"``); not ``"Mental"``,
     ``"CBT"``, ``"Zoloft"``."""
-    w = regex.sub(r"['’][sS]$", "", word.strip(".,;:()'’\""))
+    w = _POSSESSIVE.sub("", word.strip(".,;:()'’\""))
     if len(w) < 3 or not w[0].isupper() or any(c.isdigit() for c in w):
         return False
     low = w.lower()
@@ -120,7 +124,7 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
     if source == "name_cued":  # "Re: Urgent Review" is not a name; "Re: Liam Mensah" is
         return not all(common_word(w) for w in span.split())
     if source == "name_pair":  # two capitalised words, neither English nor a drug: "Lindiwe Mahlangu"
-        words = [w.lower() for w in regex.split(r"[\s-]+", span)]
+        words = [w.lower() for w in _WORD_BREAK.split(span)]
         return not any(common_word(w) or w.strip("'’") in _NOT_NAMES or _CONTRACTION.match(w) for w in words)
     if source in ("city", "name_unknown"):  # "Glasgow Coma Scale", misspelt; "Addenbrooke's Cognitive ..."
         return not _eponym_ahead(text, end)
@@ -148,13 +152,13 @@ def plausible(kind: str, text: str, start: int, end: int, source: str) -> bool:
         return False
     if len(tokens) > 1 and tokens[-1].lower() in _EPONYM_HEADS:  # "Depressive Disorder", "Single Episode"
         return False
-    if kind != "PERSON" and regex.search(r"(?i:\ban?)[ \t]+$", text[max(0, start - 4) : start]):
+    if kind != "PERSON" and _ARTICLE_BEFORE.search(text[max(0, start - 4) : start]):
         return False  # "works at a Garden Centre": a kind of place, not a place ("a Tomas Varnaski concert")
     if kind != "PERSON" and _INSTITUTION_END.search(bare) and all(w.lower() in _GENERIC for w in tokens[:-1]):
         return False  # "the Day Hospital", "Community Mental Health Team"
     if source == "spacy_org":  # spaCy's ORG: not "Mental Health Act", "CBT"; "Okafor", "Okafor-Lindqvist"
-        words = regex.split(r"[\s-]+", bare)
-        at_start = regex.search(r"(?:^|[.!?:;\n])[\s\"'(]*$", text[:start]) is not None
+        words = _WORD_BREAK.split(bare)
+        at_start = _SENTENCE_START_BEFORE.search(text[:start]) is not None
         if at_start and len(words) == 1 and not (_is_name(words[0]) or _STATES_AFTER.match(text, end)):
             return False  # "Persecutory delusions ..."; kept: "Varnaski is ..."
         if not any(_proper_word(w) for w in words):

@@ -42,6 +42,8 @@ CUED_SOURCES = frozenset(
 )
 _TOKEN = regex.compile(r"[^\s,]+")
 _INITIAL = regex.compile(r"[A-Za-z]\.")
+_UPPER_INITIAL = regex.compile(r"[A-Z]\.")
+_BARE_END = regex.compile(r"(?:['’]s)?[.,;:'’]*$")
 _NOT_AFTER_CUE = frozenset(regex.findall(r"[A-Z][a-z]+", _NO_NAME_AHEAD.lower().title()))
 
 
@@ -110,7 +112,7 @@ def _surname(word: str) -> bool:
 
 
 def _bare(token: str) -> str:
-    return regex.sub(r"(?:['’]s)?[.,;:'’]*$", "", token)  # "white's" -> "white"
+    return _BARE_END.sub("", token)  # "white's" -> "white"
 
 
 def _odd(word: str) -> bool:
@@ -193,7 +195,7 @@ def _after_initial(tokens: list[regex.Match[str]], k: int) -> bool:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     word = _bare(tokens[k].group())
-    initial = k > 0 and regex.fullmatch(r"[A-Z]\.", tokens[k - 1].group()) is not None
+    initial = k > 0 and _UPPER_INITIAL.fullmatch(tokens[k - 1].group()) is not None
     return initial and word.istitle() and len(word) > 1 and word.lower() not in STOP_WORDS
 
 

@@ -307,6 +307,11 @@ _FACILITY_DESCRIPTORS = _words(
     " this that these those any some each which whose every no one two three"
 )
 
+_BLANKS = regex.compile(r"[ \t]+")
+_LETTER_RUN = regex.compile(r"[^\W\d_]+")
+_POSSESSIVE = regex.compile(r"['’]s$")
+_NOT_LETTER = regex.compile(r"[\d'’.-]")
+
 
 def plausible_place(text: str, start: int, end: int, source: str) -> bool:
     """False for a cue-rule hit that is clinical vocabulary or too big a place (see the module docs).
@@ -327,12 +332,12 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
     if source == "acronym_site":
         return span not in CLINICAL_ACRONYMS
     if source in ("intl_town", "town_after_street", "university_of"):
-        words = [w.strip(".,'’") for w in regex.split(r"[ \t]+", span)]
+        words = [w.strip(".,'’") for w in _BLANKS.split(span)]
         return not big_place(span) and any(len(w) > 2 and _place_word(w) for w in words)
     if source == "town_after_unit":
         return not big_place(span)
     if source == "suffix_street":  # "Lindenvej 8", not "untie 2"
-        return not any(known_word(w) for w in regex.findall(r"[^\W\d_]+", span))
+        return not any(known_word(w) for w in _LETTER_RUN.findall(span))
     if source == "ward_number":  # a word no lexicon knows before one digit: "to Quenby 2", not "to bed 2"
         from hf_synthmh.gate.phi_lexicon import drug_word
 
@@ -344,7 +349,7 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
         known = known_word(span) and not (noun_only(span) and is_name(span))
         return not known and span.upper() not in CLINICAL_ACRONYMS
     if source == "facility_any_case":  # a word before "hospital" that names it: not "local", "psychiatric"
-        head = [w.strip(".,'’").lower() for w in regex.split(r"[ \t]+", span)][:-1]
+        head = [w.strip(".,'’").lower() for w in _BLANKS.split(span)][:-1]
         return any(
             w not in GENERIC and w not in _NOT_PLACE_START and w not in _FACILITY_DESCRIPTORS
             for w in head
@@ -352,12 +357,12 @@ def plausible_place(text: str, start: int, end: int, source: str) -> bool:
         )
     if source not in ("place_cued", "intl_street"):
         return True
-    words = [w.strip(".,'’") for w in regex.split(r"[ \t]+", span) if w.strip(".,'’")]
+    words = [w.strip(".,'’") for w in _BLANKS.split(span) if w.strip(".,'’")]
     words = [w for w in words if not w.isdigit() and w.lower() != "of"]
     if not words or words[0].lower() in _NOT_PLACE_START or big_place(" ".join(words)):
         return False
     for word in words:
-        letters = regex.sub(r"[\d'’.-]", "", regex.sub(r"['’]s$", "", word))  # "St. Aoife's" -> "Aoife"
+        letters = _NOT_LETTER.sub("", _POSSESSIVE.sub("", word))  # "St. Aoife's" -> "Aoife"
         if word.isupper() and 2 <= len(letters) <= 5:  # an acronym: "WH", not "ICU" or "FLOOR"
             short_or_odd = len(letters) <= 4 or not known_word(letters)
             if source == "place_cued" and short_or_odd and not {word, letters} & CLINICAL_ACRONYMS:

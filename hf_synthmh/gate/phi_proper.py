@@ -37,6 +37,8 @@ _VERB_NEXT = regex.compile(
 
 _DOSE_NEXT = regex.compile(r"[ \t]+\d+(?:\.\d+)?[ \t]*(?i:mg|mcg|micrograms?|g|ml|units?|iu)\b")
 _PHARMA = regex.compile(rf"(?:{PHARMA_STEMS})s?$")  # a misspelt drug: "Benlordiazepines"
+_POSSESSIVE = regex.compile(r"['’]s?$")
+_LETTERS = regex.compile(r"\p{L}+")
 
 
 def unknown_names(text: str) -> list[Finding]:
@@ -55,7 +57,7 @@ def unknown_names(text: str) -> list[Finding]:
     found = []
     for m in _CAP_WORD.finditer(text):
         word = m.group()
-        low = regex.sub(r"['’]s?$", "", word.lower())
+        low = _POSSESSIVE.sub("", word.lower())
         known = known_word(low, verb_forms=False)
         if (
             len(low) < 4
@@ -128,7 +130,7 @@ def title_runs(text: str) -> list[Finding]:
     for m in _TITLE_RUN.finditer(text):
         if not _RUN_BEFORE.search(text, max(0, m.start() - 40), m.start()):
             continue
-        words = [w.lower() for w in regex.findall(r"\p{L}+", m.group()) if w not in ("of", "And")]
+        words = [w.lower() for w in _LETTERS.findall(m.group()) if w not in ("of", "And")]
         if words[0] in _TITLES or any(big_place(w) for w in words):  # "Mr Okonkwo", "University of Ohio"
             continue
         if words[-1] in EPONYM_HEADS or all(w in GENERIC or w in STOP_WORDS for w in words):
