@@ -29,6 +29,7 @@ _EMPTY = np.uint32(0xFFFFFFFF)  # the signature of an empty set
 _ROTATE = np.uint32(0x9E3779B1)  # densification fallback: a copy is rotated by this per bin (odd)
 _DRAWS = 32  # densification: random draws per empty bin before falling back to the first filled bin
 _HIGH = 1 if sys.byteorder == "little" else 0  # the uint32 half of a uint64 that holds its top bits
+_BAND_BLOCK = 1 << 14  # signatures whose band hashes are computed at once
 
 
 def minhash(values: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128) -> np.ndarray:
@@ -112,9 +113,9 @@ def _band_hashes(sig: np.ndarray, bands: int) -> np.ndarray:
     rows = sig.shape[1] // bands
     out = np.empty((sig.shape[0], bands), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for lo in range(0, sig.shape[0], 1 << 14):  # blocks of sets bound the temporaries
-            picked = sig[lo : lo + (1 << 14), : bands * rows].reshape(-1, bands, rows)
-            acc = out[lo : lo + (1 << 14)]
+        for lo in range(0, sig.shape[0], _BAND_BLOCK):  # blocks of sets bound the temporaries
+            picked = sig[lo : lo + _BAND_BLOCK, : bands * rows].reshape(-1, bands, rows)
+            acc = out[lo : lo + _BAND_BLOCK]
             acc[:] = np.arange(1, bands + 1, dtype=np.uint64)
             for r in range(rows):
                 acc *= GOLDEN
